@@ -1,4 +1,4 @@
-"""The ``floorboard`` command. Each subcommand lives in the module of its area and registers itself."""
+"""The ``floorboard`` command. Each subcommand lives in its area's module and registers itself."""
 
 from __future__ import annotations
 
@@ -16,9 +16,7 @@ class CommandModule(Protocol):
 
 
 # Modules that define subcommands; each calls ``sub.add_parser`` and sets ``func``.
-COMMAND_MODULES: tuple[str, ...] = (
-    "streams.report_cli",
-)
+COMMAND_MODULES: tuple[str, ...] = ("streams.report_cli",)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -28,7 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMAND_MODULES:
-        module: CommandModule = importlib.import_module(name)  # type: ignore[assignment]
+        module: CommandModule = importlib.import_module(name)
         module.register(sub)
     return parser
 

@@ -38,8 +38,12 @@ class SlVariant(StrEnum):
 
     ANSWERED_OF_OFFERED = "answered_of_offered"  # answered ≤ T ÷ offered
     ANSWERED_OF_ANSWERED_ABANDONED = "answered_of_answered_abandoned"  # ÷ (answered + abandoned)
-    ANSWERED_OF_ANSWERED_LONG_ABANDONED = "answered_of_answered_long_abandoned"  # minus short abandons
-    ANSWERED_OR_ABANDONED_OF_OFFERED = "answered_or_abandoned_of_offered"  # (ans ≤ T + abn ≤ T) ÷ offered
+    ANSWERED_OF_ANSWERED_LONG_ABANDONED = (
+        "answered_of_answered_long_abandoned"  # minus short abandons
+    )
+    ANSWERED_OR_ABANDONED_OF_OFFERED = (
+        "answered_or_abandoned_of_offered"  # (ans ≤ T + abn ≤ T) ÷ offered
+    )
     ANSWERED_OF_ANSWERED = "answered_of_answered"  # answered ≤ T ÷ answered
 
 
@@ -234,6 +238,15 @@ class EngineSettings(_Strict):
     spread_min_agents: Annotated[int, Field(ge=3)] = 3
     wait_buckets_s: tuple[Annotated[int, Field(gt=0)], ...] = DEFAULT_WAIT_BUCKETS_S
     handle_buckets_s: tuple[Annotated[int, Field(gt=0)], ...] = DEFAULT_HANDLE_BUCKETS_S
+    # Variant used where queues with different variants are summed (site and team totals).
+    aggregate_sl_variant: SlVariant = SlVariant.ANSWERED_OF_OFFERED
+
+    @model_validator(mode="after")
+    def _dedup_covers_lateness(self) -> EngineSettings:
+        # An accepted event's duplicate must still be remembered, or it would count twice.
+        if self.dedup_ttl_s < self.allowed_lateness_s:
+            raise ValueError("dedup_ttl_s: must be at least allowed_lateness_s")
+        return self
 
     @field_validator("wait_buckets_s", "handle_buckets_s")
     @classmethod
@@ -273,9 +286,9 @@ class Config(_Strict):
             queue_cfg = self.sites.get(site, None)
             q = queue_cfg.queues.get(queue) if queue_cfg else None
             if q is not None and name in q.targets:
-                return q.targets[name]  # type: ignore[index]
+                return q.targets[name]
         if name in self.targets:
-            return self.targets[name]  # type: ignore[index]
+            return self.targets[name]
         return DEFAULT_TARGETS.get(name)
 
     @cached_property

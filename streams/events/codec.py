@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import msgspec
 import orjson
@@ -86,7 +86,7 @@ def decode_record(raw: bytes) -> tuple[list[Event], list[Rejected]]:
 def decode_event(raw: bytes) -> Event | Rejected:
     """Decode exactly one event object."""
     try:
-        return _decoder.decode(raw)
+        return cast(Event, _decoder.decode(raw))
     except msgspec.DecodeError:
         pass
     try:
@@ -98,14 +98,18 @@ def decode_event(raw: bytes) -> Event | Rejected:
 
 def _decode_one(item: Any, raw: bytes) -> Event | Rejected:
     if not isinstance(item, dict):
-        return Rejected("not_an_object", f"event must be a JSON object, got {type(item).__name__}", raw)
+        return Rejected(
+            "not_an_object", f"event must be a JSON object, got {type(item).__name__}", raw
+        )
     event_id = item.get("id") if isinstance(item.get("id"), str) else None
     etype = item.get("type") if isinstance(item.get("type"), str) else None
     who = f"event {event_id or '<no id>'} ({etype or '<no type>'})"
     if etype is None:
         return Rejected("invalid", f"{who}: type: required string", raw, event_id, etype)
     if etype not in TYPE_NAMES:
-        return Rejected("unknown_type", f"{who}: type: unknown event type {etype!r}", raw, event_id, etype)
+        return Rejected(
+            "unknown_type", f"{who}: type: unknown event type {etype!r}", raw, event_id, etype
+        )
     if item.get("v") != 1:
         return Rejected(
             "unsupported_version",
@@ -117,13 +121,14 @@ def _decode_one(item: Any, raw: bytes) -> Event | Rejected:
     if isinstance(item.get("ts"), str):
         return Rejected(
             "invalid",
-            f"{who}: ts: must be integer epoch milliseconds (UTC); RFC 3339 strings are not accepted",
+            f"{who}: ts: must be integer epoch milliseconds (UTC); "
+            "RFC 3339 strings are not accepted",
             raw,
             event_id,
             etype,
         )
     try:
-        return msgspec.convert(item, Event)
+        return cast(Event, msgspec.convert(item, Event))
     except msgspec.ValidationError as exc:
         return Rejected("invalid", f"{who}: {_field_rule(str(exc))}", raw, event_id, etype)
 

@@ -183,7 +183,7 @@ PULSE_METRICS: tuple[PulseMetric, ...] = (
 
 
 class TeamPulse(Base, frozen=True, tag="team.pulse"):
-    """A team-level wellbeing figure. Satisfaction and environment are 1-5; sick leave a 0-1 rate."""
+    """A team wellbeing figure: satisfaction and environment on 1-5; sick leave a 0-1 rate."""
 
     team: Name
     metric: PulseMetric
@@ -226,9 +226,7 @@ EVENT_TYPES: tuple[type[Base], ...] = (
     QaEvaluation,
     TeamPulse,
 )
-TYPE_NAMES: frozenset[str] = frozenset(
-    str(t.__struct_config__.tag) for t in EVENT_TYPES
-)
+TYPE_NAMES: frozenset[str] = frozenset(str(t.__struct_config__.tag) for t in EVENT_TYPES)
 
 
 def event_type(event: Event) -> str:

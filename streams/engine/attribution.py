@@ -1,0 +1,138 @@
+"""Survey and QA attribution to the queue, channel, agent and team of their contact.
+
+Responses arrive minutes to days after the contact. A contact record (kept for the configured TTL)
+remembers who handled it. A response for an unknown contact is counted at once in the site's
+*unattributed* cell (queue, channel and team empty) and moved to the right cell if its contact
+arrives later; the move is a subtraction and an addition of the same integers, so totals never
+change and any arrival order gives the same figures.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from streams.engine.layout import AGENT_QUALITY_FIELDS, Layout
+from streams.engine.windows import Tier, bucket_start
+from streams.events.model import QaEvaluation, SurveyResponse
+
+if TYPE_CHECKING:
+    from streams.engine.engine import Engine
+
+Pairs = list[list[int]]  # [[vector index, amount], ...]
+# Contact record: [queue|None, channel, team, agent, rank_kind, rank_ts, last_ts, contributions]
+# Contribution: [ts, pairs, agent quality sums]
+_QUEUE, _CHANNEL, _TEAM, _AGENT, _KIND, _RANK_TS, _LAST, _CONTRIB = range(8)
+UNATTRIBUTED = ""
+
+
+def survey_delta(layout: Layout, ev: SurveyResponse) -> tuple[Pairs, list[int]]:
+    ix = layout.index
+    pairs: Pairs = [[ix["surveys"], 1]]
+    quality = [0] * len(AGENT_QUALITY_FIELDS)
+    if ev.csat is not None:
+        pairs += [
+            [ix["csat_n"], 1],
+            [ix["csat_sum"], ev.csat],
+            [ix["csat_sq_sum"], ev.csat * ev.csat],
+            [ix["csat_top2"], int(ev.csat >= 4)],
+        ]
+        quality[0], quality[1] = 1, ev.csat
+    if ev.nps is not None:
+        pairs += [
+            [ix["nps_n"], 1],
+            [ix["nps_promoters"], int(ev.nps >= 9)],
+            [ix["nps_detractors"], int(ev.nps <= 6)],
+        ]
+    if ev.fcr is not None:
+        pairs += [[ix["fcr_n"], 1], [ix["fcr_yes"], int(ev.fcr)]]
+    if ev.ces is not None:
+        pairs += [[ix["ces_n"], 1], [ix["ces_sum"], ev.ces], [ix["ces_sq_sum"], ev.ces * ev.ces]]
+    return pairs, quality
+
+
+def qa_delta(layout: Layout, ev: QaEvaluation) -> tuple[Pairs, list[int]]:
+    ix = layout.index
+    score, top = round(ev.score * 1000), round(ev.max_score * 1000)
+    pairs: Pairs = [
+        [ix["qa_n"], 1],
+        [ix["qa_score_milli"], score],
+        [ix["qa_max_milli"], top],
+        [ix["qa_items_passed"], ev.items_passed],
+        [ix["qa_items_failed"], ev.items_failed],
+    ]
+    return pairs, [0, 0, 1, score, top]
+
+
+def observe_contact(
+    engine: Engine,
+    site: str,
+    contact_id: str,
+    queue: str,
+    channel: str,
+    team: str,
+    agent: str,
+    ts: int,
+    kind: int,
+) -> None:
+    """Record who handled a contact: the latest answer wins, else the latest offer."""
+    key = (site, contact_id)
+    rows = engine.state.tables["c"]
+    engine.state.touch("c", key)
+    rec = rows.get(key)
+    if rec is None:
+        rows[key] = [queue, channel, team, agent, kind, ts, ts, []]
+        return
+    rec[_LAST] = max(rec[_LAST], ts)
+    new_rank = (kind, ts, queue, channel, team, agent)
+    old_rank = (
+        rec[_KIND],
+        rec[_RANK_TS],
+        rec[_QUEUE] or "",
+        rec[_CHANNEL],
+        rec[_TEAM],
+        rec[_AGENT],
+    )
+    if rec[_QUEUE] is not None and new_rank <= old_rank:
+        return
+    for contribution in rec[_CONTRIB]:
+        _apply(engine, site, rec, contribution, -1)
+    rec[_QUEUE], rec[_CHANNEL], rec[_TEAM], rec[_AGENT] = queue, channel, team, agent
+    rec[_KIND], rec[_RANK_TS] = kind, ts
+    for contribution in rec[_CONTRIB]:
+        _apply(engine, site, rec, contribution, +1)
+
+
+def add_contribution(
+    engine: Engine, site: str, contact_id: str, ts: int, delta: tuple[Pairs, list[int]]
+) -> None:
+    key = (site, contact_id)
+    rows = engine.state.tables["c"]
+    engine.state.touch("c", key)
+    rec = rows.get(key)
+    if rec is None:
+        rec = rows[key] = [None, "", "", "", -1, 0, ts, []]
+    rec[_LAST] = max(rec[_LAST], ts)
+    contribution = [ts, delta[0], delta[1]]
+    rec[_CONTRIB].append(contribution)
+    _apply(engine, site, rec, contribution, +1)
+
+
+def _apply(engine: Engine, site: str, rec: list[Any], contribution: list[Any], sign: int) -> None:
+    ts, pairs, quality = contribution
+    attributed = rec[_QUEUE] is not None
+    queue = rec[_QUEUE] if attributed else UNATTRIBUTED
+    channel, team = (rec[_CHANNEL], rec[_TEAM]) if attributed else (UNATTRIBUTED, UNATTRIBUTED)
+    # A bucket beyond retention is gone on both sides of a move, so it is skipped on both.
+    tiers = tuple(t for t in (Tier.MINUTE, Tier.QUARTER) if engine.in_retention(site, ts, t))
+    for vector in engine.cell_vectors(site, queue, channel, team, ts, tiers):
+        for index, amount in pairs:
+            vector[index] += sign * amount
+    if attributed and rec[_AGENT] and any(quality) and Tier.QUARTER in tiers:
+        key = (site, team, rec[_AGENT], bucket_start(ts, Tier.QUARTER))
+        engine.state.touch("aq", key)
+        rows = engine.state.tables["aq"]
+        sums = rows.get(key)
+        if sums is None:
+            sums = rows[key] = [0] * len(AGENT_QUALITY_FIELDS)
+        for i, amount in enumerate(quality):
+            sums[i] += sign * amount

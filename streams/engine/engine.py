@@ -1,0 +1,387 @@
+"""The KPI engine: applies canonical events to additive state for one partition of the stream.
+
+Pure Python, no Kafka. The streaming layer runs one engine per source partition; the offline
+report runs one for a whole file. Reads live in ``read.py``; agent timelines in ``agents.py``;
+survey and QA attribution in ``attribution.py``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from typing import Any, Literal
+
+from floorboard.config import ChannelSettings, Config
+from streams.engine import agents, attribution
+from streams.engine.calendar import BusinessCalendar
+from streams.engine.layout import Layout, Vector
+from streams.engine.state import KeyedState
+from streams.engine.windows import (
+    MINUTE_MS,
+    TIER_MS,
+    Tier,
+    bucket_start,
+    retention_ms,
+)
+from streams.events.model import (
+    ASYNC_CHANNELS,
+    AgentState,
+    ContactAbandoned,
+    ContactAnswered,
+    ContactCallbackRequested,
+    ContactEnded,
+    ContactFirstResponse,
+    ContactOffered,
+    ContactResolved,
+    ContactTransferred,
+    ContactWrapupEnded,
+    Event,
+    QaEvaluation,
+    SurveyResponse,
+    TeamPulse,
+)
+
+Outcome = Literal["applied", "duplicate", "too_late", "unknown_site"]
+
+# Tables of the keyed state; docs/architecture.md lists their keys and values.
+TABLES = (
+    "m",  # minute buckets: (site, queue, channel, team, bucket) -> cell vector
+    "q",  # quarter buckets: same key -> cell vector
+    "tm",  # team agent time, minute: (site, team, bucket) -> ms per agent state
+    "tq",  # team agent time, quarter
+    "aq",  # agent quality, quarter: (site, team, agent, bucket) -> quality sums
+    "c",  # contacts: (site, contact_id) -> attribution record
+    "w",  # waiting: (site, contact_id, queue) -> [channel, enqueued_ts]
+    "k",  # async backlog: (site, contact_id, queue) -> [channel, received_ts]
+    "z",  # closed before opened (out of order): (site, contact_id, queue, "w"|"k") -> ts
+    "a",  # agents: (site, agent) -> timeline record
+    "d",  # seen event ids: (site, minute) -> {id: offset}
+    "p",  # team pulse: (site, team, metric) -> [ts, value, respondents]
+)
+# Synchronous contacts waiting longer than this are treated as lost feed events, not waiting.
+MAX_SYNC_WAIT_MS = 4 * 3600 * 1000
+_TIERS = (Tier.MINUTE, Tier.QUARTER)
+
+
+class Engine:
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.layout = Layout(config.wait_bounds_ms, config.handle_bounds_ms)
+        self.state = KeyedState(TABLES)
+        self.watermarks: dict[str, int] = {}
+        self.counters: Counter[str] = Counter()
+        self.lateness_ms = config.engine.allowed_lateness_s * 1000
+        self._short_ms = config.engine.short_abandon_s * 1000
+        self._dedup_ms = config.engine.dedup_ttl_s * 1000
+        self._contact_ttl_ms = config.engine.contact_ttl_s * 1000
+        self._seen: dict[str, int] = {}
+        self._auto_offset = 0
+        self._calendars = {
+            site: BusinessCalendar(s.business_hours, s.zone) for site, s in config.sites.items()
+        }
+        self._settings: dict[tuple[str, str, str], ChannelSettings] = {}
+        self._handlers: dict[type, Callable[[Any], None]] = {
+            ContactOffered: self._offered,
+            ContactAnswered: self._answered,
+            ContactAbandoned: self._abandoned,
+            ContactCallbackRequested: self._callback,
+            ContactTransferred: self._transferred,
+            ContactEnded: self._ended,
+            ContactWrapupEnded: self._wrapup,
+            ContactFirstResponse: self._first_response,
+            ContactResolved: self._resolved,
+            AgentState: self._agent_state,
+            SurveyResponse: self._survey,
+            QaEvaluation: self._qa,
+            TeamPulse: self._pulse,
+        }
+
+    # --- entry points ---
+
+    def apply(self, event: Event, offset: int | None = None) -> Outcome:
+        """Apply one event. ``offset`` is its source offset (needed for exact replay)."""
+        if offset is None:
+            offset = self._auto_offset
+        self._auto_offset = offset + 1
+        site = event.site
+        if site not in self.config.sites:
+            self.counters["unknown_site"] += 1
+            return "unknown_site"
+        state = self.state
+        state.begin_event(offset)
+        try:
+            wm = self.watermarks.get(site)
+            if wm is not None and event.ts < wm - self.lateness_ms:
+                self.counters["too_late"] += 1
+                return "too_late"
+            first = self._seen.get(event.id)
+            if first is not None and first != offset:
+                self.counters["duplicates"] += 1
+                return "duplicate"
+            self._remember(site, event.id, event.ts, offset)
+            if wm is None or event.ts > wm:
+                self.watermarks[site] = event.ts
+                if wm is None or event.ts // MINUTE_MS != wm // MINUTE_MS:
+                    self._advance(site, event.ts)
+            self._handlers[type(event)](event)
+            self.counters["applied"] += 1
+            return "applied"
+        finally:
+            state.end_event(offset)
+
+    def apply_all(self, events: Iterable[Event]) -> Counter[str]:
+        outcomes: Counter[str] = Counter()
+        for event in events:
+            outcomes[self.apply(event)] += 1
+        return outcomes
+
+    def count_rejected(self, reason: str) -> None:
+        """Count an event rejected before it reached the engine (decode or validation)."""
+        self.counters[f"rejected:{reason}"] += 1
+
+    # --- settings ---
+
+    def channel_settings(self, site: str, queue: str, channel: str) -> ChannelSettings:
+        key = (site, queue, channel)
+        found = self._settings.get(key)
+        if found is None:
+            found = self._settings[key] = self.config.channel_settings(site, queue, channel)
+        return found
+
+    # --- state access ---
+
+    def cell_vectors(
+        self,
+        site: str,
+        queue: str,
+        channel: str,
+        team: str,
+        ts: int,
+        tiers: tuple[Tier, ...] = _TIERS,
+    ) -> list[Vector]:
+        """The bucket vectors an event at ``ts`` updates, created when missing."""
+        out = []
+        for tier in tiers:
+            table = tier.value
+            key = (site, queue, channel, team, bucket_start(ts, tier))
+            self.state.touch(table, key)
+            rows = self.state.tables[table]
+            vector = rows.get(key)
+            if vector is None:
+                vector = rows[key] = self.layout.zero()
+            out.append(vector)
+        return out
+
+    def in_retention(self, site: str, ts: int, tier: Tier) -> bool:
+        wm = self.watermarks.get(site, ts)
+        return bucket_start(ts, tier) + TIER_MS[tier] > wm - retention_ms(tier, self.lateness_ms)
+
+    def _bump(self, site: str, queue: str, channel: str, team: str, ts: int, *pairs: int) -> None:
+        """Add (index, amount, index, amount, ...) to the cell's buckets for ``ts``."""
+        for vector in self.cell_vectors(site, queue, channel, team, ts):
+            for i in range(0, len(pairs), 2):
+                vector[pairs[i]] += pairs[i + 1]
+
+    def _remember(self, site: str, event_id: str, ts: int, offset: int) -> None:
+        key = (site, bucket_start(ts, Tier.MINUTE))
+        self.state.touch("d", key)
+        self.state.tables["d"].setdefault(key, {})[event_id] = offset
+        self._seen[event_id] = offset
+
+    # --- watermark housekeeping: eviction, finalization ---
+
+    def _advance(self, site: str, wm: int) -> None:
+        agents.finalize(self, site, wm - self.lateness_ms)
+        tables = self.state.tables
+        for table, tier in (("m", Tier.MINUTE), ("q", Tier.QUARTER), ("tm", Tier.MINUTE)):
+            self._evict_buckets(table, site, wm - retention_ms(tier, self.lateness_ms))
+        for table in ("tq", "aq"):
+            self._evict_buckets(table, site, wm - retention_ms(Tier.QUARTER, self.lateness_ms))
+        dedup_horizon = wm - self._dedup_ms
+        for key in [k for k in tables["d"] if k[0] == site and k[1] < dedup_horizon]:
+            for event_id in tables["d"][key]:
+                self._seen.pop(event_id, None)
+            self.state.delete("d", key)
+        if wm // MINUTE_MS % 60 == 0:  # contacts live for days; an hourly sweep is enough
+            horizon = wm - self._contact_ttl_ms
+            for key in [k for k, c in tables["c"].items() if k[0] == site and c[6] < horizon]:
+                self.state.delete("c", key)
+            for key in [k for k, z in tables["z"].items() if k[0] == site and z < horizon]:
+                self.state.delete("z", key)
+            for key in [k for k, v in tables["k"].items() if k[0] == site and v[1] < horizon]:
+                self.state.delete("k", key)
+            agents.expire(self, site, horizon)
+
+    def _evict_buckets(self, table: str, site: str, horizon: int) -> None:
+        rows = self.state.tables[table]
+        for key in [k for k in rows if k[0] == site and k[-1] < horizon]:
+            self.state.delete(table, key)
+
+    # --- live queue entries ---
+
+    def _open(
+        self, table: str, site: str, contact_id: str, queue: str, channel: str, ts: int
+    ) -> None:
+        if (site, contact_id, queue, table) in self.state.tables["z"]:
+            return  # closed by an event that arrived before this one
+        key = (site, contact_id, queue)
+        self.state.touch(table, key)
+        self.state.tables[table][key] = [channel, ts]
+
+    def _close(self, table: str, site: str, contact_id: str, queue: str, ts: int) -> None:
+        key = (site, contact_id, queue)
+        if key in self.state.tables[table]:
+            self.state.delete(table, key)
+        else:
+            tomb = (site, contact_id, queue, table)
+            self.state.touch("z", tomb)
+            self.state.tables["z"][tomb] = ts
+
+    # --- contact lifecycle handlers ---
+
+    def _offered(self, ev: ContactOffered) -> None:
+        self._bump(ev.site, ev.queue, ev.channel, "", ev.ts, self.layout.index["offered"], 1)
+        self._open("w", ev.site, ev.contact_id, ev.queue, ev.channel, ev.ts)
+        if ev.channel in ASYNC_CHANNELS:
+            self._open("k", ev.site, ev.contact_id, ev.queue, ev.channel, ev.ts)
+        attribution.observe_contact(
+            self, ev.site, ev.contact_id, ev.queue, ev.channel, "", "", ev.ts, 0
+        )
+
+    def _answered(self, ev: ContactAnswered) -> None:
+        lay = self.layout
+        wait_ms = round(ev.wait_s * 1000)
+        threshold_ms = self.channel_settings(ev.site, ev.queue, ev.channel).sl_threshold_s * 1000
+        ix = lay.index
+        self._bump(
+            ev.site, ev.queue, ev.channel, ev.team, ev.ts,
+            ix["answered"], 1,
+            ix["answered_wait_ms"], wait_ms,
+            ix["answered_within_sl"], int(wait_ms <= threshold_ms),
+            lay.answered_wait_hist + lay.wait_slot(wait_ms), 1,
+        )  # fmt: skip
+        self._close("w", ev.site, ev.contact_id, ev.queue, ev.ts)
+        attribution.observe_contact(
+            self, ev.site, ev.contact_id, ev.queue, ev.channel, ev.team, ev.agent, ev.ts, 1
+        )
+
+    def _abandoned(self, ev: ContactAbandoned) -> None:
+        lay = self.layout
+        wait_ms = round(ev.wait_s * 1000)
+        threshold_ms = self.channel_settings(ev.site, ev.queue, ev.channel).sl_threshold_s * 1000
+        ix = lay.index
+        self._bump(
+            ev.site, ev.queue, ev.channel, "", ev.ts,
+            ix["abandoned"], 1,
+            ix["abandoned_wait_ms"], wait_ms,
+            ix["abandoned_within_sl"], int(wait_ms <= threshold_ms),
+            ix["short_abandoned"], int(wait_ms <= self._short_ms),
+            lay.abandoned_wait_hist + lay.wait_slot(wait_ms), 1,
+        )  # fmt: skip
+        self._close("w", ev.site, ev.contact_id, ev.queue, ev.ts)
+        if ev.channel in ASYNC_CHANNELS:
+            self._close("k", ev.site, ev.contact_id, ev.queue, ev.ts)
+
+    def _callback(self, ev: ContactCallbackRequested) -> None:
+        self._bump(ev.site, ev.queue, ev.channel, "", ev.ts, self.layout.index["callbacks"], 1)
+        self._close("w", ev.site, ev.contact_id, ev.queue, ev.ts)
+
+    def _transferred(self, ev: ContactTransferred) -> None:
+        self._bump(
+            ev.site, ev.queue, ev.channel, ev.team, ev.ts, self.layout.index["transferred"], 1
+        )
+        self._close("w", ev.site, ev.contact_id, ev.queue, ev.ts)
+        if ev.channel in ASYNC_CHANNELS:
+            self._close("k", ev.site, ev.contact_id, ev.queue, ev.ts)
+
+    def _ended(self, ev: ContactEnded) -> None:
+        lay = self.layout
+        talk, hold = round(ev.talk_s * 1000), round(ev.hold_s * 1000)
+        ix = lay.index
+        self._bump(
+            ev.site, ev.queue, ev.channel, ev.team, ev.ts,
+            ix["handled"], 1,
+            ix["talk_ms"], talk,
+            ix["hold_ms"], hold,
+            lay.talk_hold_hist + lay.handle_slot(talk + hold), 1,
+        )  # fmt: skip
+
+    def _wrapup(self, ev: ContactWrapupEnded) -> None:
+        lay = self.layout
+        acw = round(ev.acw_s * 1000)
+        ix = lay.index
+        self._bump(
+            ev.site, ev.queue, ev.channel, ev.team, ev.ts,
+            ix["wrapups"], 1,
+            ix["acw_ms"], acw,
+            lay.acw_hist + lay.handle_slot(acw), 1,
+        )  # fmt: skip
+
+    def _first_response(self, ev: ContactFirstResponse) -> None:
+        calendar = self._calendars[ev.site]
+        sla = self.channel_settings(ev.site, ev.queue, ev.channel).response_sla
+        within = sla is not None and calendar.within_sla(sla, ev.received_ts, ev.ts)
+        ix = self.layout.index
+        self._bump(
+            ev.site, ev.queue, ev.channel, ev.team, ev.ts,
+            ix["first_responses"], 1,
+            ix["first_response_ms"], ev.ts - ev.received_ts,
+            ix["first_response_business_ms"], calendar.business_ms(ev.received_ts, ev.ts),
+            ix["first_responses_within_sla"], int(within),
+        )  # fmt: skip
+        self._close("w", ev.site, ev.contact_id, ev.queue, ev.ts)
+
+    def _resolved(self, ev: ContactResolved) -> None:
+        ix = self.layout.index
+        self._bump(
+            ev.site, ev.queue, ev.channel, ev.team, ev.ts,
+            ix["resolved"], 1,
+            ix["resolve_ms"], ev.ts - ev.received_ts,
+        )  # fmt: skip
+        self._close("k", ev.site, ev.contact_id, ev.queue, ev.ts)
+
+    # --- agents, surveys, QA, pulse ---
+
+    def _agent_state(self, ev: AgentState) -> None:
+        agents.record(self, ev)
+
+    def _survey(self, ev: SurveyResponse) -> None:
+        attribution.add_contribution(
+            self, ev.site, ev.contact_id, ev.ts, attribution.survey_delta(self.layout, ev)
+        )
+
+    def _qa(self, ev: QaEvaluation) -> None:
+        attribution.add_contribution(
+            self, ev.site, ev.contact_id, ev.ts, attribution.qa_delta(self.layout, ev)
+        )
+
+    def _pulse(self, ev: TeamPulse) -> None:
+        key = (ev.site, ev.team, ev.metric)
+        rows = self.state.tables["p"]
+        current = rows.get(key)
+        candidate = [ev.ts, ev.value, ev.respondents]
+        # Latest by event time; ties broken by value so arrival order never matters.
+        if current is None or (candidate[0], candidate[1]) > (current[0], current[1]):
+            self.state.touch("p", key)
+            rows[key] = candidate
+
+    # --- checkpoint support ---
+
+    def marker(self, offset: int) -> dict[str, Any]:
+        """What must be restored atomically with a checkpoint: offset, watermarks, counters."""
+        return {
+            "offset": offset,
+            "watermarks": dict(self.watermarks),
+            "counters": dict(self.counters),
+        }
+
+    def restore(self, items: Iterable[tuple[bytes, bytes]], marker: dict[str, Any]) -> None:
+        self.state.load(items, int(marker["offset"]))
+        self.watermarks = {str(k): int(v) for k, v in marker["watermarks"].items()}
+        self.counters = Counter({str(k): int(v) for k, v in marker["counters"].items()})
+        self._seen = {
+            event_id: off
+            for ids in self.state.tables["d"].values()
+            for event_id, off in ids.items()
+        }
+        self._auto_offset = int(marker["offset"]) + 1
