@@ -49,6 +49,9 @@ def finalize(engine: Engine, site: str, horizon: int) -> None:
         while pending and pending[0][0] < horizon:
             nxt = pending.pop(0)
             base = rec[_BASE]
+            if base is not None and base[1:4] == nxt[1:4]:
+                base[4] = nxt[4]  # same state, reason and team: the run (and its start) goes on
+                continue
             if base is not None:
                 _add_segment(engine, site, base[3], base[1], base[0], nxt[0])
             rec[_BASE] = nxt

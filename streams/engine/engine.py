@@ -15,7 +15,7 @@ from floorboard.config import ChannelSettings, Config
 from streams.engine import agents, attribution
 from streams.engine.calendar import BusinessCalendar
 from streams.engine.layout import Layout, Vector
-from streams.engine.state import KeyedState
+from streams.engine.state import Checkpoint, KeyedState
 from streams.engine.windows import (
     MINUTE_MS,
     TIER_MS,
@@ -55,7 +55,7 @@ TABLES = (
     "k",  # async backlog: (site, contact_id, queue) -> [channel, received_ts]
     "z",  # closed before opened (out of order): (site, contact_id, queue, "w"|"k") -> ts
     "a",  # agents: (site, agent) -> timeline record
-    "d",  # seen event ids: (site, minute) -> {id: offset}
+    "d",  # seen event ids: (site, second) -> [id, ...]
     "p",  # team pulse: (site, team, metric) -> [ts, value, respondents]
 )
 # Synchronous contacts waiting longer than this are treated as lost feed events, not waiting.
@@ -74,8 +74,8 @@ class Engine:
         self._short_ms = config.engine.short_abandon_s * 1000
         self._dedup_ms = config.engine.dedup_ttl_s * 1000
         self._contact_ttl_ms = config.engine.contact_ttl_s * 1000
-        self._seen: dict[str, int] = {}
-        self._auto_offset = 0
+        self._seen: set[str] = set()
+        self._last_offset = -1
         self._calendars = {
             site: BusinessCalendar(s.business_hours, s.zone) for site, s in config.sites.items()
         }
@@ -99,35 +99,33 @@ class Engine:
     # --- entry points ---
 
     def apply(self, event: Event, offset: int | None = None) -> Outcome:
-        """Apply one event. ``offset`` is its source offset (needed for exact replay)."""
+        """Apply one event. ``offset`` is its position in the source partition (default: next)."""
         if offset is None:
-            offset = self._auto_offset
-        self._auto_offset = offset + 1
+            offset = self._last_offset + 1
+        elif offset <= self._last_offset:
+            # Offsets only grow within a partition: this event is already in the state.
+            self.counters["redelivered"] += 1
+            return "duplicate"
+        self._last_offset = offset
         site = event.site
         if site not in self.config.sites:
             self.counters["unknown_site"] += 1
             return "unknown_site"
-        state = self.state
-        state.begin_event(offset)
-        try:
-            wm = self.watermarks.get(site)
-            if wm is not None and event.ts < wm - self.lateness_ms:
-                self.counters["too_late"] += 1
-                return "too_late"
-            first = self._seen.get(event.id)
-            if first is not None and first != offset:
-                self.counters["duplicates"] += 1
-                return "duplicate"
-            self._remember(site, event.id, event.ts, offset)
-            if wm is None or event.ts > wm:
-                self.watermarks[site] = event.ts
-                if wm is None or event.ts // MINUTE_MS != wm // MINUTE_MS:
-                    self._advance(site, event.ts)
-            self._handlers[type(event)](event)
-            self.counters["applied"] += 1
-            return "applied"
-        finally:
-            state.end_event(offset)
+        wm = self.watermarks.get(site)
+        if wm is not None and event.ts < wm - self.lateness_ms:
+            self.counters["too_late"] += 1
+            return "too_late"
+        if event.id in self._seen:
+            self.counters["duplicates"] += 1
+            return "duplicate"
+        self._remember(site, event.id, event.ts)
+        if wm is None or event.ts > wm:
+            self.watermarks[site] = event.ts
+            if wm is None or event.ts // MINUTE_MS != wm // MINUTE_MS:
+                self._advance(site, event.ts)
+        self._handlers[type(event)](event)
+        self.counters["applied"] += 1
+        return "applied"
 
     def apply_all(self, events: Iterable[Event]) -> Counter[str]:
         outcomes: Counter[str] = Counter()
@@ -182,11 +180,12 @@ class Engine:
             for i in range(0, len(pairs), 2):
                 vector[pairs[i]] += pairs[i + 1]
 
-    def _remember(self, site: str, event_id: str, ts: int, offset: int) -> None:
-        key = (site, bucket_start(ts, Tier.MINUTE))
+    def _remember(self, site: str, event_id: str, ts: int) -> None:
+        # Per-second keys keep each checkpointed value small at high event rates.
+        key = (site, ts - ts % 1000)
         self.state.touch("d", key)
-        self.state.tables["d"].setdefault(key, {})[event_id] = offset
-        self._seen[event_id] = offset
+        self.state.tables["d"].setdefault(key, []).append(event_id)
+        self._seen.add(event_id)
 
     # --- watermark housekeeping: eviction, finalization ---
 
@@ -199,8 +198,7 @@ class Engine:
             self._evict_buckets(table, site, wm - retention_ms(Tier.QUARTER, self.lateness_ms))
         dedup_horizon = wm - self._dedup_ms
         for key in [k for k in tables["d"] if k[0] == site and k[1] < dedup_horizon]:
-            for event_id in tables["d"][key]:
-                self._seen.pop(event_id, None)
+            self._seen.difference_update(tables["d"][key])
             self.state.delete("d", key)
         if wm // MINUTE_MS % 60 == 0:  # contacts live for days; an hourly sweep is enough
             horizon = wm - self._contact_ttl_ms
@@ -367,21 +365,21 @@ class Engine:
 
     # --- checkpoint support ---
 
-    def marker(self, offset: int) -> dict[str, Any]:
-        """What must be restored atomically with a checkpoint: offset, watermarks, counters."""
-        return {
-            "offset": offset,
-            "watermarks": dict(self.watermarks),
-            "counters": dict(self.counters),
-        }
+    def checkpoint(self, offset: int) -> Checkpoint:
+        """Changes since the last checkpoint, valid for all events up to ``offset``."""
+        return Checkpoint(offset, dict(self.watermarks), dict(self.counters), self.state.changes())
 
-    def restore(self, items: Iterable[tuple[bytes, bytes]], marker: dict[str, Any]) -> None:
-        self.state.load(items, int(marker["offset"]))
-        self.watermarks = {str(k): int(v) for k, v in marker["watermarks"].items()}
-        self.counters = Counter({str(k): int(v) for k, v in marker["counters"].items()})
-        self._seen = {
-            event_id: off
-            for ids in self.state.tables["d"].values()
-            for event_id, off in ids.items()
-        }
-        self._auto_offset = int(marker["offset"]) + 1
+    def restore(self, items: Iterable[tuple[bytes, bytes]], last: Checkpoint | None) -> int:
+        """Load the keyed table, then re-apply the last checkpoint over it (see state.py).
+
+        Returns the offset the state is exact at (-1 for an empty state).
+        """
+        self.state.load(items)
+        if last is None:
+            return -1
+        self.state.load(last.changes)
+        self.watermarks = dict(last.watermarks)
+        self.counters = Counter(last.counters)
+        self._seen = {event_id for ids in self.state.tables["d"].values() for event_id in ids}
+        self._last_offset = last.offset
+        return last.offset

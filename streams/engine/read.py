@@ -104,6 +104,8 @@ def snapshot(engine: Engine, now: int, source: str) -> list[Snapshot]:
     teams: dict[tuple[str, str], dict[str, Vector]] = defaultdict(dict)
     for (site, queue, channel, team), windows in cells.items():
         for window, vector in windows.items():
+            if not any(vector):
+                continue  # e.g. an unattributed cell whose surveys all moved to their contacts
             _add(queues[(site, queue, channel)], window, vector)
             if team:
                 _add(teams[(site, team)], window, vector)
