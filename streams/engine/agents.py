@@ -75,6 +75,7 @@ def _add_segment(engine: Engine, site: str, team: str, state: str, start: int, e
                 vector = rows.get(key)
                 if vector is None:
                     vector = rows[key] = [0] * len(AGENT_TIME_FIELDS)
+                    engine.expiry.add(table, key)
                 vector[slot] += overlap
             b += size
 

@@ -134,5 +134,6 @@ def _apply(engine: Engine, site: str, rec: list[Any], contribution: list[Any], s
         sums = rows.get(key)
         if sums is None:
             sums = rows[key] = [0] * len(AGENT_QUALITY_FIELDS)
+            engine.expiry.add("aq", key)
         for i, amount in enumerate(quality):
             sums[i] += sign * amount

@@ -14,6 +14,7 @@ from typing import Any, Literal
 from floorboard.config import ChannelSettings, Config
 from streams.engine import agents, attribution
 from streams.engine.calendar import BusinessCalendar
+from streams.engine.expiry import TIMED_TABLES, ExpiryIndex
 from streams.engine.layout import Layout, Vector
 from streams.engine.state import Checkpoint, KeyedState
 from streams.engine.windows import (
@@ -61,6 +62,7 @@ TABLES = (
 # Synchronous contacts waiting longer than this are treated as lost feed events, not waiting.
 MAX_SYNC_WAIT_MS = 4 * 3600 * 1000
 _TIERS = (Tier.MINUTE, Tier.QUARTER)
+_TIER_TABLE = {tier: (str(tier.value), TIER_MS[tier]) for tier in _TIERS}
 
 
 class Engine:
@@ -75,6 +77,7 @@ class Engine:
         self._dedup_ms = config.engine.dedup_ttl_s * 1000
         self._contact_ttl_ms = config.engine.contact_ttl_s * 1000
         self._seen: set[str] = set()
+        self.expiry = ExpiryIndex()
         self._last_offset = -1
         self._calendars = {
             site: BusinessCalendar(s.business_hours, s.zone) for site, s in config.sites.items()
@@ -159,14 +162,16 @@ class Engine:
     ) -> list[Vector]:
         """The bucket vectors an event at ``ts`` updates, created when missing."""
         out = []
+        tables = self.state.tables
         for tier in tiers:
-            table = tier.value
-            key = (site, queue, channel, team, bucket_start(ts, tier))
+            table, size = _TIER_TABLE[tier]
+            key = (site, queue, channel, team, ts - ts % size)
             self.state.touch(table, key)
-            rows = self.state.tables[table]
+            rows = tables[table]
             vector = rows.get(key)
             if vector is None:
                 vector = rows[key] = self.layout.zero()
+                self.expiry.add(table, key)
             out.append(vector)
         return out
 
@@ -184,7 +189,11 @@ class Engine:
         # Per-second keys keep each checkpointed value small at high event rates.
         key = (site, ts - ts % 1000)
         self.state.touch("d", key)
-        self.state.tables["d"].setdefault(key, []).append(event_id)
+        ids = self.state.tables["d"].get(key)
+        if ids is None:
+            ids = self.state.tables["d"][key] = []
+            self.expiry.add("d", key)
+        ids.append(event_id)
         self._seen.add(event_id)
 
     # --- watermark housekeeping: eviction, finalization ---
@@ -192,13 +201,16 @@ class Engine:
     def _advance(self, site: str, wm: int) -> None:
         agents.finalize(self, site, wm - self.lateness_ms)
         tables = self.state.tables
-        for table, tier in (("m", Tier.MINUTE), ("q", Tier.QUARTER), ("tm", Tier.MINUTE)):
-            self._evict_buckets(table, site, wm - retention_ms(tier, self.lateness_ms))
-        for table in ("tq", "aq"):
-            self._evict_buckets(table, site, wm - retention_ms(Tier.QUARTER, self.lateness_ms))
-        dedup_horizon = wm - self._dedup_ms
-        for key in [k for k in tables["d"] if k[0] == site and k[1] < dedup_horizon]:
-            self._seen.difference_update(tables["d"][key])
+        minute_horizon = wm - retention_ms(Tier.MINUTE, self.lateness_ms)
+        quarter_horizon = wm - retention_ms(Tier.QUARTER, self.lateness_ms)
+        for table, horizon in (
+            ("m", minute_horizon), ("tm", minute_horizon),
+            ("q", quarter_horizon), ("tq", quarter_horizon), ("aq", quarter_horizon),
+        ):  # fmt: skip
+            for key in self.expiry.pop_before(table, site, horizon):
+                self.state.delete(table, key)
+        for key in self.expiry.pop_before("d", site, wm - self._dedup_ms):
+            self._seen.difference_update(tables["d"].get(key, ()))
             self.state.delete("d", key)
         if wm // MINUTE_MS % 60 == 0:  # contacts live for days; an hourly sweep is enough
             horizon = wm - self._contact_ttl_ms
@@ -209,11 +221,6 @@ class Engine:
             for key in [k for k, v in tables["k"].items() if k[0] == site and v[1] < horizon]:
                 self.state.delete("k", key)
             agents.expire(self, site, horizon)
-
-    def _evict_buckets(self, table: str, site: str, horizon: int) -> None:
-        rows = self.state.tables[table]
-        for key in [k for k in rows if k[0] == site and k[-1] < horizon]:
-            self.state.delete(table, key)
 
     # --- live queue entries ---
 
@@ -381,5 +388,8 @@ class Engine:
         self.watermarks = dict(last.watermarks)
         self.counters = Counter(last.counters)
         self._seen = {event_id for ids in self.state.tables["d"].values() for event_id in ids}
+        for table in TIMED_TABLES:
+            for key in self.state.tables[table]:
+                self.expiry.add(table, key)
         self._last_offset = last.offset
         return last.offset
