@@ -16,7 +16,10 @@ class CommandModule(Protocol):
 
 
 # Modules that define subcommands; each calls ``sub.add_parser`` and sets ``func``.
-COMMAND_MODULES: tuple[str, ...] = ("streams.report_cli",)
+COMMAND_MODULES: tuple[str, ...] = (
+    "streams.report_cli",
+    "wallboard.cli",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

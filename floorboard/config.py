@@ -20,6 +20,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    SecretStr,
     ValidationError,
     field_validator,
     model_validator,
@@ -114,6 +115,8 @@ class Target(_Strict):
 
 
 TargetName = Literal[
+    "waiting",
+    "longest_wait_s",
     "service_level",
     "abandon_rate",
     "asa_s",
@@ -131,6 +134,8 @@ TargetName = Literal[
 ]
 
 DEFAULT_TARGETS: dict[str, Target] = {
+    "waiting": Target(good=Direction.LOWER, warn=5, alert=15),
+    "longest_wait_s": Target(good=Direction.LOWER, warn=60, alert=180),
     "service_level": Target(good=Direction.HIGHER, warn=0.80, alert=0.70),
     "abandon_rate": Target(good=Direction.LOWER, warn=0.05, alert=0.08),
     "asa_s": Target(good=Direction.LOWER, warn=20, alert=40),
@@ -320,7 +325,20 @@ class RuntimeSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="FLOORBOARD_", extra="ignore")
 
     config: Path = Path("deploy/floorboard.example.yaml")
+    # Kafka bootstrap servers, "host:port[,host:port...]". docs/running.md covers SASL and TLS.
     broker: str = "localhost:9092"
+    security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = "PLAIN"
+    sasl_username: str | None = None
+    sasl_password: SecretStr | None = None
+    ssl_cafile: Path | None = None  # CA bundle; the system store when unset
+    ssl_certfile: Path | None = None  # client certificate (mutual TLS)
+    ssl_keyfile: Path | None = None
+    # Topics shared by producers, workers and readers.
+    events_topic: str = "floorboard.events"
+    events_partitions: Annotated[int, Field(ge=1, le=1024)] = 4  # used when the topic is created
+    snapshots_topic: str = "floorboard.snapshots"
+    deadletter_topic: str = "floorboard.deadletter"
 
 
 def _format_error(exc: ValidationError) -> str:

@@ -73,8 +73,10 @@ def production(
     short = v[ix["short_abandoned"]]
     handled, wrapups = v[ix["handled"]], v[ix["wrapups"]]
     sl = service_level(v, ix, variant)
-    if threshold_s is not None and sl.variant is not None:
-        sl = msgspec.structs.replace(sl, variant=sl.variant.replace("T", f"{threshold_s}s"))
+    if sl.variant is not None:
+        # Totals across queues apply each queue's own T when counting "answered within T".
+        label = f"{threshold_s}s" if threshold_s is not None else "T(queue)"
+        sl = msgspec.structs.replace(sl, variant=sl.variant.replace("T", label))
     waits = layout.answered_wait(v)
     talk_hold = _ratio(v[ix["talk_ms"]] + v[ix["hold_ms"]], handled)
     acw = _ratio(v[ix["acw_ms"]], wrapups)

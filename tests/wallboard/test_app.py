@@ -1,0 +1,68 @@
+"""Pilot tests of the running Textual app on real snapshot data."""
+
+from __future__ import annotations
+
+from textual.widgets import Static
+
+from tests.wallboard.data import NOW, example_config, store
+from wallboard.app import WallboardApp
+from wallboard.widgets import TileWidget
+
+
+def app(clock_ms: list[int], good_quality: bool = False) -> WallboardApp:
+    cfg = example_config()
+    return WallboardApp(cfg, store(cfg, good_quality), clock=lambda: clock_ms[0], refresh_s=3600)
+
+
+async def test_layout_switching_with_keys() -> None:
+    a = app([NOW])
+    async with a.run_test(size=(120, 40)) as pilot:
+        assert a.query_one("#supervisor").display
+        await pilot.press("t")
+        assert a.layout_name == "team" and a.team == "blue"
+        assert not a.query_one("#supervisor").display
+        assert a.query_one("#team-tiles").display
+        await pilot.press("n")
+        assert a.team == "red"
+        await pilot.press("s")
+        assert a.query_one("#supervisor").display
+
+
+async def test_stale_banner_covers_the_board_with_the_age() -> None:
+    clock = [NOW]
+    a = app(clock)
+    async with a.run_test(size=(120, 40)) as pilot:
+        banner = a.query_one("#stale", Static)
+        assert not banner.has_class("-visible")
+        clock[0] = NOW + 42_000
+        a.refresh_board()
+        await pilot.pause()
+        assert banner.has_class("-visible")
+        assert "last update 42 s ago" in str(banner.render())
+
+
+async def test_tile_colours_follow_targets_with_words() -> None:
+    a = app([NOW])
+    async with a.run_test(size=(120, 40)):
+        sl = a.query_one("#tiles #tile-sl", TileWidget)
+        assert sl.has_class("-alert")
+        assert "✗ ALERT" in str(sl.query_one(".tile-label", Static).render())
+        abandon = a.query_one("#tiles #tile-abandon", TileWidget)
+        assert abandon.has_class("-good")
+
+
+async def test_low_sample_tile_is_greyed() -> None:
+    a = app([NOW])
+    async with a.run_test(size=(120, 40)) as pilot:
+        await pilot.press("t")
+        csat = a.query_one("#team-tiles #tile-csat", TileWidget)
+        assert csat.has_class("-low") and csat.has_class("-unknown")
+
+
+async def test_command_palette_offers_teams_and_queues() -> None:
+    a = app([NOW])
+    async with a.run_test(size=(120, 40)):
+        titles = [c.title for c in a.get_system_commands(a.screen)]
+        assert {"Team: blue", "Team: red", "Queue: billing", "Layout: supervisor"} <= set(titles)
+        next(c for c in a.get_system_commands(a.screen) if c.title == "Team: red").callback()
+        assert (a.layout_name, a.team) == ("team", "red")

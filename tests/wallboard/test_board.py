@@ -1,0 +1,76 @@
+"""Board contents: quality beside production, the balance line, hysteresis, low samples."""
+
+from __future__ import annotations
+
+from streams.engine.kpis import Status
+from streams.engine.layout import Layout
+from tests.wallboard.data import NOW, example_config, store
+from wallboard.board import BoardBuilder, Kind
+from wallboard.hysteresis import StatusSmoother
+
+
+def builder() -> BoardBuilder:
+    cfg = example_config()
+    return BoardBuilder(cfg, Layout(cfg.wait_bounds_ms, cfg.handle_bounds_ms), hold=1)
+
+
+def test_every_row_of_tiles_mixes_production_and_quality() -> None:
+    cfg = example_config()
+    board = builder().supervisor(store(cfg).views(NOW), "today", "oslo")
+    kinds = [t.kind for t in board.tiles]
+    assert kinds[0::2] == [Kind.PRODUCTION] * 5
+    assert kinds[1::2] == [Kind.QUALITY] * 5
+    # any grid width of 2, 4 or 10 columns puts both kinds in each row
+    for width in (2, 4, 10):
+        for row in range(0, len(kinds), width):
+            assert {Kind.PRODUCTION, Kind.QUALITY} <= set(kinds[row : row + width])
+
+
+def test_balance_line_when_customers_are_happy_but_production_is_behind() -> None:
+    cfg = example_config()
+    board = builder().supervisor(store(cfg, good_quality=True).views(NOW), "today", "oslo")
+    by_key = {t.key: t for t in board.tiles}
+    assert by_key["csat"].status is Status.GOOD
+    assert by_key["sl"].status is Status.ALERT
+    assert board.balance.startswith("Customers are satisfied, but production is behind")
+    assert "Service level" in board.balance
+
+
+def test_survey_tiles_show_n_and_interval_and_grey_out_below_min_n() -> None:
+    cfg = example_config()
+    views = store(cfg).views(NOW)
+    site = {t.key: t for t in builder().supervisor(views, "today", "oslo").tiles}
+    assert site["csat"].detail.startswith("n=24 · 95% ")
+    team = {t.key: t for t in builder().team(views, "today", "oslo", "blue").tiles}
+    assert team["csat"].low_sample  # 8 responses < min_responses 10
+    assert team["csat"].status is Status.UNKNOWN
+    assert "too few to judge" in team["csat"].detail
+
+
+def test_team_screen_names_nobody() -> None:
+    cfg = example_config()
+    board = builder().team(store(cfg).views(NOW), "today", "oslo", "red")
+    text = " ".join(f"{t.label} {t.value} {t.detail}" for t in board.tiles)
+    assert board.agents == [] and board.queue_rows == []
+    for agent in ("red-0", "red-1", "red-2", "red-3"):
+        assert agent not in text
+
+
+def test_supervisor_sees_agents_with_long_not_ready_flagged() -> None:
+    cfg = example_config()
+    board = builder().supervisor(store(cfg).views(NOW), "today", "oslo")
+    rows = {r.agent: r for r in board.agents}
+    assert rows["blue-0"].state == "not_ready (break)"
+    assert rows["blue-0"].long  # 28 minutes on break
+    assert not rows["blue-3"].long  # 3 minutes in ACW is not long yet
+
+
+def test_hysteresis_holds_colour_until_a_change_persists() -> None:
+    smoother = StatusSmoother(hold=3)
+    assert smoother.update("sl", Status.GOOD) is Status.GOOD
+    assert smoother.update("sl", Status.WARN) is Status.GOOD
+    assert smoother.update("sl", Status.GOOD) is Status.GOOD  # flicker back resets the count
+    assert smoother.update("sl", Status.WARN) is Status.GOOD
+    assert smoother.update("sl", Status.WARN) is Status.GOOD
+    assert smoother.update("sl", Status.WARN) is Status.WARN
+    assert smoother.update("sl", Status.UNKNOWN) is Status.UNKNOWN  # no data shows at once

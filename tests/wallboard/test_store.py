@@ -1,0 +1,36 @@
+"""The record store keeps the latest record per source and entity and merges by addition."""
+
+from __future__ import annotations
+
+import msgspec
+
+from streams.engine.snapshot import QueueSnapshot
+from tests.wallboard.data import NOW, example_config, records
+from wallboard.store import RecordStore
+
+
+def test_two_partitions_are_summed_and_replaced_not_added_twice() -> None:
+    cfg = example_config()
+    recs = records(cfg)
+    layout = recs[0].layout
+    store = RecordStore(layout, max_age_ms=5000)
+    other = [msgspec.structs.replace(r, source="p1") for r in recs]
+    store.add_all(recs, NOW)
+    store.add_all(other, NOW)
+    store.add_all(recs, NOW + 1000)  # a newer copy of p0 replaces the old one
+    queue = next(r for r in recs if isinstance(r, QueueSnapshot) and r.queue == "billing")
+    merged = store.views(NOW + 1000).queues[("oslo", "billing", "voice")]
+    assert merged.windows["today"][0] == 2 * queue.windows["today"][0]
+    assert merged.waiting == 2 * queue.waiting
+
+
+def test_old_records_expire_and_other_layouts_are_refused() -> None:
+    cfg = example_config()
+    recs = records(cfg)
+    store = RecordStore(recs[0].layout, max_age_ms=5000)
+    store.add_all(recs, NOW)
+    assert store.views(NOW + 6000).queues == {}
+    foreign = msgspec.structs.replace(recs[0], layout="other")
+    store.add(foreign, NOW)
+    assert store.rejected_layout == 1
+    assert store.age_ms(NOW + 2500) == 2500
