@@ -32,7 +32,7 @@ class TileWidget(Vertical):
 
     def show(self, tile: Tile) -> None:
         # The status word sits beside the label: colour is never the only signal.
-        self.query_one(".tile-label", Label).update(f"{tile.label}  {SYMBOL[tile.status]}")
+        self.query_one(".tile-label", Label).update(f"{SYMBOL[tile.status]}  {tile.label}")
         value = self.query_one(".tile-value")
         if isinstance(value, Digits | Static):
             value.update(tile.value)
