@@ -62,13 +62,20 @@ def _add_segment(engine: Engine, site: str, team: str, state: str, start: int, e
     if slot is None or end <= start:
         return  # time logged out is not staffed time
     wm = engine.watermarks[site]
-    for table, tier in (("tm", Tier.MINUTE), ("tq", Tier.QUARTER)):
+    # Time still inside the minute tier goes to minute buckets, older time straight to quarter
+    # buckets (minute buckets roll up into them), and time beyond every window nowhere.
+    minute_lo = bucket_start(wm - retention_ms(Tier.MINUTE, engine.lateness_ms), Tier.MINUTE)
+    quarter_lo = bucket_start(wm - retention_ms(Tier.QUARTER, engine.lateness_ms), Tier.QUARTER)
+    parts = (
+        ("tq", Tier.QUARTER, max(start, quarter_lo), min(end, minute_lo)),
+        ("tm", Tier.MINUTE, max(start, minute_lo), end),
+    )
+    for table, tier, lo, hi in parts:
         size = TIER_MS[tier]
-        lo = max(start, bucket_start(wm - retention_ms(tier, engine.lateness_ms), tier))
         rows = engine.state.tables[table]
         b = bucket_start(lo, tier)
-        while b < end:
-            overlap = min(end, b + size) - max(lo, b)
+        while b < hi:
+            overlap = min(hi, b + size) - max(lo, b)
             if overlap > 0:
                 key = (site, team, b)
                 engine.state.touch(table, key)

@@ -122,12 +122,13 @@ def _apply(engine: Engine, site: str, rec: list[Any], contribution: list[Any], s
     attributed = rec[_QUEUE] is not None
     queue = rec[_QUEUE] if attributed else UNATTRIBUTED
     channel, team = (rec[_CHANNEL], rec[_TEAM]) if attributed else (UNATTRIBUTED, UNATTRIBUTED)
-    # A bucket beyond retention is gone on both sides of a move, so it is skipped on both.
-    tiers = tuple(t for t in (Tier.MINUTE, Tier.QUARTER) if engine.in_retention(site, ts, t))
-    for vector in engine.cell_vectors(site, queue, channel, team, ts, tiers):
-        for index, amount in pairs:
-            vector[index] += sign * amount
-    if attributed and rec[_AGENT] and any(quality) and Tier.QUARTER in tiers:
+    tier = engine.tier_for(site, ts)
+    if tier is None:
+        return  # beyond every window: gone on both sides of a move, so skipped on both
+    vector = engine.cell_vector(site, queue, channel, team, ts, tier)
+    for index, amount in pairs:
+        vector[index] += sign * amount
+    if attributed and rec[_AGENT] and any(quality):
         key = (site, team, rec[_AGENT], bucket_start(ts, Tier.QUARTER))
         engine.state.touch("aq", key)
         rows = engine.state.tables["aq"]

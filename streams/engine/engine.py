@@ -16,8 +16,9 @@ from streams.engine import agents, attribution
 from streams.engine.calendar import BusinessCalendar
 from streams.engine.expiry import TIMED_TABLES, ExpiryIndex
 from streams.engine.layout import Layout, Vector
-from streams.engine.state import Checkpoint, KeyedState
+from streams.engine.state import Checkpoint, Key, KeyedState
 from streams.engine.windows import (
+    HOUR_MS,
     MINUTE_MS,
     TIER_MS,
     Tier,
@@ -125,7 +126,7 @@ class Engine:
         if wm is None or event.ts > wm:
             self.watermarks[site] = event.ts
             if wm is None or event.ts // MINUTE_MS != wm // MINUTE_MS:
-                self._advance(site, event.ts)
+                self._advance(site, wm, event.ts)
         self._handlers[type(event)](event)
         self.counters["applied"] += 1
         return "applied"
@@ -151,39 +152,41 @@ class Engine:
 
     # --- state access ---
 
-    def cell_vectors(
-        self,
-        site: str,
-        queue: str,
-        channel: str,
-        team: str,
-        ts: int,
-        tiers: tuple[Tier, ...] = _TIERS,
-    ) -> list[Vector]:
-        """The bucket vectors an event at ``ts`` updates, created when missing."""
-        out = []
-        tables = self.state.tables
-        for tier in tiers:
-            table, size = _TIER_TABLE[tier]
-            key = (site, queue, channel, team, ts - ts % size)
-            self.state.touch(table, key)
-            rows = tables[table]
-            vector = rows.get(key)
-            if vector is None:
-                vector = rows[key] = self.layout.zero()
-                self.expiry.add(table, key)
-            out.append(vector)
-        return out
+    def cell_vector(
+        self, site: str, queue: str, channel: str, team: str, ts: int, tier: Tier = Tier.MINUTE
+    ) -> Vector:
+        """The cell's bucket vector for ``ts`` in ``tier``, created when missing.
 
-    def in_retention(self, site: str, ts: int, tier: Tier) -> bool:
+        Events update minute buckets; a minute bucket is added into its quarter bucket when it
+        leaves the minute tier (``_advance``), and reads sum both tiers, so every contribution
+        counts exactly once whichever bucket holds it.
+        """
+        table, size = _TIER_TABLE[tier]
+        key = (site, queue, channel, team, ts - ts % size)
+        self.state.touch(table, key)
+        rows = self.state.tables[table]
+        vector = rows.get(key)
+        if vector is None:
+            vector = rows[key] = self.layout.zero()
+            self.expiry.add(table, key)
+        return vector
+
+    def tier_for(self, site: str, ts: int) -> Tier | None:
+        """Where a contribution at ``ts`` lives now: its minute, its quarter, or nowhere (gone)."""
         wm = self.watermarks.get(site, ts)
-        return bucket_start(ts, tier) + TIER_MS[tier] > wm - retention_ms(tier, self.lateness_ms)
+        for tier in _TIERS:
+            if bucket_start(ts, tier) + TIER_MS[tier] > wm - retention_ms(tier, self.lateness_ms):
+                return tier
+        return None
 
     def _bump(self, site: str, queue: str, channel: str, team: str, ts: int, *pairs: int) -> None:
-        """Add (index, amount, index, amount, ...) to the cell's buckets for ``ts``."""
-        for vector in self.cell_vectors(site, queue, channel, team, ts):
-            for i in range(0, len(pairs), 2):
-                vector[pairs[i]] += pairs[i + 1]
+        """Add (index, amount, index, amount, ...) to the cell's minute bucket for ``ts``.
+
+        Accepted events are within the allowed lateness, so their minute is always still kept.
+        """
+        vector = self.cell_vector(site, queue, channel, team, ts)
+        for i in range(0, len(pairs), 2):
+            vector[pairs[i]] += pairs[i + 1]
 
     def _remember(self, site: str, event_id: str, ts: int) -> None:
         # Per-second keys keep each checkpointed value small at high event rates.
@@ -198,21 +201,22 @@ class Engine:
 
     # --- watermark housekeeping: eviction, finalization ---
 
-    def _advance(self, site: str, wm: int) -> None:
+    def _advance(self, site: str, previous: int | None, wm: int) -> None:
         agents.finalize(self, site, wm - self.lateness_ms)
         tables = self.state.tables
         minute_horizon = wm - retention_ms(Tier.MINUTE, self.lateness_ms)
         quarter_horizon = wm - retention_ms(Tier.QUARTER, self.lateness_ms)
-        for table, horizon in (
-            ("m", minute_horizon), ("tm", minute_horizon),
-            ("q", quarter_horizon), ("tq", quarter_horizon), ("aq", quarter_horizon),
-        ):  # fmt: skip
-            for key in self.expiry.pop_before(table, site, horizon):
+        for minute, quarter in (("m", "q"), ("tm", "tq")):
+            for key in self.expiry.pop_before(minute, site, minute_horizon):
+                self._roll_up(minute, quarter, key)
+        for table in ("q", "tq", "aq"):
+            for key in self.expiry.pop_before(table, site, quarter_horizon):
                 self.state.delete(table, key)
         for key in self.expiry.pop_before("d", site, wm - self._dedup_ms):
             self._seen.difference_update(tables["d"].get(key, ()))
             self.state.delete("d", key)
-        if wm // MINUTE_MS % 60 == 0:  # contacts live for days; an hourly sweep is enough
+        if previous is None or wm // HOUR_MS != previous // HOUR_MS:
+            # Contacts live for days: sweeping them once an hour is enough.
             horizon = wm - self._contact_ttl_ms
             for key in [k for k, c in tables["c"].items() if k[0] == site and c[6] < horizon]:
                 self.state.delete("c", key)
@@ -221,6 +225,25 @@ class Engine:
             for key in [k for k, v in tables["k"].items() if k[0] == site and v[1] < horizon]:
                 self.state.delete("k", key)
             agents.expire(self, site, horizon)
+
+    def _roll_up(self, minute: str, quarter: str, key: Key) -> None:
+        """Move a minute bucket leaving the minute tier into its quarter bucket."""
+        vector = self.state.tables[minute].get(key)
+        self.state.delete(minute, key)
+        if vector is None or not any(vector):
+            return
+        bucket = key[-1]
+        target_key = (*key[:-1], bucket - bucket % TIER_MS[Tier.QUARTER])
+        rows = self.state.tables[quarter]
+        self.state.touch(quarter, target_key)
+        target = rows.get(target_key)
+        if target is None:
+            rows[target_key] = list(vector)
+            self.expiry.add(quarter, target_key)
+        else:
+            for i, value in enumerate(vector):
+                if value:
+                    target[i] += value
 
     # --- live queue entries ---
 

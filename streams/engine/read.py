@@ -41,36 +41,32 @@ def _spans(engine: Engine, now: int) -> dict[str, dict[Window, Span]]:
 
 
 def _sum_windows(
-    rows: Iterable[tuple[tuple[object, ...], list[int]]],
-    tier: Tier,
+    sources: Iterable[tuple[Iterable[tuple[tuple[object, ...], list[int]]], Tier]],
     spans: dict[str, dict[Window, Span]],
-    size: int,
 ) -> dict[tuple[object, ...], dict[Window, Vector]]:
-    """Group bucket rows by their key without the bucket, and sum each window's buckets."""
+    """Group bucket rows by their key without the bucket, and sum each window's buckets.
+
+    Minute buckets not yet rolled up into their quarter count in quarter-tier windows too.
+    """
     out: dict[tuple[object, ...], dict[Window, Vector]] = defaultdict(dict)
-    for key, vector in rows:
-        site, bucket = str(key[0]), int(str(key[-1]))
-        for window, span in spans[site].items():
-            if span.tier is tier and span.start <= bucket < span.end:
-                sums = out[key[:-1]]
-                target = sums.get(window)
-                if target is None:
-                    sums[window] = list(vector)
-                else:
-                    add_into(target, vector)
+    for rows, tier in sources:
+        for key, vector in rows:
+            site, bucket = str(key[0]), int(str(key[-1]))
+            for window, span in spans[site].items():
+                if (span.tier is tier or tier is Tier.MINUTE) and span.start <= bucket < span.end:
+                    sums = out[key[:-1]]
+                    target = sums.get(window)
+                    if target is None:
+                        sums[window] = list(vector)
+                    else:
+                        add_into(target, vector)
     return out
 
 
 def cell_windows(engine: Engine, now: int) -> dict[CellKey, dict[Window, Vector]]:
-    spans = _spans(engine, now)
     tables = engine.state.tables
-    out: dict[CellKey, dict[Window, Vector]] = defaultdict(dict)
-    for table, tier in (("m", Tier.MINUTE), ("q", Tier.QUARTER)):
-        for cell, windows in _sum_windows(
-            tables[table].items(), tier, spans, engine.layout.size
-        ).items():
-            out[cell] |= windows  # type: ignore[index]
-    return out
+    sources = ((tables["m"].items(), Tier.MINUTE), (tables["q"].items(), Tier.QUARTER))
+    return _sum_windows(sources, _spans(engine, now))  # type: ignore[return-value]
 
 
 def team_agent_time(engine: Engine, now: int) -> dict[tuple[str, str], dict[Window, Vector]]:
@@ -78,10 +74,9 @@ def team_agent_time(engine: Engine, now: int) -> dict[tuple[str, str], dict[Wind
     spans = _spans(engine, now)
     tables = engine.state.tables
     size = len(AGENT_TIME_FIELDS)
+    sources = ((tables["tm"].items(), Tier.MINUTE), (tables["tq"].items(), Tier.QUARTER))
     out: dict[tuple[str, str], dict[Window, Vector]] = defaultdict(dict)
-    for table, tier in (("tm", Tier.MINUTE), ("tq", Tier.QUARTER)):
-        for key, windows in _sum_windows(tables[table].items(), tier, spans, size).items():
-            out[key] |= windows  # type: ignore[index]
+    out.update(_sum_windows(sources, spans))  # type: ignore[arg-type]
     slots = {name: i for i, name in enumerate(AGENT_TIME_FIELDS)}
     for site, team, state, start, end in agents.provisional_segments(engine, now):
         slot = slots.get(state)

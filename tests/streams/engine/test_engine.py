@@ -106,3 +106,18 @@ def test_survey_for_an_expired_contact_stays_unattributed() -> None:
     engine.apply(late_survey)
     v = views(engine, T0 + 131 * MINUTE)
     assert v.queues[("oslo", "", "")].windows["today"][engine.layout.index["csat_n"]] == 1
+
+
+def test_survey_moves_correctly_after_its_minute_rolled_up() -> None:
+    engine = run(config(), [SURVEY])  # unattributed, at T0 + 3 min
+    for i in range(1, 121):  # two hours of traffic: the survey's minute rolls up into its quarter
+        engine.apply(contact(f"k{i}", T0 + 3 * MINUTE + i * MINUTE)[0])
+    assert not [k for k in engine.state.tables["m"] if k[-1] <= T0 + 3 * MINUTE]
+    for ev in contact("c1", T0 + 123 * MINUTE, wait_s=10, team="blue"):
+        engine.apply(ev)
+    v = views(engine, T0 + 125 * MINUTE)
+    idx = engine.layout.index["csat_n"]
+    assert ("oslo", "", "") not in v.queues
+    assert v.teams[("oslo", "blue")].windows["today"][idx] == 1
+    assert v.site_windows("oslo")["today"][idx] == 1
+    assert v.site_windows("oslo")["today"][engine.layout.index["offered"]] == 121

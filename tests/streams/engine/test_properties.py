@@ -19,16 +19,17 @@ from streams.events.model import Event, partition_key
 from tests.factory import MINUTE, SECOND, T0, config, contact, event
 
 CFG: Config = config(allowed_lateness_s=600, spread_min_responses=1)
-NOW = T0 + 40 * MINUTE
+# Three hours of events: minute buckets roll up into quarter buckets while the stream runs.
+NOW = T0 + 200 * MINUTE
 
 
 @st.composite
 def centre_events(draw: st.DrawFn) -> list[Event]:
-    """A random but valid mix of contacts, agents, surveys, QA and duplicates within 30 min."""
+    """A random but valid mix of contacts, agents, surveys, QA and duplicates over three hours."""
     out: list[Event] = []
     n = draw(st.integers(1, 25))
     for i in range(n):
-        start = T0 + draw(st.integers(0, 25 * 60)) * SECOND
+        start = T0 + draw(st.integers(0, 180 * 60)) * SECOND
         queue = draw(st.sampled_from(["billing", "support"]))
         team = draw(st.sampled_from(["red", "blue"]))
         agent = draw(st.sampled_from(["a1", "a2", "a3", "a4"]))
@@ -50,7 +51,7 @@ def centre_events(draw: st.DrawFn) -> list[Event]:
     for agent in ("a1", "a2"):
         for _ in range(draw(st.integers(0, 4))):
             state = draw(st.sampled_from(["ready", "busy", "acw", "not_ready"]))
-            out.append(event("agent.state", T0 + draw(st.integers(0, 1500)) * SECOND, agent=agent,
+            out.append(event("agent.state", T0 + draw(st.integers(0, 10800)) * SECOND, agent=agent,
                              team="red", state=state, queues=["billing"],
                              reason="break" if state == "not_ready" else None))  # fmt: skip
     dupes = draw(st.lists(st.sampled_from(out), max_size=3))
@@ -105,7 +106,7 @@ def test_any_order_within_lateness_gives_the_same_kpis(
     ordered = sorted(events, key=lambda e: e.ts)
     shuffled: list[Event] = []
     block = 9 * MINUTE
-    for start in range(T0, T0 + 60 * MINUTE, block):
+    for start in range(T0, T0 + 200 * MINUTE, block):
         chunk = [e for e in ordered if start <= e.ts < start + block]
         rnd.shuffle(chunk)
         shuffled += chunk
