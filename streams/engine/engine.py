@@ -163,7 +163,7 @@ class Engine:
         """
         table, size = _TIER_TABLE[tier]
         key = (site, queue, channel, team, ts - ts % size)
-        self.state.touch(table, key)
+        self.state.dirty[table].add(key)
         rows = self.state.tables[table]
         vector = rows.get(key)
         if vector is None:
@@ -191,7 +191,7 @@ class Engine:
     def _remember(self, site: str, event_id: str, ts: int) -> None:
         # Per-second keys keep each checkpointed value small at high event rates.
         key = (site, ts - ts % 1000)
-        self.state.touch("d", key)
+        self.state.dirty["d"].add(key)
         ids = self.state.tables["d"].get(key)
         if ids is None:
             ids = self.state.tables["d"][key] = []

@@ -54,11 +54,12 @@ class KeyedState:
 
     def __init__(self, names: Iterable[str]) -> None:
         self.tables: dict[str, dict[Key, Any]] = {name: {} for name in names}
-        self._dirty: set[tuple[str, Key]] = set()
+        # Changed keys per table; hot paths add to these sets directly.
+        self.dirty: dict[str, set[Key]] = {name: set() for name in self.tables}
 
     def touch(self, table: str, key: Key) -> None:
         """Mark a key changed; every writer calls this before changing a key."""
-        self._dirty.add((table, key))
+        self.dirty[table].add(key)
 
     def delete(self, table: str, key: Key) -> None:
         self.touch(table, key)
@@ -66,16 +67,18 @@ class KeyedState:
 
     @property
     def dirty_count(self) -> int:
-        return len(self._dirty)
+        return sum(len(keys) for keys in self.dirty.values())
 
     def changes(self) -> list[tuple[bytes, bytes | None]]:
         """Encoded (key, value) pairs changed since the last call; None deletes the key."""
         out: list[tuple[bytes, bytes | None]] = []
-        for table, key in self._dirty:
-            value = self.tables[table].get(key, _MISSING)
-            raw_key = encode_key((table, *key))
-            out.append((raw_key, None if value is _MISSING else _encoder.encode(value)))
-        self._dirty.clear()
+        for table, keys in self.dirty.items():
+            rows = self.tables[table]
+            for key in keys:
+                value = rows.get(key, _MISSING)
+                raw_key = encode_key((table, *key))
+                out.append((raw_key, None if value is _MISSING else _encoder.encode(value)))
+            keys.clear()
         return out
 
     def load(self, items: Iterable[tuple[bytes, bytes | None]]) -> None:
@@ -87,4 +90,5 @@ class KeyedState:
                 self.tables[table].pop(key, None)
             else:
                 self.tables[table][key] = _decoder.decode(raw_value)
-        self._dirty.clear()
+        for keys in self.dirty.values():
+            keys.clear()
