@@ -18,7 +18,11 @@ class CommandModule(Protocol):
 # Modules that define subcommands; each calls ``sub.add_parser`` and sets ``func``.
 COMMAND_MODULES: tuple[str, ...] = (
     "streams.report_cli",
+    "streams.broker_cli",
+    "streams.worker.cli",
+    "simulator.cli",
     "wallboard.cli",
+    "floorboard.demo",
 )
 
 

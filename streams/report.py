@@ -53,6 +53,10 @@ def build_report(path: Path, config: Config, at: int | None = None) -> Report:
             engine.count_rejected(line.reason)
         bad.extend(rejected)
         for event in events:
+            if at is not None and event.ts > at:
+                # The state as of ``at``: what a board would have shown then.
+                outcomes["after_at"] += 1
+                continue
             outcome = engine.apply(event)
             outcomes[outcome] += 1
             if outcome in ("too_late", "unknown_site"):

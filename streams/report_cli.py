@@ -41,7 +41,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--at",
         type=parse_time,
         default=None,
-        help="read time: RFC 3339 with offset or epoch ms (default: newest event time)",
+        help="read time: RFC 3339 with offset or epoch ms; later events are left out "
+        "(default: newest event time)",
     )
     p.add_argument("--json", action="store_true", help="print snapshot records and figures as JSON")
     p.set_defaults(func=run)

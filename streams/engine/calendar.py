@@ -32,6 +32,10 @@ class BusinessCalendar:
     def _local_date(self, ts_ms: int) -> dt.date:
         return dt.datetime.fromtimestamp(ts_ms / 1000, tz=self._zone).date()
 
+    def is_open(self, ts_ms: int) -> bool:
+        opened = self._open_range(self._local_date(ts_ms))
+        return opened is not None and opened[0] <= ts_ms < opened[1]
+
     def business_ms(self, start_ms: int, end_ms: int) -> int:
         """Open business time between two instants."""
         if end_ms <= start_ms:
