@@ -23,6 +23,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "simulator.cli",
     "wallboard.cli",
     "floorboard.demo",
+    "dashboards.cli",
 )
 
 

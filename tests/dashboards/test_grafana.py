@@ -1,0 +1,203 @@
+"""Grafana artefacts, validated by schema and round trip (no Grafana server is available here),
+and the push, checked against a local HTTP server that records the API requests."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, ClassVar
+
+import pytest
+import yaml
+from grafana_foundation_sdk.cog.encoder import JSONEncoder
+from grafana_foundation_sdk.cog.plugins import register_default_plugins
+from grafana_foundation_sdk.models.dashboard import Dashboard
+
+from dashboards.grafana import generate, provisioning
+from dashboards.grafana.panels import DATASOURCE
+from dashboards.grafana.push import push
+from streams.metrics.names import all_names
+
+RECORDED = {
+    r["record"]
+    for g in yaml.safe_load(
+        (generate.GENERATED.parent.parent / "prometheus" / "recording.rules.yml").read_text()
+    )["groups"]
+    for r in g["rules"]
+}
+DASHBOARDS = generate.dashboard_json()
+
+
+def test_committed_artefacts_are_not_stale() -> None:
+    assert generate.stale() == [], "run `floorboard grafana generate` and commit the result"
+
+
+@pytest.mark.parametrize("uid", sorted(DASHBOARDS))
+def test_dashboard_shape_and_kiosk_fit(uid: str) -> None:
+    board = DASHBOARDS[uid]
+    for key in ("uid", "title", "panels", "schemaVersion", "templating", "time", "refresh"):
+        assert key in board, key
+    ids = [p["id"] for p in board["panels"]]
+    assert len(ids) == len(set(ids))
+    for panel in board["panels"]:
+        pos = panel["gridPos"]
+        assert pos["w"] > 0 and pos["x"] + pos["w"] <= 24
+        assert pos["y"] + pos["h"] <= 32  # one 1080p screen in kiosk mode, no scrolling
+        assert panel["datasource"] == {"type": "prometheus", "uid": DATASOURCE.uid}
+        assert panel["targets"], panel["title"]
+    # no two panels overlap
+    cells: set[tuple[int, int]] = set()
+    for panel in board["panels"]:
+        pos = panel["gridPos"]
+        area = {
+            (x, y)
+            for x in range(pos["x"], pos["x"] + pos["w"])
+            for y in range(pos["y"], pos["y"] + pos["h"])
+        }
+        assert not cells & area, panel["title"]
+        cells |= area
+
+
+@pytest.mark.parametrize("uid", sorted(DASHBOARDS))
+def test_queries_use_only_known_series(uid: str) -> None:
+    known = all_names() | RECORDED
+    for panel in DASHBOARDS[uid]["panels"]:
+        for target in panel["targets"]:
+            for name in re.findall(r"\bfloorboard[:_][a-z0-9_:]+", target["expr"]):
+                assert name in known, f"{panel['title']}: {name}"
+
+
+@pytest.mark.parametrize("uid", sorted(DASHBOARDS))
+def test_round_trip_through_the_sdk_model(uid: str) -> None:
+    register_default_plugins()
+    text = json.dumps(DASHBOARDS[uid], sort_keys=True)
+    again = json.loads(JSONEncoder(sort_keys=True).encode(Dashboard.from_json(json.loads(text))))
+    assert again == DASHBOARDS[uid]
+
+
+def test_quality_sits_beside_production_on_the_overview() -> None:
+    first_row = [
+        p["title"] for p in DASHBOARDS["floorboard-overview"]["panels"] if p["gridPos"]["y"] == 0
+    ]
+    assert any("Service level" in t for t in first_row) and any("CSAT" in t for t in first_row)
+
+
+def test_grafana_alert_rules_mirror_the_prometheus_alerts() -> None:
+    doc = yaml.safe_load(
+        (generate.GENERATED / "provisioning" / "alerting" / "floorboard.yaml").read_text()
+    )
+    rules = {r["title"]: r for r in doc["groups"][0]["rules"]}
+    prom = {
+        r["alert"]: r
+        for g in yaml.safe_load(provisioning.PROMETHEUS_RULES.read_text())["groups"]
+        for r in g["rules"]
+    }
+    assert set(rules) == set(prom)
+    for name, rule in rules.items():
+        assert rule["condition"] == "C"
+        assert rule["data"][0]["model"]["expr"] == prom[name]["expr"].strip()
+        assert rule["data"][0]["datasourceUid"] == DATASOURCE.uid
+        assert rule["for"] == prom[name]["for"] and rule["labels"] == prom[name]["labels"]
+        assert (
+            "$labels.site" in rule["annotations"]["summary"]
+            or "$labels.topic" in rule["annotations"]["summary"]
+            or "$labels.reason" in rule["annotations"]["summary"]
+        )
+    assert {p["name"] for p in doc["contactPoints"]} == {
+        "operations",
+        "duty-manager",
+        "floor-supervisors",
+    }
+    assert doc["policies"][0]["receiver"] == "operations"
+
+
+class Recorder(BaseHTTPRequestHandler):
+    requests: ClassVar[list[tuple[str, str, dict[str, str], Any]]] = []
+    conflict_on: ClassVar[set[tuple[str, str]]] = set()
+
+    def _handle(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = json.loads(self.rfile.read(length)) if length else None
+        Recorder.requests.append((self.command, self.path, dict(self.headers), body))
+        status = 409 if (self.command, self.path) in Recorder.conflict_on else 200
+        payload = json.dumps({"message": "recorded"}).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    do_GET = do_POST = do_PUT = _handle
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def grafana() -> Iterator[str]:
+    Recorder.requests = []
+    Recorder.conflict_on = set()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def test_push_sends_grafana_api_shapes(grafana: str) -> None:
+    report = push(grafana, "glsa_test_token")
+    assert sorted(report.dashboards) == sorted(DASHBOARDS)
+    calls = [(m, p) for m, p, _, _ in Recorder.requests]
+    assert ("POST", "/api/folders") in calls
+    for method, path, headers, body in Recorder.requests:
+        assert headers["Authorization"] == "Bearer glsa_test_token"
+        if (method, path) == ("POST", "/api/folders"):
+            assert body == {"title": "Floorboard", "uid": "floorboard"}
+        elif (method, path) == ("POST", "/api/dashboards/db"):
+            assert (
+                set(body) >= {"dashboard", "folderUid", "overwrite"} and body["overwrite"] is True
+            )
+            assert body["dashboard"]["uid"] in DASHBOARDS and body["dashboard"]["panels"]
+        elif (method, path) == ("POST", "/api/v1/provisioning/alert-rules"):
+            assert set(body) >= {
+                "uid",
+                "title",
+                "condition",
+                "data",
+                "folderUID",
+                "ruleGroup",
+                "for",
+                "orgID",
+            }
+            assert [d["refId"] for d in body["data"]] == ["A", "C"]
+        elif (method, path) == ("POST", "/api/v1/provisioning/contact-points"):
+            assert set(body) >= {"uid", "name", "type", "settings"}
+        elif (method, path) == ("PUT", "/api/v1/provisioning/policies"):
+            assert body["receiver"] == "operations" and body["routes"]
+        else:
+            pytest.fail(f"unexpected request {method} {path}")
+    assert calls.count(("POST", "/api/dashboards/db")) == len(DASHBOARDS)
+    assert calls.count(("POST", "/api/v1/provisioning/alert-rules")) == len(report.alert_rules) == 9
+
+
+def test_second_push_updates_existing_rules(grafana: str) -> None:
+    Recorder.conflict_on = {("POST", "/api/v1/provisioning/alert-rules"), ("POST", "/api/folders")}
+    report = push(grafana, "t")
+    updates = [
+        p
+        for m, p, _, _ in Recorder.requests
+        if m == "PUT" and p.startswith("/api/v1/provisioning/alert-rules/")
+    ]
+    assert sorted(updates) == sorted(
+        f"/api/v1/provisioning/alert-rules/{uid}" for uid in report.alert_rules
+    )
+
+
+def test_push_cli_reports_unreachable_grafana(capsys: pytest.CaptureFixture[str]) -> None:
+    from floorboard.cli import main
+
+    assert main(["grafana", "push", "--url", "http://127.0.0.1:9", "--token", "t"]) == 1
+    assert "floorboard grafana push:" in capsys.readouterr().err
