@@ -131,3 +131,10 @@ def test_feed_stale_inhibits_kpi_alerts_of_its_site(tmp_path: Path) -> None:
 @pytest.mark.parametrize("path", RULES)
 def test_rule_files_are_plain_yaml(path: Path) -> None:
     assert yaml.safe_load(path.read_text())["groups"]
+
+
+def test_every_metric_is_documented() -> None:
+    doc = (DASHBOARDS.parent / "docs" / "metrics.md").read_text()
+    exposed = {name.removesuffix("_bucket").removesuffix("_sum").removesuffix("_count") for name in all_names()}
+    for name in exposed:
+        assert f"`{name}" in doc, name
