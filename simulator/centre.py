@@ -50,7 +50,6 @@ class Agent:
     working: bool = False  # logged in and on shift
     busy: bool = False
     away: bool = False  # on a break or otherwise not ready
-    idle_since: int = 0
 
 
 @dataclass
@@ -61,6 +60,8 @@ class Site:
     queues: dict[str, tuple[m.Channel, ...]]
     waiting: dict[tuple[str, str], deque[Contact]] = field(default_factory=dict)
     agents: list[Agent] = field(default_factory=list)
+    # Ready agents in the order they became ready: the front has been idle longest.
+    idle: dict[str, Agent] = field(default_factory=dict)
 
 
 class Centre:
@@ -246,6 +247,7 @@ class Centre:
 
     def _log_out(self, site: Site, agent: Agent, t: int) -> None:
         agent.working = False
+        site.idle.pop(agent.id, None)
         if not agent.busy:  # a busy agent logs out after wrap-up
             self._state(site, agent, t, "logged_out")
 
@@ -253,6 +255,7 @@ class Centre:
         if not agent.working or agent.away:
             return
         agent.away = True
+        site.idle.pop(agent.id, None)
         if not agent.busy:
             self._state(site, agent, t, "not_ready", reason)
         self.at(t + minutes * 60_000, lambda now: self._come_back(site, agent, now, reason))
@@ -263,7 +266,8 @@ class Centre:
             self._ready(site, agent, t)
 
     def _ready(self, site: Site, agent: Agent, t: int) -> None:
-        agent.idle_since = t
+        site.idle.pop(agent.id, None)
+        site.idle[agent.id] = agent
         self._state(site, agent, t, "ready")
         self._dispatch(site, t)
 
@@ -279,12 +283,10 @@ class Centre:
 
     def _dispatch(self, site: Site, t: int) -> None:
         """Give the oldest waiting contacts to the longest-idle agents."""
-        idle = sorted(
-            (a for a in site.agents if a.working and not a.busy and not a.away),
-            key=lambda a: (a.idle_since, a.id),
-        )
+        if not site.idle:
+            return
         open_now = site.calendar.is_open(t)
-        for agent in idle:
+        for agent in list(site.idle.values()):
             contact = self._next_contact(site, open_now)
             if contact is None:
                 return
@@ -308,6 +310,7 @@ class Centre:
     def _handle(self, site: Site, agent: Agent, contact: Contact, t: int) -> None:
         contact.waiting = False
         agent.busy = True
+        site.idle.pop(agent.id, None)
         wait_s = (t - contact.offered) / 1000
         who = {"agent": agent.id, "team": agent.team}
         self._about(m.ContactAnswered, contact, t, wait_s=wait_s, **who)
