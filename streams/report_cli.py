@@ -11,6 +11,7 @@ from typing import Any
 import msgspec
 
 from floorboard.config import load_config
+from streams.engine.gc_policy import tune_for_engine
 from streams.engine.kpis import Figure
 from streams.engine.views import Views, figures, merge
 from streams.engine.windows import WINDOWS
@@ -65,6 +66,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.events.is_file():
         print(f"floorboard report: no such file: {args.events}", file=sys.stderr)
         return 2
+    tune_for_engine()
     report = build_report(args.events, config, args.at)
     if args.json:
         sys.stdout.buffer.write(msgspec.json.encode(as_json(report)) + b"\n")
