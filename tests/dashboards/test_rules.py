@@ -135,6 +135,9 @@ def test_rule_files_are_plain_yaml(path: Path) -> None:
 
 def test_every_metric_is_documented() -> None:
     doc = (DASHBOARDS.parent / "docs" / "metrics.md").read_text()
-    exposed = {name.removesuffix("_bucket").removesuffix("_sum").removesuffix("_count") for name in all_names()}
+    exposed = {
+        name.removesuffix("_bucket").removesuffix("_sum").removesuffix("_count")
+        for name in all_names()
+    }
     for name in exposed:
         assert f"`{name}" in doc, name
