@@ -339,6 +339,8 @@ class RuntimeSettings(BaseSettings):
     events_partitions: Annotated[int, Field(ge=1, le=1024)] = 4  # used when the topic is created
     snapshots_topic: str = "floorboard.snapshots"
     deadletter_topic: str = "floorboard.deadletter"
+    # Replicas of topics Floorboard creates itself (1 on a single broker; 3 on a real cluster).
+    replication_factor: Annotated[int, Field(ge=1, le=16)] = 1
 
 
 def _format_error(exc: ValidationError) -> str:

@@ -12,6 +12,7 @@ from streams.engine import kpis
 from streams.engine.kpis import Figure, Status
 from streams.engine.layout import Layout
 from streams.engine.views import QueueView, TeamView, Views, figures
+from streams.events.model import ASYNC_CHANNELS
 from wallboard.hysteresis import StatusSmoother
 
 SYMBOL = {
@@ -176,7 +177,7 @@ class BoardBuilder:
                 "waiting",
                 Kind.PRODUCTION,
                 str(waiting),
-                "in queue now",
+                "calls and chats in queue now",
                 site,
                 queue,
             ),
@@ -289,8 +290,8 @@ class BoardBuilder:
         else:
             figs = figures(views.site_windows(site).get(window), self.config, self.layout)
             scope, title = "site", f"{site} · all queues · {window}"
-        waiting = sum(q.waiting for q in queues.values())
-        longest = _longest(queues.values(), views.as_of)
+        waiting = sum(q.waiting for q in _synchronous(queues.values()))
+        longest = _longest(_synchronous(queues.values()), views.as_of)
         pulse = _pulse(t for t in views.teams.values() if t.site == site)
         tiles = self.tiles(scope, figs, waiting, longest, pulse, site=site, queue=queue_filter)
         rows = [self._queue_row(views, key, q, window) for key, q in sorted(queues.items())]
@@ -314,8 +315,8 @@ class BoardBuilder:
         queue_figs = figures(queue_vector, self.config, self.layout)
         for name in ("service_level", "abandon_rate", "abandoned", "offered"):
             figs[name] = queue_figs[name]
-        waiting = sum(q.waiting for q in own_queues)
-        longest = _longest(own_queues, views.as_of)
+        waiting = sum(q.waiting for q in _synchronous(own_queues))
+        longest = _longest(_synchronous(own_queues), views.as_of)
         occupancy = kpis.occupancy(view.agent_time.get(window, [0] * 5))
         spread = kpis.spread(view.agent_quality, self.config.engine)
         extra = [
@@ -379,9 +380,16 @@ class BoardBuilder:
             return cell(name, text, fig.value, fig.low_sample)
 
         sl = f["service_level"]
+        if q.channel in ASYNC_CHANNELS:
+            # Email and messaging wait hours by design: shown as backlog, judged by response SLA.
+            live = [Cell(f"{q.backlog} open"), Cell(clock(longest))]
+        else:
+            live = [
+                cell("waiting", str(q.waiting), float(q.waiting)),
+                cell("longest_wait_s", clock(longest), longest),
+            ]
         cells = [
-            cell("waiting", str(q.waiting), float(q.waiting)),
-            cell("longest_wait_s", clock(longest), longest),
+            *live,
             cell("service_level", f"{pct(sl.value)} {sl.variant or ''}", sl.value),
             cell("abandon_rate", pct(f["abandon_rate"].value), f["abandon_rate"].value),
             cell("asa_s", clock(f["asa_s"].value), f["asa_s"].value),
@@ -415,6 +423,10 @@ def _merge_vectors(vectors: Iterable[list[int] | None], layout: Layout) -> list[
             for i, value in enumerate(vector):
                 total[i] += value
     return total
+
+
+def _synchronous(queues: Iterable[QueueView]) -> list[QueueView]:
+    return [q for q in queues if q.channel not in ASYNC_CHANNELS]
 
 
 def _longest(queues: Iterable[QueueView], as_of: int) -> float | None:
