@@ -1,0 +1,192 @@
+"""Latency from event time to a figure being visible, at a steady 2,000 events/s:
+in the worker's /metrics, and in the snapshot stream the wallboard reads.
+
+Events from the simulated 1,000-agent centre are re-stamped with the wall clock as they are sent
+(event time = now). A figure is visible when the applied-events counter (``/metrics``) or the sum
+of the partitions' status records (snapshot topic) includes the event. Both are polled every
+50 ms, which adds up to 50 ms to each measurement.
+
+    python -m bench.latency [--rate 2000] [--seconds 60] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import bisect
+import json
+import os
+import re
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import msgspec
+from aiokafka import AIOKafkaProducer
+
+from bench.worker_process import BenchWorker
+from bench.workload import CONFIG_PATH, DAY_MS, RESULTS, centre, config
+from floorboard.config import RuntimeSettings
+from simulator import generate
+from streams.broker import EmbeddedBroker
+from streams.events.codec import encode
+from streams.events.model import partition_key
+from streams.kafka import KafkaConnection
+from streams.topics import ensure_topics, shared_topics
+from wallboard.reader import SnapshotReader
+from wallboard.store import RecordStore
+
+APPLIED = re.compile(r'^floorboard_worker_events_total\{outcome="applied"\} ([0-9.e+]+)$', re.M)
+
+
+class Sent:
+    """Cumulative count of events sent and each one's event time (ms)."""
+
+    def __init__(self) -> None:
+        self.times: list[int] = []
+
+
+async def produce(settings: RuntimeSettings, rate: int, seconds: float, sent: Sent) -> None:
+    source = generate(config(), centre(1000), int(time.time() * 1000) - 8 * 3_600_000, DAY_MS, 3)
+    producer = AIOKafkaProducer(
+        bootstrap_servers=settings.broker, enable_idempotence=False, linger_ms=2
+    )
+    await producer.start()
+    try:
+        tick = 0.05
+        per_tick = max(1, round(rate * tick))
+        began = time.monotonic()
+        ticks = round(seconds / tick)
+        for n in range(ticks):
+            now_ms = int(time.time() * 1000)
+            for event in (next(source) for _ in range(per_tick)):
+                stamped = msgspec.structs.replace(event, ts=now_ms)
+                await producer.send(
+                    settings.events_topic, encode(stamped), key=partition_key(stamped).encode()
+                )
+                sent.times.append(now_ms)
+            await producer.flush()
+            delay = began + (n + 1) * tick - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+    finally:
+        await producer.stop()
+
+
+def latencies(observations: list[tuple[int, int]], sent: Sent) -> list[float]:
+    """Per event: first time (ms) a count ≥ its index was observed, minus its event time."""
+    out: list[float] = []
+    counts = [c for _, c in observations]
+    for index, event_ms in enumerate(sent.times, start=1):
+        at = bisect.bisect_left(counts, index)
+        if at < len(observations):
+            out.append((observations[at][0] - event_ms) / 1000)
+    return out
+
+
+def summary(values: list[float]) -> dict[str, float]:
+    ordered = sorted(values)
+    return {
+        "p50_s": round(statistics.median(ordered), 3),
+        "p99_s": round(ordered[int(0.99 * (len(ordered) - 1))], 3),
+        "max_s": round(ordered[-1], 3),
+        "events": len(ordered),
+    }
+
+
+async def run(rate: int, seconds: float, workdir: Path) -> dict[str, object]:
+    broker = EmbeddedBroker(log_path=workdir / "tansu.log")
+    broker.start()
+    tag = f"lat{os.getpid()}"
+    settings = RuntimeSettings(
+        broker=broker.bootstrap,
+        events_topic=f"{tag}.events",
+        events_partitions=4,
+        snapshots_topic=f"{tag}.snapshots",
+        deadletter_topic=f"{tag}.deadletter",
+    )
+    config_path = workdir / "floorboard.yaml"
+    config_path.write_text(CONFIG_PATH.read_text(), encoding="utf-8")
+    await ensure_topics(KafkaConnection.from_settings(settings), shared_topics(settings))
+    worker = BenchWorker(settings, config_path, workdir, f"{tag}-worker")
+    metrics_obs: list[tuple[int, int]] = []
+    snapshot_obs: list[tuple[int, int]] = []
+    try:
+        await asyncio.to_thread(worker.wait_partitions, 4)
+        store = RecordStore(_layout_id(), max_age_ms=10**9)
+        reader_task = asyncio.create_task(
+            SnapshotReader(KafkaConnection.from_settings(settings), settings.snapshots_topic)(store)
+        )
+        sent = Sent()
+        stop = asyncio.Event()
+
+        async def poll() -> None:
+            while not stop.is_set():
+                now = int(time.time() * 1000)
+                text = await asyncio.to_thread(worker.metrics)
+                found = APPLIED.search(text)
+                if found:
+                    metrics_obs.append((now, int(float(found.group(1)))))
+                snapshot_obs.append((now, store.views(now).counters.get("applied", 0)))
+                await asyncio.sleep(0.05)
+
+        poller = asyncio.create_task(poll())
+        await produce(settings, rate, seconds, sent)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and (
+            not snapshot_obs or snapshot_obs[-1][1] < len(sent.times)
+        ):
+            await asyncio.sleep(0.2)
+        stop.set()
+        await poller
+        reader_task.cancel()
+    finally:
+        worker.stop()
+        broker.stop()
+    return {
+        "benchmark": "latency",
+        "rate_events_per_s": rate,
+        "seconds": seconds,
+        "sent": len(sent.times),
+        "to_metrics": summary(latencies(_monotone(metrics_obs), sent)),
+        "to_snapshot_stream": summary(latencies(_monotone(snapshot_obs), sent)),
+        "target_p99_to_snapshot_s": 1.0,
+    }
+
+
+def _monotone(observations: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    best, out = 0, []
+    for at, count in observations:
+        best = max(best, count)
+        out.append((at, best))
+    return out
+
+
+def _layout_id() -> str:
+    from streams.engine.layout import Layout
+    from streams.engine.read import layout_id
+
+    cfg = config()
+    return layout_id(Layout(cfg.wait_bounds_ms, cfg.handle_bounds_ms))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--rate", type=int, default=2000)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    seconds = 8 if args.quick else args.seconds
+    result = asyncio.run(
+        run(args.rate, seconds, Path(tempfile.mkdtemp(prefix="floorboard-latency-")))
+    )
+    print(json.dumps(result, indent=2))
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "latency.json").write_text(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()

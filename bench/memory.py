@@ -1,0 +1,107 @@
+"""Worker memory over a long accelerated run: RSS while a worker applies three simulated days of a
+1,000-agent centre, sampled against simulated time.
+
+Every retained structure is bounded by a window: minute buckets (~70 min), quarter buckets
+(~27 h), event ids (``dedup_ttl_s``, 24 h) and contacts (``contact_ttl_s``). The benchmark sets
+``contact_ttl_s`` to one day (the default is seven) so that every window is full after about 27
+simulated hours; RSS growth is then measured from hour 30 to the end.
+
+    python -m bench.memory [--days 3] [--agents 1000] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import yaml
+
+from bench.worker_process import BenchWorker
+from bench.worker_throughput import fill
+from bench.workload import CONFIG_PATH, DAY_MS, DAY_START_MS, RESULTS, centre, config
+from floorboard.config import RuntimeSettings
+from simulator import generate
+from streams.broker import EmbeddedBroker
+
+HOUR_MS = 3_600_000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--days", type=int, default=3)
+    parser.add_argument("--agents", type=int, default=1000)
+    parser.add_argument("--quick", action="store_true", help="two days of 50 agents")
+    args = parser.parse_args()
+    days, agents = (2, 50) if args.quick else (args.days, args.agents)
+    events = list(generate(config(), centre(agents), DAY_START_MS, days * DAY_MS, 5))
+    event_ts = [e.ts for e in events]
+    workdir = Path(tempfile.mkdtemp(prefix="floorboard-memory-"))
+    data = yaml.safe_load(CONFIG_PATH.read_text())
+    data["engine"]["contact_ttl_s"] = 86400
+    config_path = workdir / "floorboard.yaml"
+    config_path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    broker = EmbeddedBroker(log_path=workdir / "tansu.log")
+    broker.start()
+    samples: list[tuple[float, int]] = []  # (simulated hours since start, RSS bytes)
+    try:
+        tag = f"mem{os.getpid()}"
+        settings = RuntimeSettings(
+            broker=broker.bootstrap,
+            events_topic=f"{tag}.events",
+            events_partitions=4,
+            snapshots_topic=f"{tag}.snapshots",
+            deadletter_topic=f"{tag}.deadletter",
+        )
+        asyncio.run(fill(settings, events, 100))
+        worker = BenchWorker(settings, config_path, workdir, f"{tag}-worker")
+        try:
+            worker.wait_partitions(4)
+            done = threading.Event()
+            while not done.is_set():
+                counted = worker.counted()
+                at = event_ts[min(counted, len(event_ts)) - 1] if counted else DAY_START_MS
+                samples.append(((at - DAY_START_MS) / HOUR_MS, worker.rss_bytes()))
+                if counted >= len(events):
+                    done.set()
+                time.sleep(0.25)
+            time.sleep(3)  # a few snapshot cycles after the last event
+            samples.append((days * 24.0, worker.rss_bytes()))
+        finally:
+            worker.stop()
+    finally:
+        broker.stop()
+    full_from = 30.0 if days * 24 > 30 else days * 24 * 0.6
+    steady = [rss for hours, rss in samples if hours >= full_from]
+    result = {
+        "benchmark": "memory",
+        "agents": agents,
+        "simulated_days": days,
+        "events": len(events),
+        "rss_mb_at_start": round(samples[0][1] / 2**20, 1),
+        "rss_mb_when_windows_full": round(steady[0] / 2**20, 1),
+        "rss_mb_at_end": round(steady[-1] / 2**20, 1),
+        "rss_mb_max_after_full": round(max(steady) / 2**20, 1),
+        "growth_after_full": round(steady[-1] / steady[0] - 1, 3),
+        "windows_full_from_hour": full_from,
+        "target_growth": 0.10,
+        "samples": [
+            (round(h, 2), round(r / 2**20, 1)) for h, r in samples[:: max(1, len(samples) // 40)]
+        ],
+    }
+    for key, value in result.items():
+        if key != "samples":
+            print(f"{key:28} {value}")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "memory.json").write_text(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()

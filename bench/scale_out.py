@@ -1,0 +1,109 @@
+"""Scale-out: events/s of one and of two workers sharing an 8-partition topic (same group).
+
+Throughput is the slope between 20 % and 80 % of the events handled, so start-up and the group
+rebalance stay out of the figure. This machine has 2 cores: two workers plus the broker share them.
+
+    python -m bench.scale_out [--events 400000] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+
+from bench.worker_process import BenchWorker
+from bench.worker_throughput import fill
+from bench.workload import CONFIG_PATH, DAY_MS, DAY_START_MS, RESULTS, centre, config
+from floorboard.config import RuntimeSettings
+from simulator import generate
+from streams.broker import EmbeddedBroker
+from streams.events.model import Event
+
+PARTITIONS = 8
+
+
+def run(broker: EmbeddedBroker, events: list[Event], workers: int, workdir: Path) -> float:
+    tag = f"scale{workers}x{os.getpid()}"
+    settings = RuntimeSettings(
+        broker=broker.bootstrap,
+        events_topic=f"{tag}.events",
+        events_partitions=PARTITIONS,
+        snapshots_topic=f"{tag}.snapshots",
+        deadletter_topic=f"{tag}.deadletter",
+    )
+    config_path = workdir / "floorboard.yaml"
+    config_path.write_text(CONFIG_PATH.read_text(), encoding="utf-8")
+    asyncio.run(fill(settings, events, 100))
+    group = [
+        BenchWorker(settings, config_path, workdir, f"{tag}-group", label=str(i))
+        for i in range(workers)
+    ]
+    try:
+        progress: list[tuple[float, int]] = []
+        while True:
+            counted = sum(w.counted() if _ready(w) else 0 for w in group)
+            progress.append((time.monotonic(), counted))
+            if counted >= len(events):
+                break
+            time.sleep(0.05)
+    finally:
+        for w in group:
+            w.stop()
+    low = next(i for i, (_, c) in enumerate(progress) if c >= 0.2 * len(events))
+    high = next(i for i, (_, c) in enumerate(progress) if c >= 0.8 * len(events))
+    low = min(low, high - 1)  # a fast drain may cross both marks between two samples
+    (t0, c0), (t1, c1) = progress[low], progress[high]
+    return (c1 - c0) / (t1 - t0)
+
+
+def _ready(worker: BenchWorker) -> bool:
+    try:
+        worker.health()
+    except OSError:
+        return False
+    return True
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--events", type=int, default=400_000)
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    total = 60_000 if args.quick else args.events
+    events = []
+    for event in generate(config(), centre(1000), DAY_START_MS, DAY_MS, 9):
+        events.append(event)
+        if len(events) >= total:
+            break
+    workdir = Path(tempfile.mkdtemp(prefix="floorboard-scale-"))
+    broker = EmbeddedBroker(log_path=workdir / "tansu.log")
+    broker.start()
+    try:
+        one = run(broker, events, 1, workdir)
+        two = run(broker, events, 2, workdir)
+    finally:
+        broker.stop()
+    result = {
+        "benchmark": "scale_out",
+        "events": len(events),
+        "partitions": PARTITIONS,
+        "one_worker_events_per_s": round(one),
+        "two_workers_events_per_s": round(two),
+        "scaling_factor": round(two / one, 2),
+        "cpus": os.cpu_count(),
+    }
+    for key, value in result.items():
+        print(f"{key:26} {value}")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "scale_out.json").write_text(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()

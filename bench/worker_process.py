@@ -1,0 +1,106 @@
+"""A ``floorboard worker`` child process for benchmarks: start, wait for partitions, read totals."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from floorboard.config import RuntimeSettings
+from streams.broker import free_port
+
+ROOT = Path(__file__).resolve().parents[1]
+COUNTED = ("applied", "duplicate", "too_late", "unknown_site")
+
+
+class BenchWorker:
+    def __init__(
+        self,
+        settings: RuntimeSettings,
+        config_path: Path,
+        workdir: Path,
+        app_id: str,
+        label: str = "w",
+    ) -> None:
+        self.port = free_port()
+        self.log_path = workdir / f"worker-{label}.log"
+        env = {
+            **os.environ,
+            "FLOORBOARD_BROKER": settings.broker,
+            "FLOORBOARD_EVENTS_TOPIC": settings.events_topic,
+            "FLOORBOARD_SNAPSHOTS_TOPIC": settings.snapshots_topic,
+            "FLOORBOARD_DEADLETTER_TOPIC": settings.deadletter_topic,
+            "FLOORBOARD_WORKER_APP_ID": app_id,
+            "FLOORBOARD_WORKER_LOG_LEVEL": "warning",
+            "PYTHONPATH": str(ROOT),
+        }
+        cmd = [
+            sys.executable,
+            "-m",
+            "floorboard.cli",
+            "worker",
+            "--config",
+            str(config_path),
+            "--web-port",
+            str(self.port),
+        ]
+        with self.log_path.open("wb") as log:
+            self.process = subprocess.Popen(
+                cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+            )
+        self.launched = time.monotonic()
+
+    def health(self) -> dict[str, Any]:
+        if self.process.poll() is not None:
+            raise SystemExit(f"worker exited; see {self.log_path}")
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=5) as response:
+            body: dict[str, Any] = json.loads(response.read())
+        return body
+
+    def metrics(self) -> str:
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/metrics", timeout=5) as response:
+            return str(response.read().decode())
+
+    def wait_partitions(self, count: int, timeout: float = 120) -> float:
+        """Seconds from launch until the worker owns ``count`` partitions."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if len(self.health()["partitions"]) >= count:
+                    return time.monotonic() - self.launched
+            except OSError:
+                pass
+            time.sleep(0.05)
+        raise SystemExit(
+            f"worker did not own {count} partitions in {timeout:.0f} s; see {self.log_path}"
+        )
+
+    def counted(self) -> int:
+        """Events handled: engine outcomes plus decode rejections (too-late and unknown-site
+        dead letters are engine outcomes already)."""
+        totals = self.health()["totals"]
+        rejected = sum(int(v) for k, v in totals.items() if k.startswith("dead_letter:"))
+        rejected -= int(totals.get("dead_letter:too_late", 0)) + int(
+            totals.get("dead_letter:unknown_site", 0)
+        )
+        return sum(int(totals.get(k, 0)) for k in COUNTED) + rejected
+
+    def rss_bytes(self) -> int:
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+        raise RuntimeError("no VmRSS")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(60)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)
