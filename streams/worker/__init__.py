@@ -1,0 +1,1 @@
+"""``floorboard worker``: Faust agents running one KPI engine per source partition."""

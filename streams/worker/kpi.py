@@ -1,0 +1,50 @@
+"""The ``/kpi`` document: merged figures per window for queues, teams and sites."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from floorboard.config import Config
+from streams.engine.layout import Layout
+from streams.engine.snapshot import Snapshot
+from streams.engine.views import Views, figures, merge
+from streams.engine.windows import WINDOWS
+
+
+def kpi_document(
+    records: Iterable[Snapshot], config: Config, layout: Layout, at: int
+) -> dict[str, Any]:
+    views: Views = merge(records)
+    windows: dict[str, Any] = {}
+    for window in WINDOWS:
+        windows[window] = {
+            "queues": {
+                "/".join(key): figures(q.windows.get(window), config, layout, key)
+                for key, q in sorted(views.queues.items())
+            },
+            "teams": {
+                "/".join(key): figures(t.windows.get(window), config, layout)
+                for key, t in sorted(views.teams.items())
+            },
+            "sites": {
+                site: figures(views.site_windows(site).get(window), config, layout)
+                for site in views.sites
+            },
+        }
+    live = {
+        "/".join(key): {
+            "waiting": q.waiting,
+            "oldest_wait_ts": q.oldest_wait_ts,
+            "backlog": q.backlog,
+            "oldest_open_ts": q.oldest_open_ts,
+        }
+        for key, q in sorted(views.queues.items())
+    }
+    return {
+        "at": at,
+        "watermarks": views.watermarks,
+        "counters": views.counters,
+        "live": live,
+        "figures": windows,
+    }

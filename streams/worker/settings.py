@@ -1,0 +1,33 @@
+"""Worker-only settings (``FLOORBOARD_WORKER_*``); broker and topics are in RuntimeSettings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class WorkerSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="FLOORBOARD_WORKER_", extra="ignore")
+
+    # Consumer group and prefix of the worker's own topics; workers sharing it share partitions.
+    app_id: str = "floorboard-worker"
+    web_host: str = "127.0.0.1"
+    web_port: Annotated[int, Field(ge=0, le=65535)] = 0  # 0: any free port (6066 would clash)
+    checkpoint_interval_s: Annotated[float, Field(gt=0)] = 1.0
+    # Checkpoint early once this many keys changed, bounding the write-ahead record's size.
+    checkpoint_max_keys: Annotated[int, Field(ge=1)] = 50_000
+    snapshot_interval_s: Annotated[float, Field(gt=0)] = 1.0
+    snapshot_min_interval_s: Annotated[float, Field(ge=0)] = 0.25
+    batch_max_records: Annotated[int, Field(ge=1)] = 500
+    batch_within_s: Annotated[float, Field(gt=0)] = 0.02
+    fetch_partition_bytes: Annotated[int, Field(ge=65536)] = 8 * 1024 * 1024  # per fetch
+    # Longest a fetch waits for records; Tansu holds a fetch for about half of it (Faust: 1500).
+    fetch_max_wait_ms: Annotated[int, Field(ge=1, le=10_000)] = 100
+    session_timeout_s: Annotated[float, Field(ge=6)] = 10.0
+    # Fixed read time (epoch ms) for replays and tests; default: wall clock or newest event time.
+    read_at: int | None = None
+    data_dir: Path | None = None  # Faust's datadir; a fresh temporary directory by default
+    log_level: str = "info"

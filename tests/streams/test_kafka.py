@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import ssl
+from pathlib import Path
+
+import faust
+import pytest
+from pydantic import SecretStr
+
+from floorboard.config import RuntimeSettings
+from streams.kafka import KafkaConnection
+
+
+def test_plaintext_by_default() -> None:
+    conn = KafkaConnection.from_settings(RuntimeSettings(broker="a:9092, b:9093"))
+    assert conn.client_kwargs() == {
+        "bootstrap_servers": ["a:9092", "b:9093"],
+        "security_protocol": "PLAINTEXT",
+    }
+    assert conn.faust_broker() == "kafka://a:9092;b:9093"
+    assert conn.faust_credentials() is None
+
+
+def test_sasl_over_tls_reaches_aiokafka_and_faust() -> None:
+    settings = RuntimeSettings(
+        broker="k:9096",
+        security_protocol="SASL_SSL",
+        sasl_mechanism="SCRAM-SHA-512",
+        sasl_username="floorboard",
+        sasl_password=SecretStr("s3cret"),
+    )
+    conn = KafkaConnection.from_settings(settings)
+    kwargs = conn.client_kwargs()
+    assert kwargs["security_protocol"] == "SASL_SSL"
+    assert kwargs["sasl_mechanism"] == "SCRAM-SHA-512"
+    assert (kwargs["sasl_plain_username"], kwargs["sasl_plain_password"]) == (
+        "floorboard",
+        "s3cret",
+    )
+    assert isinstance(kwargs["ssl_context"], ssl.SSLContext)
+    creds = conn.faust_credentials()
+    assert isinstance(creds, faust.SASLCredentials)
+    assert creds.protocol.value == "SASL_SSL" and creds.mechanism.value == "SCRAM-SHA-512"
+    assert "s3cret" not in repr(settings)
+
+
+def test_tls_only_gives_faust_ssl_credentials() -> None:
+    conn = KafkaConnection("k:9093", security_protocol="SSL")
+    assert isinstance(conn.faust_credentials(), faust.SSLCredentials)
+    assert "sasl_mechanism" not in conn.client_kwargs()
+
+
+def test_a_missing_ca_file_fails_at_start_up() -> None:
+    conn = KafkaConnection("k:9093", security_protocol="SSL", ssl_cafile=Path("/no/such/ca.pem"))
+    with pytest.raises(FileNotFoundError):
+        conn.ssl_context()

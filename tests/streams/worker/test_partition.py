@@ -1,0 +1,141 @@
+from __future__ import annotations
+
+import orjson
+
+from streams.engine.engine import Engine
+from streams.events.codec import encode, encode_batch
+from streams.worker.offsets import record_end
+from streams.worker.partition import PartitionState, SourceRecord
+from tests.factory import MINUTE, T0, config, contact, event
+
+
+def part(next_record: int = 0) -> PartitionState:
+    exact_at = record_end(next_record - 1) if next_record else -1
+    return PartitionState(Engine(config()), "events", 2, exact_at)
+
+
+def test_single_and_batch_records_apply_every_event() -> None:
+    p = part()
+    first, second = contact("c1", T0, wait_s=5, talk_s=60), contact("c2", T0, abandon_s=3)
+    records = [
+        SourceRecord(0, b"k", encode(first[0])),
+        SourceRecord(1, b"k", encode_batch(first[1:] + second)),
+    ]
+    dead, position = p.apply_records(records, now=0.0)
+    assert (dead, position) == ([], "ok")
+    assert p.engine.counters["applied"] == 5
+    assert p.next_offset == 2
+    assert p.processed_offset == record_end(1)
+
+
+def test_bad_events_become_dead_letters_and_the_good_ones_count() -> None:
+    p = part()
+    good = contact("c1", T0, wait_s=5)
+    missing = orjson.loads(
+        encode(event("contact.offered", T0, contact_id="c9", queue="billing", channel="voice"))
+    )
+    del missing["queue"]
+    unknown = {**orjson.loads(encode(good[0])), "id": "u1", "type": "contact.beamed"}
+    late = event(
+        "contact.offered", T0 - 20 * MINUTE, contact_id="c8", queue="billing", channel="voice"
+    )
+    elsewhere = event(
+        "contact.offered", T0, site="bergen", contact_id="c7", queue="billing", channel="voice"
+    )
+    batch = (
+        b"["
+        + b",".join([encode(good[1]), orjson.dumps(missing), orjson.dumps(unknown), encode(late)])
+        + b"]"
+    )
+    records = [
+        SourceRecord(0, b"k0", encode(good[0])),
+        SourceRecord(1, b"k1", b'{"v":1,"id":'),
+        SourceRecord(2, b"k2", batch),
+        SourceRecord(3, b"k3", encode(elsewhere)),
+    ]
+    dead, _ = p.apply_records(records, now=0.0)
+    by_reason = {d.reason: d for d in dead}
+    assert sorted(by_reason) == [
+        "invalid",
+        "malformed_json",
+        "too_late",
+        "unknown_site",
+        "unknown_type",
+    ]
+    assert (
+        by_reason["malformed_json"].raw == b'{"v":1,"id":' and not by_reason["malformed_json"].batch
+    )
+    assert by_reason["malformed_json"].offset == 1 and by_reason["malformed_json"].key == b"k1"
+    assert "queue" in by_reason["invalid"].message and by_reason["invalid"].batch
+    assert by_reason["unknown_type"].event_type == "contact.beamed"
+    assert (
+        by_reason["too_late"].event_id == late.id
+        and "allowed_lateness_s=600" in by_reason["too_late"].message
+    )
+    assert orjson.loads(by_reason["too_late"].raw)["id"] == late.id
+    assert by_reason["unknown_site"].raw == encode(
+        elsewhere
+    )  # a single-event record: its own bytes
+    assert all((d.topic, d.partition) == ("events", 2) for d in dead)
+    counters = p.engine.counters
+    assert counters["applied"] == 2
+    assert counters["too_late"] == counters["unknown_site"] == 1
+    assert (
+        counters["rejected:malformed_json"]
+        == counters["rejected:invalid"]
+        == counters["rejected:unknown_type"]
+        == 1
+    )
+    assert p.stats["dead_letter:too_late"] == 1 and p.stats["records"] == 4
+
+
+def test_records_before_the_restored_position_are_skipped_and_far_ones_ask_for_a_seek() -> None:
+    p = part(next_record=10)
+    ev = contact("c1", T0)[0]
+    dead, position = p.apply_records([SourceRecord(9, None, encode(ev))], now=0.0)
+    assert (dead, position, p.engine.counters["applied"]) == ([], "ok", 0)  # just behind
+    _, position = p.apply_records([SourceRecord(3, None, encode(ev))], now=0.0)
+    assert position == "seek"
+    assert p.stats["skipped_behind"] == 2 and p.next_offset == 10
+
+
+def test_a_jump_ahead_asks_for_a_seek_back_and_is_not_applied() -> None:
+    p = part(next_record=10)
+    ev = contact("c1", T0)[0]
+    _, position = p.apply_records([SourceRecord(15, None, encode(ev))], now=0.0)
+    assert position == "seek" and p.engine.counters["applied"] == 0 and p.next_offset == 10
+    # the seek brings the missing records; they apply in order
+    _, position = p.apply_records(
+        [SourceRecord(o, None, encode(ev)) for o in range(10, 12)], now=0.5
+    )
+    assert position == "ok" and p.next_offset == 12
+
+
+def test_seek_requests_are_rate_limited() -> None:
+    p = part(next_record=10)
+    ev = encode(contact("c1", T0)[0])
+    assert p.apply_records([SourceRecord(20, None, ev)], now=0.0)[1] == "seek"
+    assert p.apply_records([SourceRecord(21, None, ev)], now=0.2)[1] == "ok"
+    assert p.apply_records([SourceRecord(22, None, ev)], now=1.5)[1] == "seek"
+
+
+def test_a_jump_ahead_is_never_applied_however_long_it_lasts() -> None:
+    p = part(next_record=10)
+    ev = encode(contact("c1", T0)[0])
+    for t in range(100):
+        p.apply_records([SourceRecord(12, None, ev)], now=float(t))
+    assert p.next_offset == 10 and p.engine.counters["applied"] == 0
+    assert p.mismatch_since == 0.0
+
+
+def test_offsets_the_broker_does_not_hold_are_skipped_on_its_word() -> None:
+    # e.g. retention removed them, or transaction markers occupy them
+    p = part(next_record=10)
+    ev = encode(contact("c1", T0)[0])
+    p.skip_missing(12)
+    dead, position = p.apply_records([SourceRecord(12, None, ev)], now=0.0)
+    assert (dead, position) == ([], "ok")
+    assert p.next_offset == 13 and p.engine.counters["applied"] == 1
+    assert p.stats["offsets_missing"] == 2 and p.mismatch_since is None
+    p.skip_missing(5)  # never backwards
+    assert p.next_offset == 13

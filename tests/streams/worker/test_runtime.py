@@ -1,0 +1,273 @@
+"""The worker runtime against an in-memory log: restore, seek, dead letters, checkpoints,
+snapshots, and a crash at any point ending exactly where no crash would have."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import pytest
+
+from floorboard.config import RuntimeSettings
+from streams.engine.snapshot import Snapshot, decode
+from streams.events.codec import encode
+from streams.kafka import KafkaConnection
+from streams.produce import EventProducer
+from streams.worker.checkpoint import CheckpointStore
+from streams.worker.deadletter import DeadLetter
+from streams.worker.partition import SourceRecord
+from streams.worker.runtime import PROBE_AFTER_S, FirstOffset, WorkerRuntime
+from streams.worker.settings import WorkerSettings
+from tests.factory import MINUTE
+from tests.streams.worker.compare import comparable, differences, reference
+from tests.streams.worker.memory import MemoryLog, RecordingConsumer
+from tests.streams.worker.scenario import scenario, scenario_config
+
+CONFIG = scenario_config()
+EVENTS = scenario(contacts=150, tag="rt")
+AT = max(e.ts for e in EVENTS) + MINUTE
+SETTINGS = RuntimeSettings(
+    events_topic="ev", snapshots_topic="snap", deadletter_topic="dlq", events_partitions=4
+)
+PARTITIONS = [0, 1, 2, 3]
+
+
+def batches() -> list[tuple[int, SourceRecord]]:
+    producer = EventProducer(KafkaConnection("unused:9092"), "ev", partitions=4, batch_events=4)
+    offsets: Counter[int] = Counter()
+    out = []
+    for partition, key, value in producer.records(EVENTS):
+        out.append((partition, SourceRecord(offsets[partition], key, value)))
+        offsets[partition] += 1
+    return out
+
+
+BATCH = batches()
+
+
+def runtime(
+    log: MemoryLog, first_offset: FirstOffset | None = None, **worker: Any
+) -> tuple[WorkerRuntime, RecordingConsumer]:
+    store = CheckpointStore("ck", log.reader("ck"), log.send_many)
+    settings = WorkerSettings(read_at=AT, **worker)
+    rt = WorkerRuntime(CONFIG, SETTINGS, settings, log, store, first_offset)
+    rt.retry_backoff_s = 0.0
+    consumer = RecordingConsumer()
+    rt.consumer = consumer
+    return rt, consumer
+
+
+def published(log: MemoryLog) -> list[Snapshot]:
+    latest: dict[bytes | None, bytes | None] = {}
+    for record in log.records("snap"):
+        latest[record.key] = record.value
+    return [decode(v) for v in latest.values() if v is not None]
+
+
+async def deliver(
+    rt: WorkerRuntime, items: list[tuple[int, SourceRecord]], chunk: int = 25
+) -> None:
+    """Feed like the agent does: position-checked batches, never beyond what was assigned."""
+    for start in range(0, len(items), chunk):
+        await rt.handle(items[start : start + chunk])
+
+
+def assert_exact(log: MemoryLog) -> None:
+    want = comparable(reference(CONFIG, EVENTS, AT))
+    assert differences(comparable(published(log)), want) == []
+
+
+async def test_all_partitions_processed_and_published_match_the_reference() -> None:
+    log = MemoryLog()
+    rt, consumer = runtime(log)
+    await rt.assign(PARTITIONS)
+    assert sorted(consumer.seeks) == [(p, 0) for p in PARTITIONS]
+    await deliver(rt, BATCH)
+    await rt.publish()
+    assert_exact(log)
+    assert rt.totals()["records"] == len(BATCH)
+    assert log.records("dlq") == []
+
+
+async def test_a_crash_between_checkpoints_resumes_exactly() -> None:
+    log = MemoryLog()
+    rt, _ = runtime(log)
+    await rt.assign(PARTITIONS)
+    half = len(BATCH) // 2
+    await deliver(rt, BATCH[:half])
+    await rt.checkpoint_all()
+    await deliver(rt, BATCH[half : half + 40])  # processed, never checkpointed: lost in the crash
+    # crash: a new process restores from the checkpoint topic alone
+    fresh_log_view = log
+    rt2, consumer = runtime(fresh_log_view)
+    await rt2.assign(PARTITIONS)
+    resume = dict(consumer.seeks)
+    assert all(0 < offset <= half for offset in resume.values())
+    # the broker redelivers from the restored positions (and Faust may start even earlier)
+    redelivered = [(p, r) for p, r in BATCH if r.offset >= resume[p] - 3]
+    await deliver(rt2, redelivered)
+    await rt2.publish()
+    assert_exact(log)
+    counters = comparable(published(log))["counters"]
+    assert "redelivered" not in counters
+
+
+async def test_revoked_partitions_come_back_without_a_restore_when_nobody_else_wrote() -> None:
+    log = MemoryLog()
+    rt, _ = runtime(log)
+    await rt.assign(PARTITIONS)
+    await deliver(rt, BATCH[:100])
+    await rt.revoke(PARTITIONS)
+    assert rt.slots == {} and sorted(rt.parked) == PARTITIONS
+    await rt.assign(PARTITIONS)
+    assert rt.stats["restores_reused"] == 4 and rt.stats["restores"] == 4
+    await deliver(rt, BATCH[100:])
+    await rt.publish()
+    assert_exact(log)
+
+
+async def test_a_partition_that_another_worker_advanced_is_restored_again() -> None:
+    log = MemoryLog()
+    a, _ = runtime(log)
+    b, _ = runtime(log)
+    await a.assign(PARTITIONS)
+    await deliver(a, BATCH[:100])
+    await a.revoke(PARTITIONS)
+    await b.assign(PARTITIONS)
+    await deliver(b, BATCH[100:200])
+    await b.revoke(PARTITIONS)
+    await a.assign(PARTITIONS)
+    assert a.stats["restores_reused"] == 0 and a.stats["restores"] == 8
+    await deliver(a, BATCH[200:])
+    await a.publish()
+    assert_exact(log)
+
+
+async def test_a_failed_checkpoint_is_merged_into_the_next_one() -> None:
+    log = MemoryLog()
+    rt, _ = runtime(log)
+    await rt.assign(PARTITIONS)
+    await deliver(rt, BATCH[:80])
+    log.accept = 0  # broker away
+    await rt.checkpoint_all()
+    assert rt.stats["checkpoint_failures"] == 4
+    log.accept = None
+    await deliver(rt, BATCH[80:160])
+    await rt.checkpoint_all()
+    rt2, consumer = runtime(log)
+    await rt2.assign(PARTITIONS)
+    resume = dict(consumer.seeks)
+    await deliver(rt2, [(p, r) for p, r in BATCH if r.offset >= resume[p]])
+    await rt2.publish()
+    assert_exact(log)
+
+
+async def test_a_checkpoint_waits_for_its_dead_letters_and_re_sends_failed_ones() -> None:
+    log = MemoryLog()
+    rt, _ = runtime(log)
+    await rt.assign([0])
+    log.failures["dlq"] = 1
+    await rt.handle(
+        [(0, SourceRecord(0, b"k", b"{broken")), (0, SourceRecord(1, b"k", encode(EVENTS[0])))]
+    )
+    assert log.records("dlq") == []  # the first delivery failed
+    await rt.checkpoint_all()
+    [stored] = log.records("dlq")
+    letter = DeadLetter.from_record(stored.key, stored.value, stored.headers)
+    assert (letter.reason, letter.raw, letter.topic, letter.partition, letter.offset) == (
+        "malformed_json", b"{broken", "ev", 0, 0,
+    )  # fmt: skip
+    assert log.logs[("ck", 0)][0].key == b"wal"
+
+
+async def test_no_checkpoint_covers_a_dead_letter_that_never_reached_the_broker() -> None:
+    log = MemoryLog()
+    rt, _ = runtime(log)
+    await rt.assign([0])
+    log.failures["dlq"] = 100
+    await rt.handle([(0, SourceRecord(0, b"k", b"{broken"))])
+    await rt.checkpoint_all()
+    assert rt.stats["checkpoint_failures"] == 1 and log.logs[("ck", 0)] == []
+    # the letter stays queued: the next checkpoint sends it again before writing anything
+    log.failures.clear()
+    await rt.checkpoint_all()
+    assert len(log.records("dlq")) == 1 and log.logs[("ck", 0)][0].key == b"wal"
+    # had the worker died instead, the record would be read again and its letter sent again
+    log.logs.clear()
+    rt2, consumer = runtime(log)
+    await rt2.assign([0])
+    assert consumer.seeks == [(0, 0)]
+
+
+async def test_records_of_partitions_not_assigned_here_are_left_alone() -> None:
+    log = MemoryLog()
+    rt, _ = runtime(log)
+    await rt.assign([0])
+    await rt.handle([(1, SourceRecord(0, None, encode(EVENTS[0])))])
+    assert rt.stats["records_unassigned"] == 1 and rt.totals()["records"] == 0
+
+
+async def test_a_large_change_set_triggers_an_early_checkpoint() -> None:
+    log = MemoryLog()
+    rt, _ = runtime(log, checkpoint_max_keys=50)
+    await rt.assign(PARTITIONS)
+    await deliver(rt, BATCH, chunk=200)
+    for task in list(rt._tasks):
+        await task
+    assert rt.stats["checkpoints"] >= 1
+
+
+async def test_lag_comes_from_the_fetch_high_water_mark() -> None:
+    log = MemoryLog()
+    rt, consumer = runtime(log)
+    await rt.assign([0, 1])
+    await deliver(rt, [(p, r) for p, r in BATCH if p == 0][:5])
+    consumer.highwaters = {0: 12}
+    assert rt.lag() == {0: 7}  # partition 1 has no high-water mark yet: unknown, not zero
+
+
+async def test_a_gap_that_seeking_cannot_close_is_checked_with_the_broker(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    asked: list[tuple[int, int]] = []
+
+    async def broker_says(partition: int, offset: int) -> int | None:
+        asked.append((partition, offset))
+        return 7  # the earliest record still on the broker (retention took 0..6)
+
+    log = MemoryLog()
+    rt, consumer = runtime(log, first_offset=broker_says)
+    await rt.assign([0])
+    records = [r for p, r in BATCH if p == 0][7:12]
+    clock = [1000.0]
+    monkeypatch.setattr("streams.worker.runtime.time.monotonic", lambda: clock[0])
+    await rt.handle([(0, records[0])])
+    assert asked == [] and consumer.seeks[-1] == (0, 0)  # first, seek back and wait
+    clock[0] += PROBE_AFTER_S + 1
+    await rt.handle([(0, records[0])])
+    for task in list(rt._tasks):
+        await task
+    assert asked == [(0, 0)] and consumer.seeks[-1] == (0, 7)
+    await rt.handle([(0, r) for r in records])
+    assert rt.slots[0].state.next_offset == 12
+    assert rt.totals()["offsets_missing"] == 7
+
+
+async def test_a_gap_of_records_that_exist_is_never_skipped(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async def broker_says(partition: int, offset: int) -> int | None:
+        return offset  # the record is there: the consumer is just slow to deliver it
+
+    log = MemoryLog()
+    rt, _ = runtime(log, first_offset=broker_says)
+    await rt.assign([0])
+    ahead = [r for p, r in BATCH if p == 0][7]
+    clock = [1000.0]
+    monkeypatch.setattr("streams.worker.runtime.time.monotonic", lambda: clock[0])
+    for _ in range(5):
+        clock[0] += PROBE_AFTER_S
+        await rt.handle([(0, ahead)])
+        for task in list(rt._tasks):
+            await task
+    assert rt.slots[0].state.next_offset == 0 and rt.totals()["records"] == 0
