@@ -59,6 +59,8 @@ class SnapshotReader:
                 for records in batches.values():
                     for record in records:
                         if record.value is None:
+                            if record.key is not None:
+                                store.remove(record.key.decode())
                             continue
                         try:
                             store.add(decode(record.value), received)

@@ -31,6 +31,10 @@ class RecordStore:
         self._records[record_key(record)] = (received_ms, record)
         self.last_received_ms = received_ms
 
+    def remove(self, key: str) -> None:
+        """A tombstone: the worker says this entity has no figures any more."""
+        self._records.pop(key, None)
+
     def add_all(self, records: Iterable[Snapshot], received_ms: int) -> None:
         for record in records:
             self.add(record, received_ms)

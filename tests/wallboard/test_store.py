@@ -34,3 +34,15 @@ def test_old_records_expire_and_other_layouts_are_refused() -> None:
     store.add(foreign, NOW)
     assert store.rejected_layout == 1
     assert store.age_ms(NOW + 2500) == 2500
+
+
+def test_tombstone_removes_an_entity() -> None:
+    from streams.engine.snapshot import record_key
+
+    cfg = example_config()
+    recs = records(cfg)
+    store = RecordStore(recs[0].layout, max_age_ms=5000)
+    store.add_all(recs, NOW)
+    billing = next(r for r in recs if isinstance(r, QueueSnapshot) and r.queue == "billing")
+    store.remove(record_key(billing))
+    assert ("oslo", "billing", "voice") not in store.views(NOW).queues
