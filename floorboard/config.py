@@ -200,7 +200,8 @@ class SiteSettings(_Strict):
     def _known_zone(cls, value: str) -> str:
         try:
             ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
+        # A region such as "Europe" is a directory of the tz database: IsADirectoryError.
+        except (ZoneInfoNotFoundError, ValueError, OSError):
             raise ValueError(f"unknown IANA timezone {value!r}") from None
         return value
 
@@ -284,7 +285,9 @@ class Config(_Strict):
         over = queue_cfg.overrides.get(channel) if queue_cfg else None  # type: ignore[call-overload]
         if over is None:
             return base
-        return base.model_copy(update=over.model_dump(exclude_none=True))
+        # The set fields as they are: model_dump would turn a nested ResponseSla into a dict,
+        # which model_copy does not validate back.
+        return base.model_copy(update={name: value for name, value in over if value is not None})
 
     def target(self, name: str, site: str | None = None, queue: str | None = None) -> Target | None:
         if site is not None and queue is not None:
@@ -367,6 +370,10 @@ def load_config(path: str | Path) -> Config:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read config file: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{path}: cannot read config file: not UTF-8 text (byte {exc.start})"
+        ) from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:

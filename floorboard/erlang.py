@@ -28,9 +28,16 @@ def erlang_c(agents: int, load: float) -> float:
     return agents * b / (agents - load * (1 - b))
 
 
+def _load(rate_per_s: float, aht_s: float) -> float:
+    """Offered traffic in Erlangs."""
+    if rate_per_s < 0 or aht_s <= 0:
+        raise ValueError("rate must not be negative and handle time must be positive")
+    return rate_per_s * aht_s
+
+
 def service_level(rate_per_s: float, aht_s: float, agents: int, threshold_s: float) -> float:
     """Share of contacts answered within ``threshold_s``: 1 − C·e^(−(N−A)·T/AHT)."""
-    load = rate_per_s * aht_s
+    load = _load(rate_per_s, aht_s)
     if agents <= load:
         return 0.0
     wait_probability = erlang_c(agents, load)
@@ -39,7 +46,7 @@ def service_level(rate_per_s: float, aht_s: float, agents: int, threshold_s: flo
 
 def asa(rate_per_s: float, aht_s: float, agents: int) -> float:
     """Average speed of answer in seconds: C·AHT ÷ (N − A)."""
-    load = rate_per_s * aht_s
+    load = _load(rate_per_s, aht_s)
     if agents <= load:
         return math.inf
     return erlang_c(agents, load) * aht_s / (agents - load)
@@ -49,7 +56,9 @@ def agents_for_service_level(
     rate_per_s: float, aht_s: float, threshold_s: float, target: float, max_agents: int = 10_000
 ) -> int:
     """The fewest agents that reach ``target`` service level."""
-    agents = max(1, math.floor(rate_per_s * aht_s) + 1)
+    if not 0 <= target < 1:
+        raise ValueError("target must be a share below 1")
+    agents = max(1, math.floor(_load(rate_per_s, aht_s)) + 1)
     while agents <= max_agents:
         if service_level(rate_per_s, aht_s, agents, threshold_s) >= target:
             return agents

@@ -13,7 +13,13 @@ __all__ = ["SCENARIOS", "Scenario", "generate"]
 
 
 def generate(
-    config: Config, scenario: Scenario, start_ms: int, duration_ms: int, seed: int
+    config: Config, scenario: Scenario | str, start_ms: int, duration_ms: int, seed: int
 ) -> Iterator[Event]:
-    """Canonical events of a simulated period, in time order. Deterministic for a seed."""
+    """Canonical events of a simulated period, in time order; deterministic for a seed.
+
+    ``scenario`` is a :class:`Scenario` or the name of one in :data:`SCENARIOS`. Events due
+    after ``start_ms + duration_ms`` (late survey responses, say) are not produced.
+    """
+    if isinstance(scenario, str):
+        scenario = SCENARIOS[scenario]
     return Centre(config, scenario, start_ms, seed).run(start_ms + duration_ms)

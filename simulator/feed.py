@@ -31,7 +31,8 @@ class Record:
 def records(
     events: Iterable[Event], scenario: Scenario, start_ms: int, seed: int
 ) -> Iterator[Record]:
-    rng = random.Random(seed ^ 0x5EED)
+    """The scenario's feed: each event encoded under its partition key, faults applied."""
+    rng = random.Random(seed ^ 0x5EED)  # its own stream: faults never change the simulation
     held: list[Record] = []
     outage = None
     if scenario.outage_start_min is not None and scenario.outage_minutes > 0:
@@ -47,13 +48,13 @@ def records(
                 yield from (Record(r.key, r.value, event.ts) for r in held)
                 held.clear()
         if scenario.dirty_share and rng.random() < scenario.dirty_share:
-            yield from _dirty(rng, record, event)
+            yield from _dirty(rng, record)
         else:
             yield record
     yield from held
 
 
-def _dirty(rng: random.Random, record: Record, event: Event) -> Iterator[Record]:
+def _dirty(rng: random.Random, record: Record) -> Iterator[Record]:
     """One of: malformed JSON, a duplicate, a far-too-late copy, an unknown type."""
     kind = rng.randrange(4)
     if kind == 0:
@@ -65,7 +66,10 @@ def _dirty(rng: random.Random, record: Record, event: Event) -> Iterator[Record]
         body = orjson.loads(record.value)
         body["id"] = f"{body['id']}-x"
         if kind == 2:
-            body["ts"] = max(0, event.ts - LATE_BY_MS)
+            # A valid event, only far too late: times it carries move back with it.
+            for name in ("ts", "received_ts"):
+                if name in body:
+                    body[name] = max(0, body[name] - LATE_BY_MS)
         else:
             body["type"] = "contact.teleported"
         yield record

@@ -1,10 +1,8 @@
-"""The intraday arrival profile and the random distributions of the simulation."""
+"""The intraday arrival profile: a morning ramp, a lunch peak and an afternoon tail."""
 
 from __future__ import annotations
 
 import itertools
-import math
-import random
 
 # (local hour, share of the peak rate); linear in between.
 _PROFILE: tuple[tuple[float, float], ...] = (
@@ -12,24 +10,13 @@ _PROFILE: tuple[tuple[float, float], ...] = (
     (14.0, 0.8), (16.0, 0.6), (17.0, 0.35), (19.0, 0.1), (21.0, 0.04), (24.0, 0.02),
 )  # fmt: skip
 LUNCH = (11.0, 13.0)
+PEAK_SHARE = max(share for _, share in _PROFILE)
 
 
 def intraday(hour: float, lunch_surge: float = 1.0) -> float:
-    """Share of the peak arrival rate at a local time of day (morning ramp, lunch, tail)."""
+    """Share of the peak arrival rate at a local time of day (``lunch_surge`` scales 11-13)."""
     for (h0, v0), (h1, v1) in itertools.pairwise(_PROFILE):
         if h0 <= hour < h1:
             share = v0 + (v1 - v0) * (hour - h0) / (h1 - h0)
             return share * (lunch_surge if LUNCH[0] <= hour < LUNCH[1] else 1.0)
     return _PROFILE[-1][1]
-
-
-def lognormal(rng: random.Random, mean: float, sigma: float) -> float:
-    """A log-normal draw with the given mean (not median)."""
-    if mean <= 0:
-        return 0.0
-    mu = math.log(mean) - sigma * sigma / 2
-    return rng.lognormvariate(mu, sigma)
-
-
-def clamp(value: float, low: float, high: float) -> float:
-    return max(low, min(high, value))

@@ -8,35 +8,51 @@ from pathlib import Path
 import orjson
 
 from simulator.feed import Record
-from streams.events.codec import Rejected, decode_event
+from streams.events.codec import decode_record
 from streams.events.model import partition_key
+
+UNREADABLE_KEY = "unreadable"
 
 
 def read_records(path: Path) -> Iterator[Record]:
-    """Records of a JSONL file, timed by each event's ``ts``; unreadable lines keep the last time.
+    """Records of a JSONL file (an event or an array of events per line), timed by event ``ts``.
 
-    Bad lines are replayed as they are: the pipeline is what should reject them.
+    Lines are replayed byte for byte, bad ones included: rejecting them is the pipeline's job.
+    A line whose time cannot be read, or that is older than the one before (a late event), is
+    sent at the time of the line before, so the replay never runs backwards; untimed lines at
+    the start go with the first timed one.
     """
-    last_ts = 0
+    last_ts: int | None = None
+    leading: list[tuple[str, bytes]] = []
     with path.open("rb") as handle:
         for raw in handle:
             line = raw.rstrip(b"\r\n")
-            if not line:
+            if not line.strip():
                 continue
-            event = decode_event(line)
-            if isinstance(event, Rejected):
-                key, ts = _fallback(line, last_ts)
+            events, _ = decode_record(line)
+            ts: int | None
+            if events:
+                key, ts = partition_key(events[0]), events[0].ts
             else:
-                key, ts = partition_key(event), event.ts
-            # A late event is sent in file order, not back in time.
-            last_ts = max(last_ts, ts)
+                key, ts = UNREADABLE_KEY, _raw_ts(line)
+            if ts is not None:
+                last_ts = ts if last_ts is None else max(last_ts, ts)
+            if last_ts is None:
+                leading.append((key, line))
+                continue
+            for early_key, early_line in leading:
+                yield Record(early_key, early_line, last_ts)
+            leading.clear()
             yield Record(key, line, last_ts)
+    for early_key, early_line in leading:  # nothing in the file had a time
+        yield Record(early_key, early_line, 0)
 
 
-def _fallback(line: bytes, last_ts: int) -> tuple[str, int]:
+def _raw_ts(line: bytes) -> int | None:
+    """``ts`` of a line that is JSON but not a valid event, if it has an integer one."""
     try:
         body = orjson.loads(line)
     except orjson.JSONDecodeError:
-        return "unreadable", last_ts
+        return None
     ts = body.get("ts") if isinstance(body, dict) else None
-    return "unreadable", ts if isinstance(ts, int) else last_ts
+    return ts if isinstance(ts, int) and not isinstance(ts, bool) else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from typing import Any
 
 # Arrivals per hour at the intraday peak, per channel, for a queue that serves it.
 PEAK_PER_HOUR = {"voice": 60.0, "chat": 30.0, "messaging": 12.0, "email": 20.0}
@@ -15,6 +16,9 @@ class Scenario:
     description: str
     teams: tuple[str, ...] = ("red", "blue", "green")
     agents_per_team: int = 13
+    # Skills: with three or more queues each team serves all but one of them (a different one
+    # per team); this share of every team is skilled in every queue.
+    generalist_share: float = 0.3
     # Arrivals: peak rate per queue × channel, shaped by the intraday profile; ``flat`` for tests.
     peak_per_hour: dict[str, float] = field(default_factory=lambda: dict(PEAK_PER_HOUR))
     rate_factor: float = 1.0
@@ -28,12 +32,15 @@ class Scenario:
     hold_mean_s: float = 45.0
     acw_mean_s: float = 35.0
     async_handle_mean_s: float = 420.0
+    async_reserve: int = 2  # email and messaging wait while this few agents of a queue are idle
     transfer_probability: float = 0.04
     # Customers: mean patience before abandoning a synchronous queue; None waits forever.
     patience_mean_s: float | None = 240.0
     callback_share: float = 0.15  # of those whose patience runs out, ask for a callback instead
-    # Agents: breaks and not-ready time, no-shows.
+    # Agents: planned breaks and lunch, unplanned not-ready spells, no-shows. ``breaks`` False
+    # means no not-ready time at all.
     breaks: bool = True
+    not_ready_per_shift: float = 1.5
     no_show_share: float = 0.0
     shift_hours: float = 8.0
     # Surveys and QA.
@@ -46,8 +53,16 @@ class Scenario:
     outage_minutes: float = 0.0
     dirty_share: float = 0.0
 
-    def replace(self, **changes: object) -> Scenario:
-        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+    def replace(self, **changes: Any) -> Scenario:
+        return dataclasses.replace(self, **changes)
+
+    def scaled(self, factor: float) -> Scenario:
+        """The same centre ``factor`` times as big: agents and arrivals scale together, so
+        service levels stay about the same (a little better: bigger pools are more efficient)."""
+        return self.replace(
+            agents_per_team=max(1, round(self.agents_per_team * factor)),
+            rate_factor=self.rate_factor * factor,
+        )
 
 
 SCENARIOS: dict[str, Scenario] = {

@@ -1,13 +1,13 @@
 """The four dashboards. Every panel reads recording rules or contract metrics; ratios come from
 sums (dashboards/prometheus/recording.rules.yml). Each fits a 1080p TV in kiosk mode: 24
-columns, panels at most 32 rows down, refresh every 30 s."""
+columns, at most 27 rows down (tests/dashboards/test_grafana.py), refresh every 30 s."""
 
 from __future__ import annotations
 
 from grafana_foundation_sdk.builders.dashboard import Dashboard, QueryVariable
 from grafana_foundation_sdk.models.dashboard import DashboardCursorSync, VariableRefresh
 
-from dashboards.grafana.panels import DATASOURCE, series, stat
+from dashboards.grafana.panels import DATASOURCE, interval, series, stat
 
 SITE = 'site=~"$site"'
 
@@ -41,7 +41,7 @@ def operations_overview() -> Dashboard:
     row = [
         ("Service level today", f"floorboard:site_service_level:today{{{SITE}}}", "percentunit", "service_level"),
         ("CSAT today (1–5)", f"floorboard:csat_mean:today{{{SITE}}}", "none", "csat_mean"),
-        ("Abandoned today", f"sum by (site) (floorboard_contacts_abandoned_total{{{SITE}}}) / sum by (site) (floorboard_contacts_offered_total{{{SITE}}})", "percentunit", "abandon_rate"),
+        ("Abandoned today", f"floorboard:site_abandon_rate:today{{{SITE}}}", "percentunit", "abandon_rate"),
         ("NPS today", f"floorboard:nps:today{{{SITE}}}", "none", "nps"),
     ]  # fmt: skip
     for i, (title, expr, unit, kpi) in enumerate(row):
@@ -198,62 +198,65 @@ def queue_detail() -> Dashboard:
 
 
 def quality_and_customer() -> Dashboard:
-    """CSAT, NPS, FCR, QA and answer counts, with production beside them."""
+    """CSAT, NPS, FCR and QA with the answers behind them and their 95 % intervals, beside
+    production. A figure on few answers moves a lot: n and the interval say how far to trust it."""
     d = _base("floorboard-quality", "Floorboard · Quality and customer",
-              "Customer and quality figures beside production, with the number of answers behind each")  # fmt: skip
-    fcr = f'sum by (site) (floorboard_survey_responses_total{{{SITE}, kind="fcr", bucket="yes"}}) / sum by (site) (floorboard_survey_responses_total{{{SITE}, kind="fcr"}})'
-    qa = f'sum by (site) (floorboard_qa_points_total{{{SITE}, part="score"}}) / sum by (site) (floorboard_qa_points_total{{{SITE}, part="max"}})'
-    tiles = [
-        ("CSAT today", f"floorboard:csat_mean:today{{{SITE}}}", "none", "csat_mean"),
+              "Customer and quality figures beside production, with the number of answers and the 95 % interval behind each")  # fmt: skip
+    big = [
+        ("CSAT today (1–5)", f"floorboard:csat_mean:today{{{SITE}}}", "none", "csat_mean"),
         ("NPS today", f"floorboard:nps:today{{{SITE}}}", "none", "nps"),
-        ("First-contact resolution today", fcr, "percentunit", "fcr_rate"),
-        ("QA score today", qa, "percentunit", "qa_score"),
-        ("Service level today", f"floorboard:site_service_level:today{{{SITE}}}", "percentunit", "service_level"),
-        ("Abandoned today", f"sum by (site) (floorboard_contacts_abandoned_total{{{SITE}}}) / sum by (site) (floorboard_contacts_offered_total{{{SITE}}})", "percentunit", "abandon_rate"),
+        ("First-contact resolution today", f"floorboard:fcr_rate:today{{{SITE}}}", "percentunit", "fcr_rate"),
+        ("QA score today", f"floorboard:qa_score:today{{{SITE}}}", "percentunit", "qa_score"),
     ]  # fmt: skip
-    for i, (title, expr, unit, kpi) in enumerate(tiles):
-        d = d.with_panel(stat(title, expr, unit, kpi, ((i % 3) * 8, (i // 3) * 6, 8, 6)))
+    for i, (title, expr, unit, kpi) in enumerate(big):
+        d = d.with_panel(stat(title, expr, unit, kpi, (i * 6, 0, 6, 6)))
+    counts = [
+        ("CSAT answers today (n)", "csat_responses"),
+        ("NPS answers today (n)", "nps_responses"),
+        ("FCR answers today (n)", "fcr_responses"),
+        ("QA evaluations today (n)", "qa_evaluations"),
+    ]
+    for i, (title, rule) in enumerate(counts):
+        expr = f"floorboard:{rule}:today{{{SITE}}}"
+        d = d.with_panel(stat(title, expr, "none", None, (i * 6, 6, 6, 4)))
+    for i, (title, kpi, unit) in enumerate((
+        ("CSAT top-2 share, 95 % interval", "csat_top2_rate", "percentunit"),
+        ("NPS, 95 % interval", "nps", "none"),
+        ("FCR, 95 % interval", "fcr_rate", "percentunit"),
+    )):  # fmt: skip
+        d = d.with_panel(
+            interval(title, f"floorboard:{kpi}_low95:today{{{SITE}}}",
+                     f"floorboard:{kpi}_high95:today{{{SITE}}}", unit, (i * 6, 10, 6, 5))
+        )  # fmt: skip
     d = d.with_panel(
-        stat(
-            "CSAT answers today (n)",
-            f"floorboard:csat_responses:today{{{SITE}}}",
-            "none",
-            None,
-            (0, 12, 8, 4),
-        )
-    )
+        stat("Service level today", f"floorboard:site_service_level:today{{{SITE}}}",
+             "percentunit", "service_level", (18, 10, 6, 5))
+    )  # fmt: skip
     d = d.with_panel(
-        stat(
-            "NPS answers today (n)",
-            f"floorboard:nps_responses:today{{{SITE}}}",
+        series(
+            "CSAT and NPS, last hour, beside service level",
+            [
+                (f"floorboard:csat_mean:mean1h{{{SITE}}}", "CSAT {{site}}"),
+                (f"floorboard:nps:score1h{{{SITE}}} / 20", "NPS÷20 {{site}}"),
+                (f"floorboard:site_service_level:ratio1h{{{SITE}}} * 5", "SL×5 {{site}}"),
+            ],
             "none",
-            None,
-            (8, 12, 8, 4),
-        )
-    )
-    d = d.with_panel(
-        stat(
-            "QA evaluations today (n)",
-            f"sum by (site) (floorboard_qa_evaluations_total{{{SITE}}})",
-            "none",
-            None,
-            (16, 12, 8, 4),
+            (0, 15, 16, 11),
+            description="One scale (0–5) for three figures: CSAT as is, NPS divided by 20, SL times 5.",
         )
     )
     d = d.with_panel(
         series(
-            "CSAT and NPS, last hour (with answers)",
+            "Answers per hour",
             [
-                (f"floorboard:csat_mean:mean1h{{{SITE}}}", "CSAT {{site}}"),
-                (f"floorboard:nps:score1h{{{SITE}}} / 20", "NPS÷20 {{site}}"),
-                (f"floorboard:csat_responses:increase1h{{{SITE}}}", "CSAT n {{site}}"),
+                (f"floorboard:csat_responses:increase1h{{{SITE}}}", "CSAT {{site}}"),
+                (f"floorboard:nps_responses:increase1h{{{SITE}}}", "NPS {{site}}"),
             ],
             "none",
-            (0, 16, 24, 10),
-            description="A figure on few answers moves a lot: read n beside it.",
+            (16, 15, 8, 11),
         )
     )
-    return d  # fmt: skip
+    return d
 
 
 def pipeline_health() -> Dashboard:
@@ -272,14 +275,12 @@ def pipeline_health() -> Dashboard:
         )
     )
     d = d.with_panel(
-        stat(
-            "Consumer lag", "sum(floorboard_worker_consumer_lag)", "none", None, (6, 0, 6, 6), "lag"
-        )
+        stat("Consumer lag", "sum(floorboard:consumer_lag:max)", "none", None, (6, 0, 6, 6), "lag")
     )
     d = d.with_panel(
         stat(
             "Dead letters, 1 h",
-            "sum(increase(floorboard_worker_dead_letters_total[1h]))",
+            "sum(floorboard:dead_letters:increase1h)",
             "none",
             None,
             (12, 0, 6, 6),
@@ -320,7 +321,7 @@ def pipeline_health() -> Dashboard:
     d = d.with_panel(
         series(
             "Consumer lag by partition",
-            [("sum by (partition) (floorboard_worker_consumer_lag)", "partition {{partition}}")],
+            [("floorboard:consumer_lag:max", "partition {{partition}}")],
             "none",
             (0, 15, 12, 9),
         )

@@ -19,8 +19,8 @@ from dashboards.grafana.panels import DATASOURCE
 PROMETHEUS_RULES = Path(__file__).resolve().parents[1] / "prometheus" / "alerts.rules.yml"
 FOLDER_UID = "floorboard"
 FOLDER = "Floorboard"
-_TEMPLATE = re.compile(r"\{\{\s*\$labels\.(\w+)\s*\}\}")
-_VALUE = re.compile(r"\{\{\s*\$value[^}]*\}\}")
+# Prometheus' "$value" (the word boundary leaves a "$values" alone).
+_VALUE = re.compile(r"\$value\b")
 
 
 def datasources(prometheus_url: str = "http://localhost:9090") -> dict[str, Any]:
@@ -58,8 +58,9 @@ def dashboard_provider() -> dict[str, Any]:
 
 
 def _grafana_template(text: str) -> str:
-    """Prometheus' {{ $labels.x }} becomes Grafana's {{ $labels.x }}; $value needs the query."""
-    return _VALUE.sub("{{ $values.A }}", _TEMPLATE.sub(r"{{ $labels.\1 }}", text))
+    """Prometheus' ``$value`` is Grafana's ``$values.A.Value`` (query A holds the alert's
+    expression); ``$labels`` and the humanize functions are the same in both."""
+    return _VALUE.sub("$values.A.Value", text)
 
 
 def alert_rules(path: Path = PROMETHEUS_RULES) -> list[dict[str, Any]]:

@@ -1,4 +1,9 @@
-"""Uploading the dashboards and Grafana-managed alerting through grafana-client."""
+"""Uploading the dashboards and Grafana-managed alerting through grafana-client.
+
+Dashboards, alert rules and contact points are created or updated by uid, so a second push
+changes nothing. The notification policy tree is one per organisation and a PUT replaces all of
+it, so it is only sent when asked for (``--replace-notification-policy``).
+"""
 
 from __future__ import annotations
 
@@ -17,9 +22,10 @@ class PushReport:
     dashboards: list[str] = field(default_factory=list)
     alert_rules: list[str] = field(default_factory=list)
     contact_points: list[str] = field(default_factory=list)
+    policy: bool = False
 
 
-def push(url: str, token: str, timeout: float = 10.0) -> PushReport:
+def push(url: str, token: str, timeout: float = 10.0, replace_policy: bool = False) -> PushReport:
     api = GrafanaApi.from_url(url, credential=token, timeout=timeout)
     report = PushReport()
     try:
@@ -53,8 +59,10 @@ def push(url: str, token: str, timeout: float = 10.0) -> PushReport:
             }
             _upsert(prov.create_alertrule, prov.update_alertrule, body)
             report.alert_rules.append(rule["uid"])
-    policy = alerting["policies"][0]
-    prov.set_notification_policy_tree({k: v for k, v in policy.items() if k != "orgId"})
+    if replace_policy:
+        policy = alerting["policies"][0]
+        prov.set_notification_policy_tree({k: v for k, v in policy.items() if k != "orgId"})
+        report.policy = True
     return report
 
 

@@ -1,8 +1,14 @@
-"""Prometheus metrics of a worker: KPI collectors over its partitions' snapshot records."""
+"""Prometheus metrics of a worker: KPI collectors over its partitions' snapshot records.
+
+The worker registers ``worker_collector(runtime)`` in its own ``CollectorRegistry`` (never the
+global one): streams/worker/metrics.py ``build_registry``. Anything else holding snapshot records
+registers ``KpiCollectors(records, config)``, where ``records`` returns the current records of the
+partitions it owns; the contract is streams/metrics/names.py.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from prometheus_client.core import Metric
@@ -16,6 +22,7 @@ from streams.metrics.collectors import (
     QualityCollector,
     QueueCollector,
     RecordSource,
+    wall_clock_ms,
 )
 
 if TYPE_CHECKING:
@@ -26,7 +33,9 @@ if TYPE_CHECKING:
 class KpiCollectors(Collector):
     """All KPI collectors over one record source, read once per scrape."""
 
-    def __init__(self, records: RecordSource, config: Config) -> None:
+    def __init__(
+        self, records: RecordSource, config: Config, clock: Callable[[], int] = wall_clock_ms
+    ) -> None:
         layout = Layout(config.wait_bounds_ms, config.handle_bounds_ms)
         self._records = records
         self._snapshot: Sequence[Snapshot] = []
@@ -34,7 +43,7 @@ class KpiCollectors(Collector):
             QueueCollector(self._current, layout),
             QualityCollector(self._current, layout),
             AgentCollector(self._current),
-            ConfigCollector(config),
+            ConfigCollector(config, clock),
         ]
 
     def _current(self) -> Sequence[Snapshot]:
@@ -54,7 +63,7 @@ class WorkerCollector(Collector):
 
         self.parts: list[Collector] = [
             PipelineCollector(runtime),
-            KpiCollectors(runtime.records, runtime.config),
+            KpiCollectors(runtime.records, runtime.config, runtime.now_ms),
         ]
 
     def collect(self) -> Iterator[Metric]:

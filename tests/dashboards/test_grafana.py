@@ -21,6 +21,16 @@ from dashboards.grafana.panels import DATASOURCE
 from dashboards.grafana.push import push
 from streams.metrics.names import all_names
 
+# Grafana's grid: a row is 30 px high with 8 px between rows. In kiosk mode a 1080p TV shows
+# 1080 px minus the dashboard's padding (16 px above and below) without scrolling.
+ROW_PX, GAP_PX = 30, 8
+KIOSK_HEIGHT_PX = 1080 - 2 * 16
+
+
+def rows_to_pixels(rows: int) -> int:
+    return rows * ROW_PX + (rows - 1) * GAP_PX
+
+
 RECORDED = {
     r["record"]
     for g in yaml.safe_load(
@@ -45,9 +55,15 @@ def test_dashboard_shape_and_kiosk_fit(uid: str) -> None:
     for panel in board["panels"]:
         pos = panel["gridPos"]
         assert pos["w"] > 0 and pos["x"] + pos["w"] <= 24
-        assert pos["y"] + pos["h"] <= 32  # one 1080p screen in kiosk mode, no scrolling
+        assert rows_to_pixels(pos["y"] + pos["h"]) <= KIOSK_HEIGHT_PX, panel["title"]
         assert panel["datasource"] == {"type": "prometheus", "uid": DATASOURCE.uid}
         assert panel["targets"], panel["title"]
+        ref_ids = [t["refId"] for t in panel["targets"]]
+        assert len(ref_ids) == len(set(ref_ids)), panel["title"]
+        for target in panel["targets"]:
+            assert target["datasource"] == panel["datasource"] and target["expr"], panel["title"]
+    for variable in board["templating"]["list"]:
+        assert variable["datasource"] == {"type": "prometheus", "uid": DATASOURCE.uid}
     # no two panels overlap
     cells: set[tuple[int, int]] = set()
     for panel in board["panels"]:
@@ -101,10 +117,14 @@ def test_grafana_alert_rules_mirror_the_prometheus_alerts() -> None:
         assert rule["data"][0]["model"]["expr"] == prom[name]["expr"].strip()
         assert rule["data"][0]["datasourceUid"] == DATASOURCE.uid
         assert rule["for"] == prom[name]["for"] and rule["labels"] == prom[name]["labels"]
+        # Grafana's value of query A replaces Prometheus' $value; nothing else changes
+        for key, text in prom[name]["annotations"].items():
+            assert rule["annotations"][key] == text.replace("$value", "$values.A.Value")
         assert (
             "$labels.site" in rule["annotations"]["summary"]
             or "$labels.topic" in rule["annotations"]["summary"]
             or "$labels.reason" in rule["annotations"]["summary"]
+            or rule["labels"]["site"] == "all"
         )
     assert {p["name"] for p in doc["contactPoints"]} == {
         "operations",
@@ -180,7 +200,30 @@ def test_push_sends_grafana_api_shapes(grafana: str) -> None:
         else:
             pytest.fail(f"unexpected request {method} {path}")
     assert calls.count(("POST", "/api/dashboards/db")) == len(DASHBOARDS)
-    assert calls.count(("POST", "/api/v1/provisioning/alert-rules")) == len(report.alert_rules) == 9
+    alerts = yaml.safe_load(provisioning.PROMETHEUS_RULES.read_text())["groups"][0]["rules"]
+    assert (
+        calls.count(("POST", "/api/v1/provisioning/alert-rules"))
+        == len(report.alert_rules)
+        == len(alerts)
+    )
+    # the organisation's policy tree is shared: it is left alone unless asked for
+    assert ("PUT", "/api/v1/provisioning/policies") not in calls and not report.policy
+
+
+def test_push_replaces_the_policy_tree_only_when_asked(grafana: str) -> None:
+    report = push(grafana, "t", replace_policy=True)
+    puts = [
+        body
+        for m, p, _, body in Recorder.requests
+        if (m, p) == ("PUT", "/api/v1/provisioning/policies")
+    ]
+    assert report.policy and len(puts) == 1
+    assert puts[0]["receiver"] == "operations" and "orgId" not in puts[0]
+    assert {r["receiver"] for r in puts[0]["routes"]} == {
+        "duty-manager",
+        "floor-supervisors",
+        "operations",
+    }
 
 
 def test_second_push_updates_existing_rules(grafana: str) -> None:

@@ -1,0 +1,25 @@
+"""Running Prometheus' own tools from tests."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from tests.helpers import require_tool
+
+REPO = Path(__file__).resolve().parents[2]
+PROMETHEUS = REPO / "dashboards" / "prometheus"
+RECORDING = PROMETHEUS / "recording.rules.yml"
+ALERTS = PROMETHEUS / "alerts.rules.yml"
+ALERTMANAGER = REPO / "dashboards" / "alertmanager" / "alertmanager.yml"
+
+
+def run(*argv: str) -> str:
+    """Run a tool; fail the test with its output unless it succeeds."""
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout + done.stderr
+
+
+def promtool(*args: str) -> str:
+    return run(require_tool("promtool", "prometheus"), *args)
