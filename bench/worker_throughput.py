@@ -34,6 +34,7 @@ from typing import Any
 import msgspec
 import yaml
 
+from bench.baselines import aiokafka_ceiling, textbook_faust
 from floorboard.config import RuntimeSettings, parse_config
 from streams.broker import EmbeddedBroker, free_port
 from streams.engine.engine import Engine
@@ -218,6 +219,13 @@ def main(argv: list[str] | None = None) -> int:
         records, fill_s = asyncio.run(fill(settings, events, args.batch))
         baseline = engine_baseline(CONFIG, records)
         timing = run_worker(bootstrap, settings, config_path, len(events), workdir)
+        # Baselines on the same topic in the same run: the textbook Faust app and raw aiokafka.
+        textbook_s = textbook_faust.run(
+            bootstrap, settings.events_topic, args.partitions, len(events)
+        )
+        ceiling_s = asyncio.run(
+            aiokafka_ceiling.drain(bootstrap, settings.events_topic, len(records))
+        )
     finally:
         if broker is not None:
             broker.stop()
@@ -237,6 +245,11 @@ def main(argv: list[str] | None = None) -> int:
         "worker_records_per_s": round(len(records) / timing["drain_s"]),
         "engine_only_events_per_s": round(baseline),
         "worker_vs_engine_only": round(rate / baseline, 3),
+        "textbook_faust_events_per_s": round(len(events) / textbook_s),
+        "worker_vs_textbook_faust": round(rate * textbook_s / len(events), 1),
+        "aiokafka_getmany_records_per_s": round(len(records) / ceiling_s),
+        "aiokafka_getmany_events_per_s": round(len(events) / ceiling_s),
+        "worker_share_of_aiokafka": round(rate * ceiling_s / len(events), 3),
         "python": platform.python_version(),
         "cpus": os.cpu_count(),
         "command": "python -m bench.worker_throughput " + " ".join(argv or sys.argv[1:]),
@@ -255,6 +268,11 @@ def main(argv: list[str] | None = None) -> int:
         f"  engine only:  {result['engine_only_events_per_s']:>9,} events/s "
         f"(decode + apply in one process, no Kafka)\n"
         f"  ratio:        {result['worker_vs_engine_only']}\n"
+        f"  textbook Faust: {result['textbook_faust_events_per_s']:>9,} events/s "
+        f"(a tumbling table per KPI); worker = {result['worker_vs_textbook_faust']}×\n"
+        f"  aiokafka:     {result['aiokafka_getmany_events_per_s']:>9,} events/s "
+        f"({result['aiokafka_getmany_records_per_s']:,} records/s, raw getmany); "
+        f"worker = {result['worker_share_of_aiokafka']} of it\n"
         f"  written to {out.relative_to(ROOT)}"
     )
     return 0
