@@ -45,7 +45,14 @@ def run(broker: EmbeddedBroker, events: list[Event], workers: int, workdir: Path
     ]
     try:
         progress: list[tuple[float, int]] = []
+        deadline = time.monotonic() + 600
         while True:
+            if time.monotonic() > deadline:
+                tails = "\n".join(w.log_path.read_text(errors="replace")[-2000:] for w in group)
+                handled = progress[-1][1] if progress else 0
+                raise SystemExit(
+                    f"{workers} worker(s): {handled}/{len(events)} events in 600 s\n{tails}"
+                )
             counted = sum(w.counted() if _ready(w) else 0 for w in group)
             progress.append((time.monotonic(), counted))
             if counted >= len(events):

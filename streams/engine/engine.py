@@ -55,7 +55,7 @@ TABLES = (
     "c",  # contacts: (site, contact_id) -> attribution record
     "w",  # waiting: (site, contact_id, queue) -> [channel, enqueued_ts]
     "k",  # async backlog: (site, contact_id, queue) -> [channel, received_ts]
-    "z",  # closed before opened (out of order): (site, contact_id, queue, "w"|"k") -> ts
+    "z",  # latest exit from "w"/"k": (site, contact_id, queue, "w"|"k") -> ts
     "a",  # agents: (site, agent) -> timeline record
     "d",  # seen event ids: (site, second) -> [id, ...]
     "p",  # team pulse: (site, team, metric) -> [ts, value, respondents]
@@ -220,10 +220,14 @@ class Engine:
             horizon = wm - self._contact_ttl_ms
             for key in [k for k, c in tables["c"].items() if k[0] == site and c[6] < horizon]:
                 self.state.delete("c", key)
-            for key in [k for k, z in tables["z"].items() if k[0] == site and z < horizon]:
+            # An exit time only matters to entries at or before it, and those are too late once
+            # it is older than the lateness.
+            closed_before = wm - self.lateness_ms
+            for key in [k for k, z in tables["z"].items() if k[0] == site and z < closed_before]:
                 self.state.delete("z", key)
-            for key in [k for k, v in tables["k"].items() if k[0] == site and v[1] < horizon]:
-                self.state.delete("k", key)
+            for table in ("w", "k"):  # entries whose exit was never seen
+                for key in [k for k, v in tables[table].items() if k[0] == site and v[1] < horizon]:
+                    self.state.delete(table, key)
             agents.expire(self, site, horizon)
 
     def _roll_up(self, minute: str, quarter: str, key: Key) -> None:
@@ -247,21 +251,32 @@ class Engine:
 
     # --- live queue entries ---
 
+    # Entering and leaving a queue are last-writer-wins by event time: an entry is open iff the
+    # contact's latest entry into that queue is after its latest exit (an exit at the same
+    # instant wins). So any arrival order of a contact's legs, including a transfer back into a
+    # queue it left before, leaves the same live queue.
+
     def _open(
         self, table: str, site: str, contact_id: str, queue: str, channel: str, ts: int
     ) -> None:
-        if (site, contact_id, queue, table) in self.state.tables["z"]:
-            return  # closed by an event that arrived before this one
+        closed = self.state.tables["z"].get((site, contact_id, queue, table))
+        if closed is not None and closed >= ts:
+            return  # closed by an event at or after this one that arrived first
         key = (site, contact_id, queue)
+        current = self.state.tables[table].get(key)
+        if current is not None and current[1] >= ts:
+            return  # a later entry into this queue is already open
         self.state.touch(table, key)
         self.state.tables[table][key] = [channel, ts]
 
     def _close(self, table: str, site: str, contact_id: str, queue: str, ts: int) -> None:
         key = (site, contact_id, queue)
-        if key in self.state.tables[table]:
+        current = self.state.tables[table].get(key)
+        if current is not None and current[1] <= ts:
             self.state.delete(table, key)
-        else:
-            tomb = (site, contact_id, queue, table)
+        tomb = (site, contact_id, queue, table)
+        closed = self.state.tables["z"].get(tomb)
+        if closed is None or ts > closed:
             self.state.touch("z", tomb)
             self.state.tables["z"][tomb] = ts
 
@@ -388,8 +403,9 @@ class Engine:
         rows = self.state.tables["p"]
         current = rows.get(key)
         candidate = [ev.ts, ev.value, ev.respondents]
-        # Latest by event time; ties broken by value so arrival order never matters.
-        if current is None or (candidate[0], candidate[1]) > (current[0], current[1]):
+        # Latest by event time; ties broken by value, then respondents, so arrival order never
+        # matters (comparing the whole [ts, value, respondents] record is a total order).
+        if current is None or candidate > current:
             self.state.touch("p", key)
             rows[key] = candidate
 

@@ -196,7 +196,12 @@ def _agent_quality_today(engine: Engine, now: int) -> dict[tuple[str, str], dict
                 pseudonym(site, agent), [0] * len(AGENT_QUALITY_FIELDS)
             )
             add_into(target, sums)
-    return out
+    # An agent whose responses all moved on (a transfer re-attributed them) has nothing left to
+    # show; dropping it, like empty windows, keeps records the same in any arrival order.
+    return {
+        team: {name: sums for name, sums in by_agent.items() if any(sums)}
+        for team, by_agent in out.items()
+    }
 
 
 def clock(engine: Engine, wall_ms: int) -> int:

@@ -98,7 +98,11 @@ def merge(records: Iterable[Snapshot]) -> Views:
                     t.agent_quality[name] = list(sums)
             for metric, pulse in rec.pulse.items():
                 seen = t.pulse.get(metric)
-                if seen is None or (pulse.ts, pulse.value) > (seen.ts, seen.value):
+                if seen is None or (pulse.ts, pulse.value, pulse.respondents) > (
+                    seen.ts,
+                    seen.value,
+                    seen.respondents,
+                ):
                     t.pulse[metric] = pulse
         elif isinstance(rec, SourceStatus):
             for site, wm in rec.watermarks.items():
@@ -120,7 +124,9 @@ def figures(
     (site and team totals) the configured aggregate variant over each queue's own threshold.
     """
     vector = vector if vector is not None else layout.zero()
-    if queue is not None:
+    # The unattributed cell (empty queue and channel) holds only survey and QA sums and has no
+    # channel settings: it is read like a total.
+    if queue is not None and queue[2] in config.channels:
         settings = config.channel_settings(*queue)
         variant, threshold = settings.sl_variant, settings.sl_threshold_s
     else:

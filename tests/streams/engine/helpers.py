@@ -1,15 +1,29 @@
-"""Shared reading helpers for engine tests."""
+"""Shared feeding and reading helpers for engine tests."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from zoneinfo import ZoneInfo
 
 from floorboard.config import Config
 from streams.engine.engine import Engine
 from streams.engine.kpis import Figure
 from streams.engine.read import snapshot
+from streams.engine.snapshot import Snapshot
 from streams.engine.views import Views, figures, merge
 from streams.events.model import Event
+
+OSLO = ZoneInfo("Europe/Oslo")
+
+
+def oslo(y: int, mo: int, d: int, h: int, mi: int = 0, fold: int = 0) -> int:
+    """Epoch ms of an Oslo wall-clock time (``fold=1``: the second of a repeated hour)."""
+    return int(dt.datetime(y, mo, d, h, mi, tzinfo=OSLO, fold=fold).timestamp() * 1000)
+
+
+def utc(y: int, mo: int, d: int, h: int, mi: int = 0) -> int:
+    return int(dt.datetime(y, mo, d, h, mi, tzinfo=dt.UTC).timestamp() * 1000)
 
 
 def run(cfg: Config, events: Iterable[Event]) -> Engine:
@@ -19,8 +33,28 @@ def run(cfg: Config, events: Iterable[Event]) -> Engine:
     return engine
 
 
+def feed(engine: Engine, events: Sequence[Event], start: int = 0) -> None:
+    """Apply with explicit source offsets ``start``, ``start + 1``, ..., as a partition does."""
+    for offset, ev in enumerate(events, start=start):
+        engine.apply(ev, offset)
+
+
 def views(engine: Engine, now: int) -> Views:
     return merge(snapshot(engine, now, "test"))
+
+
+def records(engines: Iterable[Engine], now: int) -> list[Snapshot]:
+    return [r for i, e in enumerate(engines) for r in snapshot(e, now, f"p{i}")]
+
+
+def comparable(v: Views) -> object:
+    """Everything a reader sees in merged views, with partition-order artefacts removed."""
+    teams = {
+        k: (t.windows, t.agent_time, sorted(t.agents, key=lambda a: a.agent), t.agent_quality,
+            t.pulse)
+        for k, t in v.teams.items()
+    }  # fmt: skip
+    return v.queues, teams, v.counters, v.watermarks
 
 
 def queue_figures(
@@ -36,3 +70,8 @@ def queue_figures(
 def team_figures(engine: Engine, now: int, team: str, window: str = "today") -> dict[str, Figure]:
     v = views(engine, now)
     return figures(v.teams[("oslo", team)].windows.get(window), engine.config, engine.layout)
+
+
+def field(engine: Engine, vector: Sequence[int] | None, name: str) -> int:
+    """One named scalar of a cell vector (0 for a missing vector)."""
+    return 0 if vector is None else vector[engine.layout.index[name]]
