@@ -17,10 +17,8 @@ import time
 from pathlib import Path
 
 from bench.worker_process import BenchWorker
-from bench.worker_throughput import fill
-from bench.workload import CONFIG_PATH, DAY_MS, DAY_START_MS, RESULTS, centre, config
+from bench.workload import CONFIG_PATH, RESULTS, fill, simulated
 from floorboard.config import RuntimeSettings
-from simulator import generate
 from streams.broker import EmbeddedBroker
 from streams.events.model import Event
 
@@ -84,11 +82,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
     total = 60_000 if args.quick else args.events
-    events = []
-    for event in generate(config(), centre(1000), DAY_START_MS, DAY_MS, 9):
-        events.append(event)
-        if len(events) >= total:
-            break
+    events = simulated(total, seed=9)
     workdir = Path(tempfile.mkdtemp(prefix="floorboard-scale-"))
     broker = EmbeddedBroker(log_path=workdir / "tansu.log")
     broker.start()

@@ -90,6 +90,17 @@ class BenchWorker:
         )
         return sum(int(totals.get(k, 0)) for k in COUNTED) + rejected
 
+    def drain(self, expected: int, timeout: float = 1800) -> float:
+        """Seconds until the worker has handled ``expected`` events, polled every 20 ms."""
+        started = time.monotonic()
+        counted = 0
+        while counted < expected:
+            if time.monotonic() - started > timeout:
+                raise SystemExit(f"only {counted} of {expected} events after {timeout:.0f} s")
+            time.sleep(0.02)
+            counted = self.counted()
+        return time.monotonic() - started
+
     def rss_bytes(self) -> int:
         for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
             if line.startswith("VmRSS:"):
@@ -104,3 +115,15 @@ class BenchWorker:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(10)
+
+
+def time_drain(
+    settings: RuntimeSettings, config_path: Path, workdir: Path, app_id: str, expected: int
+) -> tuple[float, float]:
+    """(start-up, drain) seconds of a fresh worker reading ``expected`` events."""
+    worker = BenchWorker(settings, config_path, workdir, app_id)
+    try:
+        startup = worker.wait_partitions(settings.events_partitions)
+        return startup, worker.drain(expected)
+    finally:
+        worker.stop()

@@ -1,11 +1,13 @@
 """Events per second of one ``floorboard worker`` draining a pre-filled topic (embedded broker).
 
-Fills the events topic with N canonical events (contact lifecycles, surveys, agent states) in
-JSON-array records of ``--batch`` events, starts one worker process, and times from the moment it
-owns every partition until its /metrics count every event. The baseline in the same run is the
-bare engine: the same records decoded and applied in this process, no Kafka, no Faust.
+Fills the events topic with N simulated events (the normal-day mix of a 1,000-agent centre,
+``bench/workload.py``) in JSON-array records of ``--batch`` events, starts one worker process, and
+times from the moment it owns every partition until it has handled every event. In the same run,
+on the same records: the bare engine (decode + apply in this process, no Kafka, no Faust), the
+textbook Faust app (``bench/baselines/textbook_faust.py``) and raw aiokafka ``getmany`` as the
+ceiling.
 
-    python -m bench.worker_throughput            # 500k events, batches of 100
+    python -m bench.worker_throughput            # 1M events, batches of 100
     python -m bench.worker_throughput --quick    # 60k events
     python -m bench.worker_throughput --batch 1  # one event per record
 
@@ -20,94 +22,36 @@ import datetime as dt
 import json
 import os
 import platform
-import random
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections import Counter
 from pathlib import Path
-from typing import Any
-
-import msgspec
-import yaml
 
 from bench.baselines import aiokafka_ceiling, textbook_faust
-from floorboard.config import RuntimeSettings, parse_config
-from streams.broker import EmbeddedBroker, free_port
+from bench.worker_process import time_drain
+from bench.workload import CONFIG_PATH, RESULTS, config, fill, simulated
+from floorboard.config import RuntimeSettings
+from streams.broker import EmbeddedBroker
 from streams.engine.engine import Engine
 from streams.engine.gc_policy import tune_for_engine
 from streams.events.codec import decode_record
-from streams.events.model import Event
-from streams.kafka import KafkaConnection
-from streams.produce import EventProducer
-from streams.topics import ensure_topics, shared_topics
 from streams.worker.offsets import event_offset
 
 ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "bench" / "results"
-T0 = 1795420800000  # 2026-11-23 08:00 UTC, a Monday
-QUEUES = ("billing", "support", "sales")
-CHANNELS = ("voice", "chat")
-TEAMS = {"billing": "red", "support": "blue", "sales": "green"}
-CONFIG: dict[str, Any] = {
-    "sites": {
-        "oslo": {
-            "timezone": "Europe/Oslo",
-            "queues": {q: {"channels": list(CHANNELS)} for q in QUEUES},
-        }
-    },
-}
-OUTCOMES = ("applied", "duplicate", "too_late", "unknown_site")
 
 
-def workload(total: int, seed: int = 1) -> list[Event]:
-    """About ``total`` valid events over 8 hours of event time, in event-time order."""
-    rnd = random.Random(seed)
-    out: list[dict[str, Any]] = []
-    span_ms = 8 * 3600 * 1000
-    contacts = max(1, total // 4)
-    step = span_ms // contacts
-    for i in range(contacts):
-        t = T0 + i * step
-        queue, channel = rnd.choice(QUEUES), rnd.choice(CHANNELS)
-        team = TEAMS[queue]
-        agent = f"{team}-{rnd.randint(1, 12)}"
-        common = {"site": "oslo", "contact_id": f"c{i}", "queue": queue, "channel": channel}
-        out.append({"type": "contact.offered", "ts": t, **common})
-        if rnd.random() < 0.1:
-            out.append({"type": "contact.abandoned", "ts": t + 20_000, "wait_s": 20, **common})
-            continue
-        wait = rnd.randint(0, 60)
-        who = {"agent": agent, "team": team, **common}
-        answered = t + wait * 1000
-        ended = answered + rnd.randint(60, 400) * 1000
-        out.append({"type": "contact.answered", "ts": answered, "wait_s": wait, **who})
-        out.append({"type": "contact.ended", "ts": ended, "talk_s": 200, "hold_s": 5, **who})
-        out.append({"type": "contact.wrapup_ended", "ts": ended + 30_000, "acw_s": 30, **who})
-        if rnd.random() < 0.2:
-            out.append({"type": "survey.response", "ts": ended + 120_000, "site": "oslo",
-                        "contact_id": f"c{i}", "csat": rnd.randint(1, 5)})  # fmt: skip
-        if rnd.random() < 0.1:
-            out.append({"type": "agent.state", "ts": t, "site": "oslo", "agent": agent,
-                        "team": team, "state": rnd.choice(["ready", "busy", "acw"])})  # fmt: skip
-    out.sort(key=lambda e: int(e["ts"]))
-    events = [msgspec.convert({"v": 1, "id": f"e{n}", **body}, Event) for n, body in enumerate(out)]
-    return events[:total]
-
-
-def engine_baseline(config_data: dict[str, Any], records: list[tuple[int, bytes, bytes]]) -> float:
+def engine_baseline(records: list[tuple[int, bytes, bytes]]) -> float:
     """Events/s of decode + apply for the same records in this process (one engine each)."""
-    config = parse_config(config_data)
+    settings = config()
     tune_for_engine()  # as the worker does
     engines: dict[int, Engine] = {}
     offsets: Counter[int] = Counter()
     count = 0
     started = time.perf_counter()
     for partition, _key, value in records:
-        engine = engines.get(partition) or engines.setdefault(partition, Engine(config))
+        engine = engines.get(partition) or engines.setdefault(partition, Engine(settings))
         events, _ = decode_record(value)
         for index, event in enumerate(events):
             engine.apply(event, event_offset(offsets[partition], index))
@@ -116,83 +60,9 @@ def engine_baseline(config_data: dict[str, Any], records: list[tuple[int, bytes,
     return count / (time.perf_counter() - started)
 
 
-def _get(port: int, path: str) -> str:
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as resp:
-        return str(resp.read().decode())
-
-
-def _counted(totals: dict[str, int]) -> int:
-    """Events the worker has handled: engine outcomes plus decode rejections."""
-    rejected = sum(n for k, n in totals.items() if k.startswith("dead_letter:"))
-    rejected -= totals.get("dead_letter:too_late", 0) + totals.get("dead_letter:unknown_site", 0)
-    return sum(totals.get(outcome, 0) for outcome in OUTCOMES) + rejected
-
-
-def run_worker(
-    broker: str, settings: RuntimeSettings, config_path: Path, expected: int, workdir: Path
-) -> dict[str, float]:
-    port = free_port()
-    env = {
-        **os.environ,
-        "FLOORBOARD_BROKER": broker,
-        "FLOORBOARD_EVENTS_TOPIC": settings.events_topic,
-        "FLOORBOARD_SNAPSHOTS_TOPIC": settings.snapshots_topic,
-        "FLOORBOARD_DEADLETTER_TOPIC": settings.deadletter_topic,
-        "FLOORBOARD_WORKER_APP_ID": f"bench-{os.getpid()}",
-        "FLOORBOARD_WORKER_LOG_LEVEL": "warning",
-        "PYTHONPATH": str(ROOT),
-    }
-    log_path = workdir / "worker.log"
-    cmd = [sys.executable, "-m", "floorboard.cli", "worker", "--config", str(config_path),
-           "--web-port", str(port)]  # fmt: skip
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        launched = time.monotonic()
-        owned_at = None
-        while owned_at is None:
-            if process.poll() is not None:
-                raise SystemExit(f"worker exited; see {log_path}")
-            try:
-                health = json.loads(_get(port, "/healthz"))
-                if len(health["partitions"]) == settings.events_partitions:
-                    owned_at = time.monotonic()
-            except OSError:
-                pass
-            time.sleep(0.05)
-        counted = 0
-        while counted < expected:
-            if process.poll() is not None:
-                raise SystemExit(f"worker exited; see {log_path}")
-            if time.monotonic() - owned_at > 1800:
-                raise SystemExit(f"only {counted} of {expected} events after 30 min")
-            time.sleep(0.02)
-            counted = _counted(json.loads(_get(port, "/healthz"))["totals"])
-        done = time.monotonic()
-        return {"startup_s": owned_at - launched, "drain_s": done - owned_at}
-    finally:
-        process.terminate()
-        process.wait(60)
-
-
-async def fill(
-    settings: RuntimeSettings, events: list[Event], batch: int
-) -> tuple[list[tuple[int, bytes, bytes]], float]:
-    conn = KafkaConnection.from_settings(settings)
-    await ensure_topics(conn, shared_topics(settings))
-    async with EventProducer(conn, settings.events_topic, batch_events=batch) as producer:
-        records = producer.records(events)
-        started = time.perf_counter()
-        chunk = 5000
-        for i in range(0, len(records), chunk):
-            futures = [await producer.send_raw(v, k, p) for p, k, v in records[i : i + chunk]]
-            await asyncio.gather(*futures)
-        return records, time.perf_counter() - started
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--events", type=int, default=500_000)
+    parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--batch", type=int, default=100, help="events per record (1: no arrays)")
     parser.add_argument("--partitions", type=int, default=4)
     parser.add_argument("--broker", help="use this broker instead of starting the embedded one")
@@ -201,8 +71,8 @@ def main(argv: list[str] | None = None) -> int:
     total = 60_000 if args.quick else args.events
     workdir = Path(tempfile.mkdtemp(prefix="floorboard-bench-"))
     config_path = workdir / "floorboard.yaml"
-    config_path.write_text(yaml.safe_dump(CONFIG), encoding="utf-8")
-    events = workload(total)
+    config_path.write_text(CONFIG_PATH.read_text(), encoding="utf-8")
+    events = simulated(total)
     broker = None if args.broker else EmbeddedBroker(log_path=workdir / "tansu.log")
     bootstrap = args.broker or (broker.bootstrap if broker else "")
     try:
@@ -217,8 +87,8 @@ def main(argv: list[str] | None = None) -> int:
             deadletter_topic=f"{tag}.deadletter",
         )
         records, fill_s = asyncio.run(fill(settings, events, args.batch))
-        baseline = engine_baseline(CONFIG, records)
-        timing = run_worker(bootstrap, settings, config_path, len(events), workdir)
+        baseline = engine_baseline(records)
+        startup, drain = time_drain(settings, config_path, workdir, f"{tag}-w", len(events))
         # Baselines on the same topic in the same run: the textbook Faust app and raw aiokafka.
         textbook_s = textbook_faust.run(
             bootstrap, settings.events_topic, args.partitions, len(events)
@@ -229,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if broker is not None:
             broker.stop()
-    rate = len(events) / timing["drain_s"]
+    rate = len(events) / drain
     result = {
         "benchmark": "worker_throughput",
         "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -239,10 +109,10 @@ def main(argv: list[str] | None = None) -> int:
         "partitions": args.partitions,
         "broker": "external" if args.broker else "embedded tansu (memory)",
         "fill_events_per_s": round(len(events) / fill_s),
-        "worker_startup_s": round(timing["startup_s"], 2),
-        "worker_drain_s": round(timing["drain_s"], 2),
+        "worker_startup_s": round(startup, 2),
+        "worker_drain_s": round(drain, 2),
         "worker_events_per_s": round(rate),
-        "worker_records_per_s": round(len(records) / timing["drain_s"]),
+        "worker_records_per_s": round(len(records) / drain),
         "engine_only_events_per_s": round(baseline),
         "worker_vs_engine_only": round(rate / baseline, 3),
         "textbook_faust_events_per_s": round(len(events) / textbook_s),

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import itertools
+import time
 from pathlib import Path
 
-from floorboard.config import Config, load_config
+from floorboard.config import Config, RuntimeSettings, load_config
 from simulator import SCENARIOS, Scenario, generate
 from streams.events.codec import encode
+from streams.events.model import Event
+from streams.kafka import KafkaConnection
+from streams.produce import EventProducer
+from streams.topics import ensure_topics, shared_topics
 
 REPO = Path(__file__).resolve().parent.parent
 CONFIG_PATH = REPO / "deploy" / "floorboard.example.yaml"
@@ -34,3 +41,25 @@ def day_events(agents: int = 1000, seed: int = 1, limit: int | None = None) -> l
         if limit is not None and len(out) >= limit:
             break
     return out
+
+
+def simulated(total: int, agents: int = 1000, seed: int = 1) -> list[Event]:
+    """The first ``total`` events of consecutive simulated days from ``DAY_START_MS``."""
+    days = generate(config(), centre(agents), DAY_START_MS, 366 * DAY_MS, seed)
+    return list(itertools.islice(days, total))
+
+
+async def fill(
+    settings: RuntimeSettings, events: list[Event], batch: int
+) -> tuple[list[tuple[int, bytes, bytes]], float]:
+    """Create the topics and produce ``events`` in records of ``batch``; (records, seconds)."""
+    conn = KafkaConnection.from_settings(settings)
+    await ensure_topics(conn, shared_topics(settings))
+    async with EventProducer(conn, settings.events_topic, batch_events=batch) as producer:
+        records = producer.records(events)
+        started = time.perf_counter()
+        chunk = 5000
+        for i in range(0, len(records), chunk):
+            futures = [await producer.send_raw(v, k, p) for p, k, v in records[i : i + chunk]]
+            await asyncio.gather(*futures)
+        return records, time.perf_counter() - started

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from streams.engine.layout import AGENT_TIME_FIELDS
-from streams.engine.windows import TIER_MS, Tier, bucket_start, retention_ms
+from streams.engine.windows import MINUTE_MS, QUARTER_MS, Tier, bucket_start, retention_ms
 from streams.events.model import AgentState
 
 if TYPE_CHECKING:
@@ -39,13 +39,18 @@ def record(engine: Engine, ev: AgentState) -> None:
 def finalize(engine: Engine, site: str, horizon: int) -> None:
     """Move transitions older than ``horizon`` from pending into the team time buckets."""
     rows = engine.state.tables["a"]
+    wm = engine.watermarks[site]
+    bounds = (
+        bucket_start(wm - retention_ms(Tier.MINUTE, engine.lateness_ms), Tier.MINUTE),
+        bucket_start(wm - retention_ms(Tier.QUARTER, engine.lateness_ms), Tier.QUARTER),
+    )
     for key, rec in rows.items():
         if key[0] != site:
             continue
         pending = rec[_PENDING]
         if not pending or pending[0][0] >= horizon:
             continue
-        engine.state.touch("a", key)
+        engine.state.dirty["a"].add(key)
         while pending and pending[0][0] < horizon:
             nxt = pending.pop(0)
             base = rec[_BASE]
@@ -53,32 +58,40 @@ def finalize(engine: Engine, site: str, horizon: int) -> None:
                 base[4] = nxt[4]  # same state, reason and team: the run (and its start) goes on
                 continue
             if base is not None:
-                _add_segment(engine, site, base[3], base[1], base[0], nxt[0])
+                _add_segment(engine, site, base[3], base[1], base[0], nxt[0], bounds)
             rec[_BASE] = nxt
 
 
-def _add_segment(engine: Engine, site: str, team: str, state: str, start: int, end: int) -> None:
+def _add_segment(
+    engine: Engine,
+    site: str,
+    team: str,
+    state: str,
+    start: int,
+    end: int,
+    bounds: tuple[int, int],
+) -> None:
+    """Add ``[start, end)`` in ``state`` to the team's buckets; ``bounds`` are the first minute
+    and quarter buckets still kept."""
     slot = _STATE_SLOT.get(state)
     if slot is None or end <= start:
         return  # time logged out is not staffed time
-    wm = engine.watermarks[site]
+    minute_lo, quarter_lo = bounds
     # Time still inside the minute tier goes to minute buckets, older time straight to quarter
     # buckets (minute buckets roll up into them), and time beyond every window nowhere.
-    minute_lo = bucket_start(wm - retention_ms(Tier.MINUTE, engine.lateness_ms), Tier.MINUTE)
-    quarter_lo = bucket_start(wm - retention_ms(Tier.QUARTER, engine.lateness_ms), Tier.QUARTER)
     parts = (
-        ("tq", Tier.QUARTER, max(start, quarter_lo), min(end, minute_lo)),
-        ("tm", Tier.MINUTE, max(start, minute_lo), end),
+        ("tq", QUARTER_MS, max(start, quarter_lo), min(end, minute_lo)),
+        ("tm", MINUTE_MS, max(start, minute_lo), end),
     )
-    for table, tier, lo, hi in parts:
-        size = TIER_MS[tier]
+    dirty = engine.state.dirty
+    for table, size, lo, hi in parts:
         rows = engine.state.tables[table]
-        b = bucket_start(lo, tier)
+        b = lo - lo % size
         while b < hi:
             overlap = min(hi, b + size) - max(lo, b)
             if overlap > 0:
                 key = (site, team, b)
-                engine.state.touch(table, key)
+                dirty[table].add(key)
                 vector = rows.get(key)
                 if vector is None:
                     vector = rows[key] = [0] * len(AGENT_TIME_FIELDS)

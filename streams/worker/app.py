@@ -21,7 +21,7 @@ from streams.kafka import KafkaConnection
 from streams.worker import transport
 from streams.worker.kpi import kpi_document
 from streams.worker.metrics import build_registry
-from streams.worker.partition import SourceRecord
+from streams.worker.partition import SEEK_RETRY_S, SourceRecord
 from streams.worker.runtime import WorkerRuntime
 from streams.worker.settings import WorkerSettings
 
@@ -122,7 +122,14 @@ def create_app(
         except Exception as exc:  # a timer that raises would stop for good
             log.warning("snapshot publish failed: %r", exc)
 
+    async def resume_tick() -> None:
+        try:
+            await runtime.resume_stalled()
+        except Exception as exc:  # a timer that raises would stop for good
+            log.warning("seek retry failed: %r", exc)
+
     app.timer(worker.checkpoint_interval_s)(checkpoint_tick)
+    app.timer(SEEK_RETRY_S)(resume_tick)
     app.timer(worker.snapshot_interval_s)(publish_tick)
 
     async def metrics_view(view: Any, _request: Any) -> Any:

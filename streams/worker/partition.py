@@ -98,6 +98,10 @@ class PartitionState:
         self.stats["offsets_missing"] += first_existing - self.next_offset
         self.next_offset = first_existing
 
+    def wants_seek(self, now: float) -> bool:
+        """Still out of position, and the last seek is old enough to ask again."""
+        return self.mismatch_since is not None and self._may_seek(now)
+
     def _may_seek(self, now: float) -> bool:
         if self._seek_at is not None and now - self._seek_at < SEEK_RETRY_S:
             return False

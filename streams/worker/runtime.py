@@ -152,10 +152,7 @@ class WorkerRuntime:
                 future = await self._send_letter(letter)
                 slot.letters.append((letter, future))
             if position == "seek":
-                await self._seek(partition, slot.state.next_offset)
-                since = slot.state.mismatch_since
-                if since is not None and now - since > PROBE_AFTER_S:
-                    self._probe(slot)
+                await self._reposition(slot, now)
             if slot.state.engine.state.dirty_count >= self.worker.checkpoint_max_keys:
                 self._spawn(self.checkpoint(slot))
         if now >= self._next_change_publish:
@@ -169,6 +166,25 @@ class WorkerRuntime:
         return await self.outputs.send(
             self.settings.deadletter_topic, letter.key, letter.raw, headers=letter.headers()
         )
+
+    async def resume_stalled(self) -> None:
+        """Seek again for partitions still out of position, from a timer.
+
+        Faust's fetch loop records the offset of the message it was delivering when our seek
+        ran, and then drops the re-fetched records below it. Once the source is drained no
+        record arrives to ask for another seek, so the partition would stall for good.
+        """
+        now = time.monotonic()
+        behind = self.lag()
+        for partition, slot in list(self.slots.items()):
+            if behind.get(partition) and slot.state.wants_seek(now):
+                await self._reposition(slot, now)
+
+    async def _reposition(self, slot: Slot, now: float) -> None:
+        await self._seek(slot.state.partition, slot.state.next_offset)
+        since = slot.state.mismatch_since
+        if since is not None and now - since > PROBE_AFTER_S:
+            self._probe(slot)
 
     async def _seek(self, partition: int, offset: int) -> None:
         if self.consumer is not None:

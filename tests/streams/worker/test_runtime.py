@@ -271,3 +271,48 @@ async def test_a_gap_of_records_that_exist_is_never_skipped(
         for task in list(rt._tasks):
             await task
     assert rt.slots[0].state.next_offset == 0 and rt.totals()["records"] == 0
+
+
+async def on_clock(
+    monkeypatch: pytest.MonkeyPatch,
+) -> tuple[WorkerRuntime, RecordingConsumer, list[SourceRecord], list[float]]:
+    """A runtime owning partition 0 on a clock the test moves; the partition's records."""
+    rt, consumer = runtime(MemoryLog())
+    await rt.assign([0])
+    clock = [1000.0]
+    monkeypatch.setattr("streams.worker.runtime.time.monotonic", lambda: clock[0])
+    return rt, consumer, [r for p, r in BATCH if p == 0], clock
+
+
+async def test_a_partition_left_out_of_position_is_sought_again_by_the_timer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rt, consumer, records, clock = await on_clock(monkeypatch)
+    # a record ahead of position arrives, the seek back is lost, and nothing else arrives
+    await rt.handle([(0, records[3])])
+    assert consumer.seeks[-1] == (0, 0)
+    seeks = len(consumer.seeks)
+    consumer.highwaters = {0: len(records)}
+    await rt.resume_stalled()
+    assert len(consumer.seeks) == seeks  # the last seek is too recent to repeat
+    clock[0] += 2.0
+    await rt.resume_stalled()
+    assert consumer.seeks[-1] == (0, 0) and len(consumer.seeks) == seeks + 1
+    await rt.handle([(0, r) for r in records])
+    clock[0] += 2.0
+    await rt.resume_stalled()  # in position again: nothing to do
+    assert len(consumer.seeks) == seeks + 1
+    assert rt.slots[0].state.next_offset == len(records)
+
+
+async def test_no_seek_retry_once_nothing_is_left_to_read(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rt, consumer, records, clock = await on_clock(monkeypatch)
+    await rt.handle([(0, r) for r in records])
+    await rt.handle([(0, records[1])])  # a stale redelivery after the end
+    consumer.highwaters = {0: len(records)}
+    seeks = len(consumer.seeks)
+    clock[0] += 2.0
+    await rt.resume_stalled()
+    assert len(consumer.seeks) == seeks
