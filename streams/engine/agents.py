@@ -9,8 +9,10 @@ order of the same events yields the same time in state. Reads add the pending pa
 from __future__ import annotations
 
 from bisect import insort
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
+from heapq import heappop, heappush
 from typing import TYPE_CHECKING, Any
 
 from streams.engine.layout import AGENT_TIME_FIELDS
@@ -26,78 +28,111 @@ _STATE_SLOT = {name: i for i, name in enumerate(AGENT_TIME_FIELDS)}
 _BASE, _PENDING = 0, 1
 
 
+class DueIndex:
+    """Pending transitions by event time per site, so finalization visits only agents with one
+    due. A derived index (rebuilt on restore, never checkpointed); entries may be stale."""
+
+    def __init__(self) -> None:
+        self._heaps: dict[str, list[tuple[int, str]]] = defaultdict(list)
+
+    def add(self, site: str, ts: int, agent: str) -> None:
+        heappush(self._heaps[site], (ts, agent))
+
+    def pop_before(self, site: str, horizon: int) -> Iterator[str]:
+        """Agents that had a pending transition before ``horizon`` (an agent may repeat)."""
+        heap = self._heaps.get(site)
+        while heap and heap[0][0] < horizon:
+            yield heappop(heap)[1]
+
+
 def record(engine: Engine, ev: AgentState) -> None:
     key = (ev.site, ev.agent)
     rows = engine.state.tables["a"]
-    engine.state.touch("a", key)
+    engine.state.dirty["a"].add(key)
     rec = rows.get(key)
     if rec is None:
         rec = rows[key] = [None, []]
     insort(rec[_PENDING], [ev.ts, ev.state, ev.reason or "", ev.team, sorted(ev.queues)])
+    engine.agents_due.add(ev.site, ev.ts, ev.agent)
+
+
+def index_pending(engine: Engine) -> None:
+    """Rebuild ``engine.agents_due`` from the agent table (after a restore)."""
+    for (site, agent), rec in engine.state.tables["a"].items():
+        for tr in rec[_PENDING]:
+            engine.agents_due.add(site, tr[0], agent)
 
 
 def finalize(engine: Engine, site: str, horizon: int) -> None:
     """Move transitions older than ``horizon`` from pending into the team time buckets."""
     rows = engine.state.tables["a"]
+    dirty = engine.state.dirty["a"]
     wm = engine.watermarks[site]
     bounds = (
         bucket_start(wm - retention_ms(Tier.MINUTE, engine.lateness_ms), Tier.MINUTE),
         bucket_start(wm - retention_ms(Tier.QUARTER, engine.lateness_ms), Tier.QUARTER),
     )
-    for key, rec in rows.items():
-        if key[0] != site:
-            continue
+    for agent in engine.agents_due.pop_before(site, horizon):
+        key = (site, agent)
+        rec = rows.get(key)
+        if rec is None:
+            continue  # expired since
         pending = rec[_PENDING]
         if not pending or pending[0][0] >= horizon:
-            continue
-        engine.state.dirty["a"].add(key)
+            continue  # already finalized through an earlier entry
+        dirty.add(key)
+        base = rec[_BASE]
         while pending and pending[0][0] < horizon:
             nxt = pending.pop(0)
-            base = rec[_BASE]
-            if base is not None and base[1:4] == nxt[1:4]:
+            if base is not None and base[1] == nxt[1] and base[2] == nxt[2] and base[3] == nxt[3]:
                 base[4] = nxt[4]  # same state, reason and team: the run (and its start) goes on
                 continue
             if base is not None:
-                _add_segment(engine, site, base[3], base[1], base[0], nxt[0], bounds)
-            rec[_BASE] = nxt
+                slot = _STATE_SLOT.get(base[1])
+                if slot is not None:  # time logged out is not staffed time
+                    _add_segment(engine, site, base[3], slot, base[0], nxt[0], bounds)
+            base = rec[_BASE] = nxt
 
 
 def _add_segment(
     engine: Engine,
     site: str,
     team: str,
-    state: str,
+    slot: int,
     start: int,
     end: int,
     bounds: tuple[int, int],
 ) -> None:
-    """Add ``[start, end)`` in ``state`` to the team's buckets; ``bounds`` are the first minute
+    """Add ``[start, end)`` to ``slot`` of the team's buckets; ``bounds`` are the first minute
     and quarter buckets still kept."""
-    slot = _STATE_SLOT.get(state)
-    if slot is None or end <= start:
-        return  # time logged out is not staffed time
+    if end <= start:
+        return
     minute_lo, quarter_lo = bounds
     # Time still inside the minute tier goes to minute buckets, older time straight to quarter
     # buckets (minute buckets roll up into them), and time beyond every window nowhere.
-    parts = (
-        ("tq", QUARTER_MS, max(start, quarter_lo), min(end, minute_lo)),
-        ("tm", MINUTE_MS, max(start, minute_lo), end),
-    )
-    dirty = engine.state.dirty
-    for table, size, lo, hi in parts:
-        rows = engine.state.tables[table]
-        b = lo - lo % size
-        while b < hi:
-            overlap = min(hi, b + size) - max(lo, b)
-            if overlap > 0:
-                key = (site, team, b)
-                dirty[table].add(key)
-                vector = rows.get(key)
-                if vector is None:
-                    vector = rows[key] = [0] * len(AGENT_TIME_FIELDS)
-                    engine.expiry.add(table, key)
-                vector[slot] += overlap
-            b += size
+    if start < minute_lo:
+        hi = min(end, minute_lo)
+        _spread(engine, "tq", QUARTER_MS, site, team, slot, max(start, quarter_lo), hi)
+    _spread(engine, "tm", MINUTE_MS, site, team, slot, max(start, minute_lo), end)
+
+
+def _spread(
+    engine: Engine, table: str, size: int, site: str, team: str, slot: int, lo: int, hi: int
+) -> None:
+    """Add ``[lo, hi)`` to ``slot`` of the team's ``size``-ms buckets it overlaps."""
+    rows = engine.state.tables[table]
+    dirty = engine.state.dirty[table]
+    b = lo - lo % size
+    while b < hi:
+        key = (site, team, b)
+        dirty.add(key)
+        vector = rows.get(key)
+        if vector is None:
+            vector = rows[key] = [0] * len(AGENT_TIME_FIELDS)
+            engine.expiry.add(table, key)
+        # The first bucket starts at or before ``lo``, later ones after it, all before ``hi``.
+        vector[slot] += min(hi, b + size) - max(lo, b)
+        b += size
 
 
 def expire(engine: Engine, site: str, horizon: int) -> None:

@@ -7,6 +7,7 @@ survey and QA attribution in ``attribution.py``.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any, Literal
@@ -66,6 +67,40 @@ _TIERS = (Tier.MINUTE, Tier.QUARTER)
 _TIER_TABLE = {tier: (str(tier.value), TIER_MS[tier]) for tier in _TIERS}
 
 
+class _HandlerIndexes:
+    """The vector indexes each event handler adds to, looked up once per engine."""
+
+    def __init__(self, layout: Layout) -> None:
+        ix = layout.index
+        self.wait_bounds = layout.wait_bounds_ms
+        self.handle_bounds = layout.handle_bounds_ms
+        self.offered = ix["offered"]
+        self.callbacks = ix["callbacks"]
+        self.transferred = ix["transferred"]
+        self.answered = (
+            ix["answered"],
+            ix["answered_wait_ms"],
+            ix["answered_within_sl"],
+            layout.answered_wait_hist,
+        )
+        self.abandoned = (
+            ix["abandoned"],
+            ix["abandoned_wait_ms"],
+            ix["abandoned_within_sl"],
+            ix["short_abandoned"],
+            layout.abandoned_wait_hist,
+        )
+        self.ended = (ix["handled"], ix["talk_ms"], ix["hold_ms"], layout.talk_hold_hist)
+        self.wrapup = (ix["wrapups"], ix["acw_ms"], layout.acw_hist)
+        self.first_response = (
+            ix["first_responses"],
+            ix["first_response_ms"],
+            ix["first_response_business_ms"],
+            ix["first_responses_within_sla"],
+        )
+        self.resolved = (ix["resolved"], ix["resolve_ms"])
+
+
 class Engine:
     def __init__(self, config: Config) -> None:
         self.config = config
@@ -79,11 +114,20 @@ class Engine:
         self._contact_ttl_ms = config.engine.contact_ttl_s * 1000
         self._seen: set[str] = set()
         self.expiry = ExpiryIndex()
+        self.agents_due = agents.DueIndex()
         self._last_offset = -1
         self._calendars = {
             site: BusinessCalendar(s.business_hours, s.zone) for site, s in config.sites.items()
         }
         self._settings: dict[tuple[str, str, str], ChannelSettings] = {}
+        self._sl_ms: dict[tuple[str, str, str], int] = {}
+        # Hot paths reach these tables and dirty sets directly (KeyedState only mutates them).
+        tables, dirty = self.state.tables, self.state.dirty
+        self._rows_m, self._dirty_m = tables["m"], dirty["m"]
+        self._rows_d, self._dirty_d = tables["d"], dirty["d"]
+        self._rows_c, self._dirty_c = tables["c"], dirty["c"]
+        self._rows_z, self._dirty_z = tables["z"], dirty["z"]
+        self._ix = _HandlerIndexes(self.layout)
         self._handlers: dict[type, Callable[[Any], None]] = {
             ContactOffered: self._offered,
             ContactAnswered: self._answered,
@@ -111,22 +155,22 @@ class Engine:
             self.counters["redelivered"] += 1
             return "duplicate"
         self._last_offset = offset
-        site = event.site
+        site, ts = event.site, event.ts
         if site not in self.config.sites:
             self.counters["unknown_site"] += 1
             return "unknown_site"
         wm = self.watermarks.get(site)
-        if wm is not None and event.ts < wm - self.lateness_ms:
+        if wm is not None and ts < wm - self.lateness_ms:
             self.counters["too_late"] += 1
             return "too_late"
         if event.id in self._seen:
             self.counters["duplicates"] += 1
             return "duplicate"
-        self._remember(site, event.id, event.ts)
-        if wm is None or event.ts > wm:
-            self.watermarks[site] = event.ts
-            if wm is None or event.ts // MINUTE_MS != wm // MINUTE_MS:
-                self._advance(site, wm, event.ts)
+        self._remember(site, event.id, ts)
+        if wm is None or ts > wm:
+            self.watermarks[site] = ts
+            if wm is None or ts // MINUTE_MS != wm // MINUTE_MS:
+                self._advance(site, wm, ts)
         self._handlers[type(event)](event)
         self.counters["applied"] += 1
         return "applied"
@@ -148,6 +192,13 @@ class Engine:
         found = self._settings.get(key)
         if found is None:
             found = self._settings[key] = self.config.channel_settings(site, queue, channel)
+        return found
+
+    def _sl_threshold_ms(self, site: str, queue: str, channel: str) -> int:
+        key = (site, queue, channel)
+        found = self._sl_ms.get(key)
+        if found is None:
+            found = self._sl_ms[key] = self.channel_settings(*key).sl_threshold_s * 1000
         return found
 
     # --- state access ---
@@ -179,22 +230,26 @@ class Engine:
                 return tier
         return None
 
-    def _bump(self, site: str, queue: str, channel: str, team: str, ts: int, *pairs: int) -> None:
-        """Add (index, amount, index, amount, ...) to the cell's minute bucket for ``ts``.
+    def _minute_vector(self, site: str, queue: str, channel: str, team: str, ts: int) -> Vector:
+        """``cell_vector`` in the minute tier, for event handlers.
 
         Accepted events are within the allowed lateness, so their minute is always still kept.
         """
-        vector = self.cell_vector(site, queue, channel, team, ts)
-        for i in range(0, len(pairs), 2):
-            vector[pairs[i]] += pairs[i + 1]
+        key = (site, queue, channel, team, ts - ts % MINUTE_MS)
+        self._dirty_m.add(key)
+        vector = self._rows_m.get(key)
+        if vector is None:
+            vector = self._rows_m[key] = self.layout.zero()
+            self.expiry.add("m", key)
+        return vector
 
     def _remember(self, site: str, event_id: str, ts: int) -> None:
         # Per-second keys keep each checkpointed value small at high event rates.
         key = (site, ts - ts % 1000)
-        self.state.dirty["d"].add(key)
-        ids = self.state.tables["d"].get(key)
+        self._dirty_d.add(key)
+        ids = self._rows_d.get(key)
         if ids is None:
-            ids = self.state.tables["d"][key] = []
+            ids = self._rows_d[key] = []
             self.expiry.add("d", key)
         ids.append(event_id)
         self._seen.add(event_id)
@@ -259,15 +314,16 @@ class Engine:
     def _open(
         self, table: str, site: str, contact_id: str, queue: str, channel: str, ts: int
     ) -> None:
-        closed = self.state.tables["z"].get((site, contact_id, queue, table))
+        closed = self._rows_z.get((site, contact_id, queue, table))
         if closed is not None and closed >= ts:
             return  # closed by an event at or after this one that arrived first
         key = (site, contact_id, queue)
-        current = self.state.tables[table].get(key)
+        rows = self.state.tables[table]
+        current = rows.get(key)
         if current is not None and current[1] >= ts:
             return  # a later entry into this queue is already open
-        self.state.touch(table, key)
-        self.state.tables[table][key] = [channel, ts]
+        self.state.dirty[table].add(key)
+        rows[key] = [channel, ts]
 
     def _close(self, table: str, site: str, contact_id: str, queue: str, ts: int) -> None:
         key = (site, contact_id, queue)
@@ -275,112 +331,94 @@ class Engine:
         if current is not None and current[1] <= ts:
             self.state.delete(table, key)
         tomb = (site, contact_id, queue, table)
-        closed = self.state.tables["z"].get(tomb)
+        closed = self._rows_z.get(tomb)
         if closed is None or ts > closed:
-            self.state.touch("z", tomb)
-            self.state.tables["z"][tomb] = ts
+            self._dirty_z.add(tomb)
+            self._rows_z[tomb] = ts
 
     # --- contact lifecycle handlers ---
 
     def _offered(self, ev: ContactOffered) -> None:
-        self._bump(ev.site, ev.queue, ev.channel, "", ev.ts, self.layout.index["offered"], 1)
-        self._open("w", ev.site, ev.contact_id, ev.queue, ev.channel, ev.ts)
-        if ev.channel in ASYNC_CHANNELS:
-            self._open("k", ev.site, ev.contact_id, ev.queue, ev.channel, ev.ts)
-        attribution.observe_contact(
-            self, ev.site, ev.contact_id, ev.queue, ev.channel, "", "", ev.ts, 0
-        )
+        site, contact_id, queue, channel, ts = ev.site, ev.contact_id, ev.queue, ev.channel, ev.ts
+        self._minute_vector(site, queue, channel, "", ts)[self._ix.offered] += 1
+        self._open("w", site, contact_id, queue, channel, ts)
+        if channel in ASYNC_CHANNELS:
+            self._open("k", site, contact_id, queue, channel, ts)
+        attribution.observe_contact(self, site, contact_id, queue, channel, "", "", ts, 0)
 
     def _answered(self, ev: ContactAnswered) -> None:
-        lay = self.layout
+        site, queue, channel, ts = ev.site, ev.queue, ev.channel, ev.ts
         wait_ms = round(ev.wait_s * 1000)
-        threshold_ms = self.channel_settings(ev.site, ev.queue, ev.channel).sl_threshold_s * 1000
-        ix = lay.index
-        self._bump(
-            ev.site, ev.queue, ev.channel, ev.team, ev.ts,
-            ix["answered"], 1,
-            ix["answered_wait_ms"], wait_ms,
-            ix["answered_within_sl"], int(wait_ms <= threshold_ms),
-            lay.answered_wait_hist + lay.wait_slot(wait_ms), 1,
-        )  # fmt: skip
-        self._close("w", ev.site, ev.contact_id, ev.queue, ev.ts)
+        answered, wait_sum, within, hist = self._ix.answered
+        vector = self._minute_vector(site, queue, channel, ev.team, ts)
+        vector[answered] += 1
+        vector[wait_sum] += wait_ms
+        vector[within] += wait_ms <= self._sl_threshold_ms(site, queue, channel)
+        vector[hist + bisect_left(self._ix.wait_bounds, wait_ms)] += 1
+        self._close("w", site, ev.contact_id, queue, ts)
         attribution.observe_contact(
-            self, ev.site, ev.contact_id, ev.queue, ev.channel, ev.team, ev.agent, ev.ts, 1
+            self, site, ev.contact_id, queue, channel, ev.team, ev.agent, ts, 1
         )
 
     def _abandoned(self, ev: ContactAbandoned) -> None:
-        lay = self.layout
+        site, queue, channel, ts = ev.site, ev.queue, ev.channel, ev.ts
         wait_ms = round(ev.wait_s * 1000)
-        threshold_ms = self.channel_settings(ev.site, ev.queue, ev.channel).sl_threshold_s * 1000
-        ix = lay.index
-        self._bump(
-            ev.site, ev.queue, ev.channel, "", ev.ts,
-            ix["abandoned"], 1,
-            ix["abandoned_wait_ms"], wait_ms,
-            ix["abandoned_within_sl"], int(wait_ms <= threshold_ms),
-            ix["short_abandoned"], int(wait_ms <= self._short_ms),
-            lay.abandoned_wait_hist + lay.wait_slot(wait_ms), 1,
-        )  # fmt: skip
-        self._close("w", ev.site, ev.contact_id, ev.queue, ev.ts)
-        if ev.channel in ASYNC_CHANNELS:
-            self._close("k", ev.site, ev.contact_id, ev.queue, ev.ts)
+        abandoned, wait_sum, within, short, hist = self._ix.abandoned
+        vector = self._minute_vector(site, queue, channel, "", ts)
+        vector[abandoned] += 1
+        vector[wait_sum] += wait_ms
+        vector[within] += wait_ms <= self._sl_threshold_ms(site, queue, channel)
+        vector[short] += wait_ms <= self._short_ms
+        vector[hist + bisect_left(self._ix.wait_bounds, wait_ms)] += 1
+        self._close("w", site, ev.contact_id, queue, ts)
+        if channel in ASYNC_CHANNELS:
+            self._close("k", site, ev.contact_id, queue, ts)
 
     def _callback(self, ev: ContactCallbackRequested) -> None:
-        self._bump(ev.site, ev.queue, ev.channel, "", ev.ts, self.layout.index["callbacks"], 1)
+        self._minute_vector(ev.site, ev.queue, ev.channel, "", ev.ts)[self._ix.callbacks] += 1
         self._close("w", ev.site, ev.contact_id, ev.queue, ev.ts)
 
     def _transferred(self, ev: ContactTransferred) -> None:
-        self._bump(
-            ev.site, ev.queue, ev.channel, ev.team, ev.ts, self.layout.index["transferred"], 1
-        )
+        vector = self._minute_vector(ev.site, ev.queue, ev.channel, ev.team, ev.ts)
+        vector[self._ix.transferred] += 1
         self._close("w", ev.site, ev.contact_id, ev.queue, ev.ts)
         if ev.channel in ASYNC_CHANNELS:
             self._close("k", ev.site, ev.contact_id, ev.queue, ev.ts)
 
     def _ended(self, ev: ContactEnded) -> None:
-        lay = self.layout
         talk, hold = round(ev.talk_s * 1000), round(ev.hold_s * 1000)
-        ix = lay.index
-        self._bump(
-            ev.site, ev.queue, ev.channel, ev.team, ev.ts,
-            ix["handled"], 1,
-            ix["talk_ms"], talk,
-            ix["hold_ms"], hold,
-            lay.talk_hold_hist + lay.handle_slot(talk + hold), 1,
-        )  # fmt: skip
+        handled, talk_sum, hold_sum, hist = self._ix.ended
+        vector = self._minute_vector(ev.site, ev.queue, ev.channel, ev.team, ev.ts)
+        vector[handled] += 1
+        vector[talk_sum] += talk
+        vector[hold_sum] += hold
+        vector[hist + bisect_left(self._ix.handle_bounds, talk + hold)] += 1
 
     def _wrapup(self, ev: ContactWrapupEnded) -> None:
-        lay = self.layout
         acw = round(ev.acw_s * 1000)
-        ix = lay.index
-        self._bump(
-            ev.site, ev.queue, ev.channel, ev.team, ev.ts,
-            ix["wrapups"], 1,
-            ix["acw_ms"], acw,
-            lay.acw_hist + lay.handle_slot(acw), 1,
-        )  # fmt: skip
+        wrapups, acw_sum, hist = self._ix.wrapup
+        vector = self._minute_vector(ev.site, ev.queue, ev.channel, ev.team, ev.ts)
+        vector[wrapups] += 1
+        vector[acw_sum] += acw
+        vector[hist + bisect_left(self._ix.handle_bounds, acw)] += 1
 
     def _first_response(self, ev: ContactFirstResponse) -> None:
         calendar = self._calendars[ev.site]
         sla = self.channel_settings(ev.site, ev.queue, ev.channel).response_sla
         within = sla is not None and calendar.within_sla(sla, ev.received_ts, ev.ts)
-        ix = self.layout.index
-        self._bump(
-            ev.site, ev.queue, ev.channel, ev.team, ev.ts,
-            ix["first_responses"], 1,
-            ix["first_response_ms"], ev.ts - ev.received_ts,
-            ix["first_response_business_ms"], calendar.business_ms(ev.received_ts, ev.ts),
-            ix["first_responses_within_sla"], int(within),
-        )  # fmt: skip
+        count, elapsed, business, within_sla = self._ix.first_response
+        vector = self._minute_vector(ev.site, ev.queue, ev.channel, ev.team, ev.ts)
+        vector[count] += 1
+        vector[elapsed] += ev.ts - ev.received_ts
+        vector[business] += calendar.business_ms(ev.received_ts, ev.ts)
+        vector[within_sla] += within
         self._close("w", ev.site, ev.contact_id, ev.queue, ev.ts)
 
     def _resolved(self, ev: ContactResolved) -> None:
-        ix = self.layout.index
-        self._bump(
-            ev.site, ev.queue, ev.channel, ev.team, ev.ts,
-            ix["resolved"], 1,
-            ix["resolve_ms"], ev.ts - ev.received_ts,
-        )  # fmt: skip
+        resolved, resolve_sum = self._ix.resolved
+        vector = self._minute_vector(ev.site, ev.queue, ev.channel, ev.team, ev.ts)
+        vector[resolved] += 1
+        vector[resolve_sum] += ev.ts - ev.received_ts
         self._close("k", ev.site, ev.contact_id, ev.queue, ev.ts)
 
     # --- agents, surveys, QA, pulse ---
@@ -430,5 +468,6 @@ class Engine:
         for table in TIMED_TABLES:
             for key in self.state.tables[table]:
                 self.expiry.add(table, key)
+        agents.index_pending(self)
         self._last_offset = last.offset
         return last.offset
