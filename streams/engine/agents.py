@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from heapq import heappop, heappush
+from sys import intern
 from typing import TYPE_CHECKING, Any
 
 from streams.engine.layout import AGENT_TIME_FIELDS
@@ -29,20 +30,32 @@ _BASE, _PENDING = 0, 1
 
 
 class DueIndex:
-    """Pending transitions by event time per site, so finalization visits only agents with one
-    due. A derived index (rebuilt on restore, never checkpointed); entries may be stale."""
+    """Pending transitions by site and minute of event time, so finalization visits only agents
+    with one due. A derived index (rebuilt on restore, never checkpointed); entries of the minute
+    that holds the horizon stay, so they may come up again once finalized."""
 
     def __init__(self) -> None:
-        self._heaps: dict[str, list[tuple[int, str]]] = defaultdict(list)
+        self._minutes: dict[str, list[int]] = defaultdict(list)  # heap per site
+        self._due: dict[tuple[str, int], list[tuple[int, str]]] = defaultdict(list)
 
     def add(self, site: str, ts: int, agent: str) -> None:
-        heappush(self._heaps[site], (ts, agent))
+        minute = ts // MINUTE_MS
+        due = self._due[(site, minute)]
+        if not due:
+            heappush(self._minutes[site], minute)
+        due.append((ts, agent))
 
-    def pop_before(self, site: str, horizon: int) -> Iterator[str]:
-        """Agents that had a pending transition before ``horizon`` (an agent may repeat)."""
-        heap = self._heaps.get(site)
-        while heap and heap[0][0] < horizon:
-            yield heappop(heap)[1]
+    def pop_due(self, site: str, horizon: int) -> list[tuple[int, str]]:
+        """(ts, agent) of every pending transition before ``horizon``, and maybe of some
+        finalized since."""
+        minutes = self._minutes.get(site)
+        due: list[tuple[int, str]] = []
+        last = horizon // MINUTE_MS  # only partly before the horizon: kept for the rest
+        while minutes and minutes[0] < last:
+            due += self._due.pop((site, heappop(minutes)))
+        if minutes and minutes[0] == last:
+            due += [entry for entry in self._due[(site, last)] if entry[0] < horizon]
+        return due
 
 
 def record(engine: Engine, ev: AgentState) -> None:
@@ -52,7 +65,9 @@ def record(engine: Engine, ev: AgentState) -> None:
     rec = rows.get(key)
     if rec is None:
         rec = rows[key] = [None, []]
-    insort(rec[_PENDING], [ev.ts, ev.state, ev.reason or "", ev.team, sorted(ev.queues)])
+    # Interned, the names finalization compares and keys buckets by are mostly the same objects.
+    reason, team = intern(ev.reason or ""), intern(ev.team)
+    insort(rec[_PENDING], [ev.ts, ev.state, reason, team, sorted(ev.queues)])
     engine.agents_due.add(ev.site, ev.ts, ev.agent)
 
 
@@ -72,7 +87,7 @@ def finalize(engine: Engine, site: str, horizon: int) -> None:
         bucket_start(wm - retention_ms(Tier.MINUTE, engine.lateness_ms), Tier.MINUTE),
         bucket_start(wm - retention_ms(Tier.QUARTER, engine.lateness_ms), Tier.QUARTER),
     )
-    for agent in engine.agents_due.pop_before(site, horizon):
+    for _ts, agent in engine.agents_due.pop_due(site, horizon):
         key = (site, agent)
         rec = rows.get(key)
         if rec is None:
@@ -123,6 +138,7 @@ def _spread(
     rows = engine.state.tables[table]
     dirty = engine.state.dirty[table]
     b = lo - lo % size
+    start = lo  # where the part in bucket ``b`` starts: ``lo`` in the first, then ``b``
     while b < hi:
         key = (site, team, b)
         dirty.add(key)
@@ -130,9 +146,9 @@ def _spread(
         if vector is None:
             vector = rows[key] = [0] * len(AGENT_TIME_FIELDS)
             engine.expiry.add(table, key)
-        # The first bucket starts at or before ``lo``, later ones after it, all before ``hi``.
-        vector[slot] += min(hi, b + size) - max(lo, b)
         b += size
+        vector[slot] += (b if b < hi else hi) - start
+        start = b
 
 
 def expire(engine: Engine, site: str, horizon: int) -> None:

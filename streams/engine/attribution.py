@@ -77,22 +77,14 @@ def observe_contact(
     """Record who handled a contact: the latest answer wins, else the latest offer."""
     key = (site, contact_id)
     rows = engine.state.tables["c"]
-    engine.state.touch("c", key)
+    engine.state.dirty["c"].add(key)
     rec = rows.get(key)
     if rec is None:
         rows[key] = [queue, channel, team, agent, kind, ts, ts, []]
         return
-    rec[_LAST] = max(rec[_LAST], ts)
-    new_rank = (kind, ts, queue, channel, team, agent)
-    old_rank = (
-        rec[_KIND],
-        rec[_RANK_TS],
-        rec[_QUEUE] or "",
-        rec[_CHANNEL],
-        rec[_TEAM],
-        rec[_AGENT],
-    )
-    if rec[_QUEUE] is not None and new_rank <= old_rank:
+    if ts > rec[_LAST]:
+        rec[_LAST] = ts
+    if rec[_QUEUE] is not None and _ranks_below(rec, (kind, ts, queue, channel, team, agent)):
         return
     for contribution in rec[_CONTRIB]:
         _apply(engine, site, rec, contribution, -1)
@@ -102,16 +94,30 @@ def observe_contact(
         _apply(engine, site, rec, contribution, +1)
 
 
+def _ranks_below(rec: list[Any], rank: tuple[int, int, str, str, str, str]) -> bool:
+    """Whether ``rank`` is at or below the rank of the attributed ``rec``."""
+    # Compared like the whole tuples, but the common cases decide on kind or time alone.
+    kind, ts = rank[0], rank[1]
+    old_kind: int = rec[_KIND]
+    old_ts: int = rec[_RANK_TS]
+    if kind != old_kind:
+        return kind < old_kind
+    if ts != old_ts:
+        return ts < old_ts
+    return rank[2:] <= (rec[_QUEUE], rec[_CHANNEL], rec[_TEAM], rec[_AGENT])
+
+
 def add_contribution(
     engine: Engine, site: str, contact_id: str, ts: int, delta: tuple[Pairs, list[int]]
 ) -> None:
     key = (site, contact_id)
     rows = engine.state.tables["c"]
-    engine.state.touch("c", key)
+    engine.state.dirty["c"].add(key)
     rec = rows.get(key)
     if rec is None:
         rec = rows[key] = [None, "", "", "", -1, 0, ts, []]
-    rec[_LAST] = max(rec[_LAST], ts)
+    elif ts > rec[_LAST]:
+        rec[_LAST] = ts
     contribution = [ts, delta[0], delta[1]]
     rec[_CONTRIB].append(contribution)
     _apply(engine, site, rec, contribution, +1)
@@ -130,7 +136,7 @@ def _apply(engine: Engine, site: str, rec: list[Any], contribution: list[Any], s
         vector[index] += sign * amount
     if attributed and rec[_AGENT] and any(quality):
         key = (site, team, rec[_AGENT], bucket_start(ts, Tier.QUARTER))
-        engine.state.touch("aq", key)
+        engine.state.dirty["aq"].add(key)
         rows = engine.state.tables["aq"]
         sums = rows.get(key)
         if sums is None:

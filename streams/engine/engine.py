@@ -10,6 +10,8 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterable
+from functools import partial
+from operator import add
 from typing import Any, Literal
 
 from floorboard.config import ChannelSettings, Config
@@ -21,9 +23,9 @@ from streams.engine.state import Checkpoint, Key, KeyedState
 from streams.engine.windows import (
     HOUR_MS,
     MINUTE_MS,
+    QUARTER_MS,
     TIER_MS,
     Tier,
-    bucket_start,
     retention_ms,
 )
 from streams.events.model import (
@@ -125,9 +127,9 @@ class Engine:
         tables, dirty = self.state.tables, self.state.dirty
         self._rows_m, self._dirty_m = tables["m"], dirty["m"]
         self._rows_d, self._dirty_d = tables["d"], dirty["d"]
-        self._rows_c, self._dirty_c = tables["c"], dirty["c"]
         self._rows_z, self._dirty_z = tables["z"], dirty["z"]
         self._ix = _HandlerIndexes(self.layout)
+        self._retention = [(t, TIER_MS[t], retention_ms(t, self.lateness_ms)) for t in _TIERS]
         self._handlers: dict[type, Callable[[Any], None]] = {
             ContactOffered: self._offered,
             ContactAnswered: self._answered,
@@ -138,7 +140,7 @@ class Engine:
             ContactWrapupEnded: self._wrapup,
             ContactFirstResponse: self._first_response,
             ContactResolved: self._resolved,
-            AgentState: self._agent_state,
+            AgentState: partial(agents.record, self),
             SurveyResponse: self._survey,
             QaEvaluation: self._qa,
             TeamPulse: self._pulse,
@@ -163,10 +165,21 @@ class Engine:
         if wm is not None and ts < wm - self.lateness_ms:
             self.counters["too_late"] += 1
             return "too_late"
-        if event.id in self._seen:
+        event_id = event.id
+        seen = self._seen
+        known = len(seen)
+        seen.add(event_id)  # one probe of a large set instead of a lookup and an add
+        if len(seen) == known:
             self.counters["duplicates"] += 1
             return "duplicate"
-        self._remember(site, event.id, ts)
+        # Per-second keys keep each checkpointed value small at high event rates.
+        key = (site, ts - ts % 1000)
+        self._dirty_d.add(key)
+        ids = self._rows_d.get(key)
+        if ids is None:
+            ids = self._rows_d[key] = []
+            self.expiry.add("d", key)
+        ids.append(event_id)
         if wm is None or ts > wm:
             self.watermarks[site] = ts
             if wm is None or ts // MINUTE_MS != wm // MINUTE_MS:
@@ -225,8 +238,8 @@ class Engine:
     def tier_for(self, site: str, ts: int) -> Tier | None:
         """Where a contribution at ``ts`` lives now: its minute, its quarter, or nowhere (gone)."""
         wm = self.watermarks.get(site, ts)
-        for tier in _TIERS:
-            if bucket_start(ts, tier) + TIER_MS[tier] > wm - retention_ms(tier, self.lateness_ms):
+        for tier, size, keep_ms in self._retention:
+            if ts - ts % size + size > wm - keep_ms:
                 return tier
         return None
 
@@ -242,17 +255,6 @@ class Engine:
             vector = self._rows_m[key] = self.layout.zero()
             self.expiry.add("m", key)
         return vector
-
-    def _remember(self, site: str, event_id: str, ts: int) -> None:
-        # Per-second keys keep each checkpointed value small at high event rates.
-        key = (site, ts - ts % 1000)
-        self._dirty_d.add(key)
-        ids = self._rows_d.get(key)
-        if ids is None:
-            ids = self._rows_d[key] = []
-            self.expiry.add("d", key)
-        ids.append(event_id)
-        self._seen.add(event_id)
 
     # --- watermark housekeeping: eviction, finalization ---
 
@@ -292,17 +294,15 @@ class Engine:
         if vector is None or not any(vector):
             return
         bucket = key[-1]
-        target_key = (*key[:-1], bucket - bucket % TIER_MS[Tier.QUARTER])
+        target_key = (*key[:-1], bucket - bucket % QUARTER_MS)
         rows = self.state.tables[quarter]
-        self.state.touch(quarter, target_key)
+        self.state.dirty[quarter].add(target_key)
         target = rows.get(target_key)
         if target is None:
             rows[target_key] = list(vector)
             self.expiry.add(quarter, target_key)
         else:
-            for i, value in enumerate(vector):
-                if value:
-                    target[i] += value
+            target[:] = map(add, target, vector)  # in C: most of a vector is zeros
 
     # --- live queue entries ---
 
@@ -327,9 +327,11 @@ class Engine:
 
     def _close(self, table: str, site: str, contact_id: str, queue: str, ts: int) -> None:
         key = (site, contact_id, queue)
-        current = self.state.tables[table].get(key)
+        rows = self.state.tables[table]
+        current = rows.get(key)
         if current is not None and current[1] <= ts:
-            self.state.delete(table, key)
+            self.state.dirty[table].add(key)
+            del rows[key]
         tomb = (site, contact_id, queue, table)
         closed = self._rows_z.get(tomb)
         if closed is None or ts > closed:
@@ -422,9 +424,6 @@ class Engine:
         self._close("k", ev.site, ev.contact_id, ev.queue, ev.ts)
 
     # --- agents, surveys, QA, pulse ---
-
-    def _agent_state(self, ev: AgentState) -> None:
-        agents.record(self, ev)
 
     def _survey(self, ev: SurveyResponse) -> None:
         attribution.add_contribution(
