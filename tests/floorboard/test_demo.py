@@ -50,8 +50,11 @@ def test_headless_demo_prints_both_kinds_of_figures_and_leaves_nothing(
     broker: EmbeddedBroker,
 ) -> None:
     # broker: the session fixture proves the Tansu binary is there; the demo starts its own.
+    # Surveys come a median 25 simulated minutes after the contact: at 240× the ≈13 s left after
+    # start-up cover ≈50 minutes, enough for answers (at 60× a run could end with none).
     demo = subprocess.Popen(
-        [sys.executable, "-m", "floorboard.cli", "demo", "--headless", "--seconds", "20"],
+        [sys.executable, "-m", "floorboard.cli", "demo", "--headless", "--seconds", "20",
+         "--speed", "240"],
         cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip
     out, _ = demo.communicate(timeout=240)
