@@ -13,7 +13,7 @@ import msgspec
 from floorboard.config import load_config
 from streams.engine.gc_policy import tune_for_engine
 from streams.engine.kpis import Figure
-from streams.engine.views import Views, figures, merge
+from streams.engine.views import Views, figures, figures_by_window, merge
 from streams.engine.windows import WINDOWS
 from streams.report import Report, build_report
 
@@ -80,22 +80,7 @@ def run(args: argparse.Namespace) -> int:
 def as_json(report: Report) -> dict[str, Any]:
     config, layout = report.engine.config, report.engine.layout
     views = merge(report.records)
-    per_window: dict[str, Any] = {}
-    for window in WINDOWS:
-        per_window[window] = {
-            "queues": {
-                "/".join(key): figures(q.windows.get(window), config, layout, key)
-                for key, q in sorted(views.queues.items())
-            },
-            "teams": {
-                "/".join(key): figures(t.windows.get(window), config, layout)
-                for key, t in sorted(views.teams.items())
-            },
-            "sites": {
-                site: figures(views.site_windows(site).get(window), config, layout)
-                for site in views.sites
-            },
-        }
+    per_window = figures_by_window(views, config, layout)
     return {
         "at": report.at,
         "outcomes": dict(report.outcomes),

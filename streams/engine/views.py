@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from floorboard.config import Config
 from streams.engine import kpis
@@ -23,6 +24,7 @@ from streams.engine.snapshot import (
     TeamSnapshot,
     merge_windows,
 )
+from streams.engine.windows import WINDOWS
 
 
 def _min(a: int | None, b: int | None) -> int | None:
@@ -134,3 +136,24 @@ def figures(
     out = kpis.production(vector, layout, variant, threshold)
     out.update(kpis.quality(vector, layout, config.engine))
     return out
+
+
+def figures_by_window(views: Views, config: Config, layout: Layout) -> dict[str, Any]:
+    """Figures per window for every queue ("site/queue/channel"), team ("site/team") and site."""
+    return {
+        window: {
+            "queues": {
+                "/".join(key): figures(q.windows.get(window), config, layout, key)
+                for key, q in sorted(views.queues.items())
+            },
+            "teams": {
+                "/".join(key): figures(t.windows.get(window), config, layout)
+                for key, t in sorted(views.teams.items())
+            },
+            "sites": {
+                site: figures(views.site_windows(site).get(window), config, layout)
+                for site in views.sites
+            },
+        }
+        for window in WINDOWS
+    }

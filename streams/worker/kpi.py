@@ -8,30 +8,14 @@ from typing import Any
 from floorboard.config import Config
 from streams.engine.layout import Layout
 from streams.engine.snapshot import Snapshot
-from streams.engine.views import Views, figures, merge
-from streams.engine.windows import WINDOWS
+from streams.engine.views import Views, figures_by_window, merge
 
 
 def kpi_document(
     records: Iterable[Snapshot], config: Config, layout: Layout, at: int
 ) -> dict[str, Any]:
     views: Views = merge(records)
-    windows: dict[str, Any] = {}
-    for window in WINDOWS:
-        windows[window] = {
-            "queues": {
-                "/".join(key): figures(q.windows.get(window), config, layout, key)
-                for key, q in sorted(views.queues.items())
-            },
-            "teams": {
-                "/".join(key): figures(t.windows.get(window), config, layout)
-                for key, t in sorted(views.teams.items())
-            },
-            "sites": {
-                site: figures(views.site_windows(site).get(window), config, layout)
-                for site in views.sites
-            },
-        }
+    windows = figures_by_window(views, config, layout)
     live = {
         "/".join(key): {
             "waiting": q.waiting,
