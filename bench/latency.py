@@ -26,7 +26,7 @@ import msgspec
 from aiokafka import AIOKafkaProducer
 
 from bench.worker_process import BenchWorker
-from bench.workload import CONFIG_PATH, DAY_MS, RESULTS, centre, config
+from bench.workload import CONFIG_PATH, DAY_MS, RESULTS, bench_settings, centre, config
 from floorboard.config import RuntimeSettings
 from simulator import generate
 from streams.broker import EmbeddedBroker
@@ -99,13 +99,7 @@ async def run(rate: int, seconds: float, workdir: Path) -> dict[str, object]:
     broker = EmbeddedBroker(log_path=workdir / "tansu.log")
     broker.start()
     tag = f"lat{os.getpid()}"
-    settings = RuntimeSettings(
-        broker=broker.bootstrap,
-        events_topic=f"{tag}.events",
-        events_partitions=4,
-        snapshots_topic=f"{tag}.snapshots",
-        deadletter_topic=f"{tag}.deadletter",
-    )
+    settings = bench_settings(broker.bootstrap, tag, 4)
     config_path = workdir / "floorboard.yaml"
     config_path.write_text(CONFIG_PATH.read_text(), encoding="utf-8")
     await ensure_topics(KafkaConnection.from_settings(settings), shared_topics(settings))

@@ -24,8 +24,16 @@ from pathlib import Path
 import yaml
 
 from bench.worker_process import BenchWorker
-from bench.workload import CONFIG_PATH, DAY_MS, DAY_START_MS, RESULTS, centre, config, fill
-from floorboard.config import RuntimeSettings
+from bench.workload import (
+    CONFIG_PATH,
+    DAY_MS,
+    DAY_START_MS,
+    RESULTS,
+    bench_settings,
+    centre,
+    config,
+    fill,
+)
 from simulator import generate
 from streams.broker import EmbeddedBroker
 
@@ -55,13 +63,7 @@ def main() -> None:
     samples: list[tuple[float, int]] = []  # (simulated hours since start, RSS bytes)
     try:
         tag = f"mem{os.getpid()}"
-        settings = RuntimeSettings(
-            broker=broker.bootstrap,
-            events_topic=f"{tag}.events",
-            events_partitions=4,
-            snapshots_topic=f"{tag}.snapshots",
-            deadletter_topic=f"{tag}.deadletter",
-        )
+        settings = bench_settings(broker.bootstrap, tag, 4)
         asyncio.run(fill(settings, events, 100))
         worker = BenchWorker(settings, config_path, workdir, f"{tag}-worker")
         try:

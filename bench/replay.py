@@ -14,8 +14,16 @@ import tempfile
 from pathlib import Path
 
 from bench.worker_process import time_drain
-from bench.workload import CONFIG_PATH, DAY_MS, DAY_START_MS, RESULTS, centre, config, fill
-from floorboard.config import RuntimeSettings
+from bench.workload import (
+    CONFIG_PATH,
+    DAY_MS,
+    DAY_START_MS,
+    RESULTS,
+    bench_settings,
+    centre,
+    config,
+    fill,
+)
 from simulator import generate
 from streams.broker import EmbeddedBroker
 
@@ -40,13 +48,7 @@ def main() -> None:
     broker.start()
     try:
         tag = f"replay{os.getpid()}"
-        settings = RuntimeSettings(
-            broker=broker.bootstrap,
-            events_topic=f"{tag}.events",
-            events_partitions=args.partitions,
-            snapshots_topic=f"{tag}.snapshots",
-            deadletter_topic=f"{tag}.deadletter",
-        )
+        settings = bench_settings(broker.bootstrap, tag, args.partitions)
         records, _ = asyncio.run(fill(settings, events, args.batch))
         startup, drain = time_drain(settings, config_path, workdir, f"{tag}-w", len(events))
     finally:

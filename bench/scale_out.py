@@ -19,8 +19,7 @@ import time
 from pathlib import Path
 
 from bench.worker_process import BenchWorker
-from bench.workload import CONFIG_PATH, RESULTS, fill, simulated
-from floorboard.config import RuntimeSettings
+from bench.workload import CONFIG_PATH, RESULTS, bench_settings, fill, simulated
 from streams.broker import EmbeddedBroker
 from streams.events.model import Event
 from streams.kafka import KafkaConnection
@@ -31,13 +30,7 @@ PARTITIONS = 8
 
 def run(broker: EmbeddedBroker, events: list[Event], workers: int, workdir: Path) -> float:
     tag = f"scale{workers}x{os.getpid()}"
-    settings = RuntimeSettings(
-        broker=broker.bootstrap,
-        events_topic=f"{tag}.events",
-        events_partitions=PARTITIONS,
-        snapshots_topic=f"{tag}.snapshots",
-        deadletter_topic=f"{tag}.deadletter",
-    )
+    settings = bench_settings(broker.bootstrap, tag, PARTITIONS)
     config_path = workdir / "floorboard.yaml"
     config_path.write_text(CONFIG_PATH.read_text(), encoding="utf-8")
     asyncio.run(ensure_topics(KafkaConnection.from_settings(settings), shared_topics(settings)))

@@ -31,8 +31,7 @@ from pathlib import Path
 
 from bench.baselines import aiokafka_ceiling, textbook_faust
 from bench.worker_process import time_drain
-from bench.workload import CONFIG_PATH, RESULTS, config, fill, simulated
-from floorboard.config import RuntimeSettings
+from bench.workload import CONFIG_PATH, RESULTS, bench_settings, config, fill, simulated
 from streams.broker import EmbeddedBroker
 from streams.engine.engine import Engine
 from streams.engine.gc_policy import tune_for_engine
@@ -79,13 +78,7 @@ def main(argv: list[str] | None = None) -> int:
         if broker is not None:
             broker.start()
         tag = f"bench{os.getpid()}"
-        settings = RuntimeSettings(
-            broker=bootstrap,
-            events_topic=f"{tag}.events",
-            events_partitions=args.partitions,
-            snapshots_topic=f"{tag}.snapshots",
-            deadletter_topic=f"{tag}.deadletter",
-        )
+        settings = bench_settings(bootstrap, tag, args.partitions)
         records, fill_s = asyncio.run(fill(settings, events, args.batch))
         baseline = engine_baseline(records)
         startup, drain = time_drain(settings, config_path, workdir, f"{tag}-w", len(events))

@@ -43,6 +43,17 @@ def day_events(agents: int = 1000, seed: int = 1, limit: int | None = None) -> l
     return out
 
 
+def bench_settings(bootstrap: str, tag: str, partitions: int = 4) -> RuntimeSettings:
+    """Settings for a run's own events, snapshots and dead-letter topics, named ``tag.*``."""
+    return RuntimeSettings(
+        broker=bootstrap,
+        events_topic=f"{tag}.events",
+        events_partitions=partitions,
+        snapshots_topic=f"{tag}.snapshots",
+        deadletter_topic=f"{tag}.deadletter",
+    )
+
+
 def simulated(total: int, agents: int = 1000, seed: int = 1) -> list[Event]:
     """The first ``total`` events of consecutive simulated days from ``DAY_START_MS``."""
     days = generate(config(), centre(agents), DAY_START_MS, 366 * DAY_MS, seed)
