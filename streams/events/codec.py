@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Literal, cast
+from typing import Any, Literal, cast, get_args
 
 import msgspec
 import orjson
@@ -24,14 +24,7 @@ RejectReason = Literal[
     "invalid",
     "too_late",
 ]
-REJECT_REASONS: tuple[RejectReason, ...] = (
-    "malformed_json",
-    "not_an_object",
-    "unknown_type",
-    "unsupported_version",
-    "invalid",
-    "too_late",
-)
+REJECT_REASONS: tuple[RejectReason, ...] = get_args(RejectReason)
 
 _decoder = msgspec.json.Decoder(Event)
 _batch_decoder = msgspec.json.Decoder(list[Event])

@@ -21,15 +21,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-DEAD_LETTER_REASONS: tuple[str, ...] = (
-    "malformed_json",
-    "not_an_object",
-    "unknown_type",
-    "unsupported_version",
-    "invalid",
-    "too_late",
-    "unknown_site",
-)
+from streams.events.codec import REJECT_REASONS
+
+# The codec's rejections, plus events the engine refuses for a site the config does not know.
+DEAD_LETTER_REASONS: tuple[str, ...] = (*REJECT_REASONS, "unknown_site")
 _PREFIX = "floorboard."
 
 Headers = list[tuple[str, bytes]]
