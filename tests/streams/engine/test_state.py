@@ -56,6 +56,26 @@ def assert_same(restored: Engine, reference: Engine) -> None:
     assert counters == dict(reference.counters)
 
 
+def write_checkpoint(
+    table: CompactedTable, engine: Engine, offset: int, data: st.DataObject | None = None
+) -> Checkpoint:
+    """Take a checkpoint and write it: the write-ahead record, then its keys — all of them, or
+    with ``data`` a drawn subset, as a crash while writing them leaves the topic."""
+    checkpoint = engine.checkpoint(offset)
+    table.wal = checkpoint.encode()
+    changes = checkpoint.changes
+    if data is not None:
+        keep = data.draw(st.lists(st.booleans(), min_size=len(changes), max_size=len(changes)))
+        changes = [c for c, k in zip(changes, keep, strict=True) if k]
+    table.write_keys(changes)
+    return checkpoint
+
+
+def two_cuts(events: list[Event], data: st.DataObject) -> tuple[int, int]:
+    first = data.draw(st.integers(0, len(events)))
+    return first, data.draw(st.integers(first, len(events)))
+
+
 def reference_run(events: list[Event]) -> Engine:
     engine = Engine(CFG)
     feed(engine, events)
@@ -75,9 +95,7 @@ def test_restore_mid_stream_then_the_rest_equals_no_crash(
     table = CompactedTable()
     first = Engine(CFG)
     feed(first, events[:cut])
-    checkpoint = first.checkpoint(cut - 1)
-    table.wal = checkpoint.encode()  # step 1: the write-ahead record
-    table.write_keys(checkpoint.changes)  # step 2: its keys
+    write_checkpoint(table, first, cut - 1)
 
     restored, resume = restore(table)
     assert resume == cut
@@ -92,20 +110,13 @@ def test_restore_from_a_half_written_checkpoint_is_exact(
 ) -> None:
     """Checkpoint twice; die while the second one's keys are being written; restore; go on."""
     events = by_event_time(events)
-    first = data.draw(st.integers(0, len(events)))
-    second = data.draw(st.integers(first, len(events)))
+    first, second = two_cuts(events, data)
     table = CompactedTable()
     crashed = Engine(CFG)
     feed(crashed, events[:first])
-    one = crashed.checkpoint(first - 1)
-    table.wal = one.encode()
-    table.write_keys(one.changes)
+    write_checkpoint(table, crashed, first - 1)
     feed(crashed, events[first:second], start=first)
-    two = crashed.checkpoint(second - 1)
-    table.wal = two.encode()  # the marker is written, then only some of its keys
-    written = data.draw(st.lists(st.booleans(), min_size=len(two.changes),
-                                 max_size=len(two.changes)))  # fmt: skip
-    table.write_keys([c for c, keep in zip(two.changes, written, strict=True) if keep])
+    write_checkpoint(table, crashed, second - 1, data)  # the marker, then only some of its keys
 
     restored, resume = restore(table)
     assert resume == second
@@ -122,14 +133,11 @@ def test_crash_before_the_marker_restores_the_previous_checkpoint(
 ) -> None:
     """Die while writing the second write-ahead record: its keys were never written."""
     events = by_event_time(events)
-    first = data.draw(st.integers(0, len(events)))
-    second = data.draw(st.integers(first, len(events)))
+    first, second = two_cuts(events, data)
     table = CompactedTable()
     crashed = Engine(CFG)
     feed(crashed, events[:first])
-    one = crashed.checkpoint(first - 1)
-    table.wal = one.encode()
-    table.write_keys(one.changes)
+    write_checkpoint(table, crashed, first - 1)
     feed(crashed, events[first:second], start=first)
     crashed.checkpoint(second - 1)  # taken, but neither step reached the topic
 
@@ -148,27 +156,18 @@ def test_two_crashes_with_the_worker_redo_stay_exact(
     before its next marker (streams/worker/checkpoint.py); a second half-written checkpoint
     and restore must still be exact."""
     events = by_event_time(events)
-    a = data.draw(st.integers(0, len(events)))
-    b = data.draw(st.integers(a, len(events)))
+    a, b = two_cuts(events, data)
     table = CompactedTable()
-
-    def half_write(engine: Engine, offset: int) -> None:
-        checkpoint = engine.checkpoint(offset)
-        table.wal = checkpoint.encode()
-        keep = data.draw(st.lists(st.booleans(), min_size=len(checkpoint.changes),
-                                  max_size=len(checkpoint.changes)))  # fmt: skip
-        table.write_keys([c for c, k in zip(checkpoint.changes, keep, strict=True) if k])
-
     engine = Engine(CFG)
     feed(engine, events[:a])
-    half_write(engine, a - 1)
+    write_checkpoint(table, engine, a - 1, data)
     engine, resume = restore(table)
     assert resume == a
     redo = table.last()
     assert redo is not None
     feed(engine, events[a:b], start=a)
     table.write_keys(redo.changes)  # the redo goes out before the next marker
-    half_write(engine, b - 1)
+    write_checkpoint(table, engine, b - 1, data)
     engine, resume = restore(table)
     assert resume == b
     feed(engine, events[b:], start=b)
