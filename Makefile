@@ -1,32 +1,51 @@
-# Two entry points: `make demo` and `make test`. Each creates .venv when missing.
+# Two entry points: `make demo` and `make test`. Each builds .venv from uv.lock when needed.
+# Needs only Python 3.11+ and make: uv itself comes from PyPI, pinned with hashes.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.floorboard-installed
+UV := $(BIN)/uv
+STAMP := $(VENV)/.floorboard-synced
+# Never let uv fetch an interpreter of its own: the venv uses $(PYTHON).
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint lock-check lock bench clean
 
-$(STAMP): pyproject.toml
+$(UV): requirements/uv.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes \
+		--no-deps -r requirements/uv.txt
+	touch $(UV)
+
+# Exactly the locked versions: --frozen never re-resolves, so an upstream release changes nothing.
+$(STAMP): $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --quiet
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/floorboard demo --config deploy/floorboard.example.yaml
+	$(BIN)/floorboard demo
 
-lint: $(STAMP)
+# Fails when uv.lock no longer matches pyproject.toml.
+lock-check: $(UV)
+	$(UV) lock --check --quiet
+
+lint: $(STAMP) lock-check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 test: $(STAMP)
 	bash deploy/system-deps.sh
 	$(MAKE) lint
 	$(BIN)/python -m pytest
 
+# Upgrade every locked version (commit uv.lock after `make test` passes).
+lock: $(UV)
+	$(UV) lock --upgrade
+
 bench: $(STAMP)
 	$(BIN)/python -m bench.run_all
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .import_linter_cache build dist

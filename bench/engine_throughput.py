@@ -14,9 +14,9 @@ import time
 import orjson
 
 from bench.workload import RESULTS, config, day_events
-from streams.engine.engine import Engine
-from streams.engine.gc_policy import tune_for_engine
-from streams.events.codec import decode_record
+from floorboard.engine.engine import Engine
+from floorboard.engine.gc_policy import tune_for_engine
+from floorboard.events.codec import decode_record
 
 
 def ceiling(records: list[bytes]) -> float:

@@ -26,16 +26,16 @@ import msgspec
 from aiokafka import AIOKafkaProducer
 
 from bench.worker_process import BenchWorker
-from bench.workload import CONFIG_PATH, DAY_MS, RESULTS, bench_settings, centre, config
-from floorboard.config import RuntimeSettings
-from simulator import generate
-from streams.broker import EmbeddedBroker
-from streams.events.codec import encode
-from streams.events.model import partition_key
-from streams.kafka import KafkaConnection
-from streams.topics import ensure_topics, shared_topics
-from wallboard.reader import SnapshotReader
-from wallboard.store import RecordStore
+from bench.workload import DAY_MS, RESULTS, bench_settings, centre, config
+from floorboard.config import EXAMPLE_CONFIG, RuntimeSettings
+from floorboard.events.codec import encode
+from floorboard.events.model import partition_key
+from floorboard.simulator import generate
+from floorboard.streams.broker import EmbeddedBroker
+from floorboard.streams.kafka import KafkaConnection
+from floorboard.streams.topics import ensure_topics, shared_topics
+from floorboard.wallboard.reader import SnapshotReader
+from floorboard.wallboard.store import RecordStore
 
 APPLIED = re.compile(r'^floorboard_worker_events_total\{outcome="applied"\} ([0-9.e+]+)$', re.M)
 
@@ -101,7 +101,7 @@ async def run(rate: int, seconds: float, workdir: Path) -> dict[str, object]:
     tag = f"lat{os.getpid()}"
     settings = bench_settings(broker.bootstrap, tag, 4)
     config_path = workdir / "floorboard.yaml"
-    config_path.write_text(CONFIG_PATH.read_text(), encoding="utf-8")
+    config_path.write_text(EXAMPLE_CONFIG.read_text(), encoding="utf-8")
     await ensure_topics(KafkaConnection.from_settings(settings), shared_topics(settings))
     worker = BenchWorker(settings, config_path, workdir, f"{tag}-worker")
     metrics_obs: list[tuple[int, int]] = []
@@ -158,8 +158,8 @@ def _monotone(observations: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 
 def _layout_id() -> str:
-    from streams.engine.layout import Layout
-    from streams.engine.read import layout_id
+    from floorboard.engine.layout import Layout
+    from floorboard.engine.read import layout_id
 
     cfg = config()
     return layout_id(Layout(cfg.wait_bounds_ms, cfg.handle_bounds_ms))

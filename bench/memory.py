@@ -25,7 +25,6 @@ import yaml
 
 from bench.worker_process import BenchWorker
 from bench.workload import (
-    CONFIG_PATH,
     DAY_MS,
     DAY_START_MS,
     RESULTS,
@@ -34,8 +33,9 @@ from bench.workload import (
     config,
     fill,
 )
-from simulator import generate
-from streams.broker import EmbeddedBroker
+from floorboard.config import EXAMPLE_CONFIG
+from floorboard.simulator import generate
+from floorboard.streams.broker import EmbeddedBroker
 
 HOUR_MS = 3_600_000
 
@@ -54,7 +54,7 @@ def main() -> None:
     events = list(generate(config(), centre(agents), DAY_START_MS, days * DAY_MS, 5))
     event_ts = [e.ts for e in events]
     workdir = Path(tempfile.mkdtemp(prefix="floorboard-memory-"))
-    data = yaml.safe_load(CONFIG_PATH.read_text())
+    data = yaml.safe_load(EXAMPLE_CONFIG.read_text())
     data["engine"]["contact_ttl_s"] = 86400
     config_path = workdir / "floorboard.yaml"
     config_path.write_text(yaml.safe_dump(data), encoding="utf-8")

@@ -15,7 +15,6 @@ from pathlib import Path
 
 from bench.worker_process import time_drain
 from bench.workload import (
-    CONFIG_PATH,
     DAY_MS,
     DAY_START_MS,
     RESULTS,
@@ -24,8 +23,9 @@ from bench.workload import (
     config,
     fill,
 )
-from simulator import generate
-from streams.broker import EmbeddedBroker
+from floorboard.config import EXAMPLE_CONFIG
+from floorboard.simulator import generate
+from floorboard.streams.broker import EmbeddedBroker
 
 
 def main() -> None:
@@ -43,7 +43,7 @@ def main() -> None:
     events = list(generate(config(), centre(agents), DAY_START_MS, DAY_MS, 1))
     workdir = Path(tempfile.mkdtemp(prefix="floorboard-replay-"))
     config_path = workdir / "floorboard.yaml"
-    config_path.write_text(CONFIG_PATH.read_text(), encoding="utf-8")
+    config_path.write_text(EXAMPLE_CONFIG.read_text(), encoding="utf-8")
     broker = EmbeddedBroker(log_path=workdir / "tansu.log")
     broker.start()
     try:

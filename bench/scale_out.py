@@ -19,11 +19,12 @@ import time
 from pathlib import Path
 
 from bench.worker_process import BenchWorker
-from bench.workload import CONFIG_PATH, RESULTS, bench_settings, fill, simulated
-from streams.broker import EmbeddedBroker
-from streams.events.model import Event
-from streams.kafka import KafkaConnection
-from streams.topics import ensure_topics, shared_topics
+from bench.workload import RESULTS, bench_settings, fill, simulated
+from floorboard.config import EXAMPLE_CONFIG
+from floorboard.events.model import Event
+from floorboard.streams.broker import EmbeddedBroker
+from floorboard.streams.kafka import KafkaConnection
+from floorboard.streams.topics import ensure_topics, shared_topics
 
 PARTITIONS = 8
 
@@ -32,7 +33,7 @@ def run(broker: EmbeddedBroker, events: list[Event], workers: int, workdir: Path
     tag = f"scale{workers}x{os.getpid()}"
     settings = bench_settings(broker.bootstrap, tag, PARTITIONS)
     config_path = workdir / "floorboard.yaml"
-    config_path.write_text(CONFIG_PATH.read_text(), encoding="utf-8")
+    config_path.write_text(EXAMPLE_CONFIG.read_text(), encoding="utf-8")
     asyncio.run(ensure_topics(KafkaConnection.from_settings(settings), shared_topics(settings)))
     group = [
         BenchWorker(settings, config_path, workdir, f"{tag}-group", label=str(i))

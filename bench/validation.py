@@ -19,7 +19,7 @@ import orjson
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from bench.workload import day_events
-from streams.events.codec import decode_record
+from floorboard.events.codec import decode_record
 
 
 class _P(BaseModel):

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from floorboard.config import RuntimeSettings
-from streams.broker import free_port
+from floorboard.streams.broker import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 COUNTED = ("applied", "duplicate", "too_late", "unknown_site")

@@ -31,12 +31,13 @@ from pathlib import Path
 
 from bench.baselines import aiokafka_ceiling, textbook_faust
 from bench.worker_process import time_drain
-from bench.workload import CONFIG_PATH, RESULTS, bench_settings, config, fill, simulated
-from streams.broker import EmbeddedBroker
-from streams.engine.engine import Engine
-from streams.engine.gc_policy import tune_for_engine
-from streams.events.codec import decode_record
-from streams.worker.offsets import event_offset
+from bench.workload import RESULTS, bench_settings, config, fill, simulated
+from floorboard.config import EXAMPLE_CONFIG
+from floorboard.engine.engine import Engine
+from floorboard.engine.gc_policy import tune_for_engine
+from floorboard.events.codec import decode_record
+from floorboard.streams.broker import EmbeddedBroker
+from floorboard.streams.worker.offsets import event_offset
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -70,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     total = 60_000 if args.quick else args.events
     workdir = Path(tempfile.mkdtemp(prefix="floorboard-bench-"))
     config_path = workdir / "floorboard.yaml"
-    config_path.write_text(CONFIG_PATH.read_text(), encoding="utf-8")
+    config_path.write_text(EXAMPLE_CONFIG.read_text(), encoding="utf-8")
     events = simulated(total)
     broker = None if args.broker else EmbeddedBroker(log_path=workdir / "tansu.log")
     bootstrap = args.broker or (broker.bootstrap if broker else "")

@@ -7,16 +7,15 @@ import itertools
 import time
 from pathlib import Path
 
-from floorboard.config import Config, RuntimeSettings, load_config
-from simulator import SCENARIOS, Scenario, generate
-from streams.events.codec import encode
-from streams.events.model import Event
-from streams.kafka import KafkaConnection
-from streams.produce import EventProducer
-from streams.topics import ensure_topics, shared_topics
+from floorboard.config import EXAMPLE_CONFIG, Config, RuntimeSettings, load_config
+from floorboard.events.codec import encode
+from floorboard.events.model import Event
+from floorboard.simulator import SCENARIOS, Scenario, generate
+from floorboard.streams.kafka import KafkaConnection
+from floorboard.streams.produce import EventProducer
+from floorboard.streams.topics import ensure_topics, shared_topics
 
 REPO = Path(__file__).resolve().parent.parent
-CONFIG_PATH = REPO / "deploy" / "floorboard.example.yaml"
 RESULTS = REPO / "bench" / "results"
 # Monday 2026-11-23 00:00 Europe/Oslo
 DAY_START_MS = 1795388400000
@@ -24,7 +23,7 @@ DAY_MS = 24 * 3_600_000
 
 
 def config() -> Config:
-    return load_config(CONFIG_PATH)
+    return load_config(EXAMPLE_CONFIG)
 
 
 def centre(agents: int = 1000) -> Scenario:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from streams.broker import EmbeddedBroker, broker_binary
+from floorboard.streams.broker import EmbeddedBroker, broker_binary
 
 
 def _binary_or_skip() -> str:

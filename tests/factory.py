@@ -8,8 +8,8 @@ from typing import Any
 import orjson
 
 from floorboard.config import Config, parse_config
-from streams.events.codec import Rejected, decode_event
-from streams.events.model import Event
+from floorboard.events.codec import Rejected, decode_event
+from floorboard.events.model import Event
 
 # 2026-11-23 09:00 Europe/Oslo (08:00 UTC), a Monday.
 T0 = 1795420800000

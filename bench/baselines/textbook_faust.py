@@ -24,7 +24,7 @@ from typing import Any
 import faust
 import orjson
 
-from streams.broker import free_port
+from floorboard.streams.broker import free_port
 
 SL_THRESHOLD_S = 20.0
 

@@ -15,12 +15,12 @@ from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
 from floorboard.config import Config, parse_config
-from streams.engine.engine import Engine
-from streams.engine.kpis import Figure
-from streams.engine.read import snapshot
-from streams.engine.views import Views, figures, merge
-from streams.events.model import Event, partition_key
-from streams.metrics import KpiCollectors
+from floorboard.engine.engine import Engine
+from floorboard.engine.kpis import Figure
+from floorboard.engine.read import snapshot
+from floorboard.engine.views import Views, figures, merge
+from floorboard.events.model import Event, partition_key
+from floorboard.metrics import KpiCollectors
 from tests.factory import MINUTE, SECOND, T0, contact, event
 
 NOW = T0 + 2 * 60 * MINUTE

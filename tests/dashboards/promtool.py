@@ -8,10 +8,12 @@ from pathlib import Path
 from tests.helpers import require_tool
 
 REPO = Path(__file__).resolve().parents[2]
-PROMETHEUS = REPO / "dashboards" / "prometheus"
+PROMETHEUS = REPO / "src" / "floorboard" / "dashboards" / "prometheus"
 RECORDING = PROMETHEUS / "recording.rules.yml"
 ALERTS = PROMETHEUS / "alerts.rules.yml"
-ALERTMANAGER = REPO / "dashboards" / "alertmanager" / "alertmanager.yml"
+# promtool unit tests of the rules
+UNIT_TESTS = Path(__file__).resolve().parent / "prometheus"
+ALERTMANAGER = REPO / "src" / "floorboard" / "dashboards" / "alertmanager" / "alertmanager.yml"
 
 
 def run(*argv: str) -> str:

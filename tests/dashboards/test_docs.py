@@ -6,8 +6,8 @@ import re
 
 import yaml
 
-from dashboards.metrics_doc import tables
-from streams.metrics.names import all_names
+from floorboard.dashboards.metrics_doc import tables
+from floorboard.metrics.names import all_names
 from tests.dashboards.promtool import ALERTS, RECORDING, REPO
 
 METRICS_DOC = (REPO / "docs" / "metrics.md").read_text()
@@ -16,7 +16,9 @@ OPERATIONS_DOC = (REPO / "docs" / "operations.md").read_text()
 
 def test_metric_tables_are_the_contract() -> None:
     for title, body in tables().items():
-        assert body in METRICS_DOC, f"{title}: paste `python -m dashboards.metrics_doc` output"
+        assert body in METRICS_DOC, (
+            f"{title}: paste `python -m floorboard.dashboards.metrics_doc` output"
+        )
 
 
 def test_every_metric_is_documented() -> None:

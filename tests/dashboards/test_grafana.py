@@ -16,10 +16,10 @@ from grafana_foundation_sdk.cog.encoder import JSONEncoder
 from grafana_foundation_sdk.cog.plugins import register_default_plugins
 from grafana_foundation_sdk.models.dashboard import Dashboard
 
-from dashboards.grafana import generate, provisioning
-from dashboards.grafana.panels import DATASOURCE
-from dashboards.grafana.push import push
-from streams.metrics.names import all_names
+from floorboard.dashboards.grafana import generate, provisioning
+from floorboard.dashboards.grafana.panels import DATASOURCE
+from floorboard.dashboards.grafana.push import push
+from floorboard.metrics.names import all_names
 
 # Grafana's grid: a row is 30 px high with 8 px between rows. In kiosk mode a 1080p TV shows
 # 1080 px minus the dashboard's padding (16 px above and below) without scrolling.

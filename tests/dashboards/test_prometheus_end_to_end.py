@@ -20,20 +20,19 @@ from typing import Any
 import pytest
 import yaml
 
-from floorboard.config import load_config
-from simulator import SCENARIOS, generate
-from simulator.emit import paced, to_kafka
-from simulator.feed import records
-from streams.broker import EmbeddedBroker
-from streams.engine.engine import Engine
-from streams.engine.read import snapshot
-from streams.engine.views import merge
+from floorboard.config import EXAMPLE_CONFIG, load_config
+from floorboard.engine.engine import Engine
+from floorboard.engine.read import snapshot
+from floorboard.engine.views import merge
+from floorboard.simulator import SCENARIOS, generate
+from floorboard.simulator.emit import paced, to_kafka
+from floorboard.simulator.feed import records
+from floorboard.streams.broker import EmbeddedBroker
 from tests.helpers import free_port, require_tool
 from tests.streams.worker.harness import Pipeline
 
 REPO = Path(__file__).resolve().parents[2]
-CONFIG = REPO / "deploy" / "floorboard.example.yaml"
-RULES = REPO / "dashboards" / "prometheus"
+RULES = REPO / "src" / "floorboard" / "dashboards" / "prometheus"
 START = 1795428000000  # 2026-11-23 11:00 Europe/Oslo: the lunch peak
 SPAN = 2 * 3_600_000
 WALL_SECONDS = 30  # the two simulated hours are sent over this long
@@ -74,10 +73,10 @@ async def test_recording_rules_and_alert_on_a_live_worker(
     broker: EmbeddedBroker, tmp_path: Path
 ) -> None:
     prometheus = require_tool("prometheus", "prometheus")
-    config = load_config(CONFIG)
+    config = load_config(EXAMPLE_CONFIG)
     events = list(generate(config, SCENARIOS["lunch_peak"], START, SPAN, 11))
     pipeline = Pipeline(broker, tmp_path, partitions=2, read_at=START + SPAN)
-    (tmp_path / "floorboard.yaml").write_text(CONFIG.read_text())
+    (tmp_path / "floorboard.yaml").write_text(EXAMPLE_CONFIG.read_text())
     await pipeline.create_topics()
     worker = pipeline.worker("a").start()
     prom_port = free_port()

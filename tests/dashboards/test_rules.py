@@ -13,10 +13,17 @@ from typing import Any
 import pytest
 import yaml
 
-from dashboards.prometheus import generate, recording
 from floorboard.config import SlVariant
-from streams.metrics.names import all_names
-from tests.dashboards.promtool import ALERTMANAGER, ALERTS, PROMETHEUS, RECORDING, promtool, run
+from floorboard.dashboards.prometheus import generate, recording
+from floorboard.metrics.names import all_names
+from tests.dashboards.promtool import (
+    ALERTMANAGER,
+    ALERTS,
+    RECORDING,
+    UNIT_TESTS,
+    promtool,
+    run,
+)
 from tests.helpers import free_port, require_tool
 
 RULES = [RECORDING, ALERTS]
@@ -38,12 +45,12 @@ def test_promtool_check_rules() -> None:
 
 @pytest.mark.parametrize("name", ["alerts.test.yml", "recording.test.yml"])
 def test_promtool_unit_tests(name: str) -> None:
-    assert "SUCCESS" in promtool("test", "rules", str(PROMETHEUS / "tests" / name))
+    assert "SUCCESS" in promtool("test", "rules", str(UNIT_TESTS / name))
 
 
 def test_every_alert_has_a_firing_and_a_quiet_case() -> None:
     alerts = {r["alert"] for r in rules_of(ALERTS)}
-    cases = yaml.safe_load((PROMETHEUS / "tests" / "alerts.test.yml").read_text())["tests"]
+    cases = yaml.safe_load((UNIT_TESTS / "alerts.test.yml").read_text())["tests"]
     checks = [a for c in cases for a in c.get("alert_rule_test", [])]
     assert {a["alertname"] for a in checks if a["exp_alerts"]} == alerts
     assert {a["alertname"] for a in checks if not a["exp_alerts"]} == alerts

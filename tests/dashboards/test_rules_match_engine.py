@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from streams.engine.engine import Engine
+from floorboard.engine.engine import Engine
 from tests.dashboards.engine_case import CONFIG, Case, Sample, queue_figures, run, site_figures
 from tests.dashboards.promtool import RECORDING, promtool
 

@@ -11,15 +11,19 @@ import datetime as dt
 import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
-from floorboard.config import WEEKDAYS, Config, SiteSettings, load_config, parse_config
-from simulator import SCENARIOS, generate
-from simulator.scenario import Scenario
-from streams.events import model as m
+from floorboard.config import (
+    EXAMPLE_CONFIG,
+    WEEKDAYS,
+    Config,
+    SiteSettings,
+    load_config,
+    parse_config,
+)
+from floorboard.events import model as m
+from floorboard.simulator import SCENARIOS, generate
+from floorboard.simulator.scenario import Scenario
 
-REPO = Path(__file__).resolve().parents[2]
-CONFIG_PATH = REPO / "deploy" / "floorboard.example.yaml"
 # Monday 2026-11-23 07:00 Europe/Oslo
 MONDAY_7 = 1795413600000
 HOUR = 3_600_000
@@ -27,7 +31,7 @@ HOUR = 3_600_000
 
 @functools.cache
 def example() -> Config:
-    return load_config(CONFIG_PATH)
+    return load_config(EXAMPLE_CONFIG)
 
 
 def day(

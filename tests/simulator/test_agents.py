@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 
-from simulator import SCENARIOS
-from simulator.agents import UNPLANNED_REASONS
-from streams.events import model as m
+from floorboard.events import model as m
+from floorboard.simulator import SCENARIOS
+from floorboard.simulator.agents import UNPLANNED_REASONS
 from tests.simulator.helpers import HOUR, MONDAY_7, day, example
 
 # Which state may follow which. busy → ready/not_ready/logged_out happen when wrap-up is zero;

@@ -8,9 +8,9 @@ from collections import defaultdict
 
 import pytest
 
-from simulator import SCENARIOS
-from streams.events import model as m
-from streams.events.codec import decode_event, encode
+from floorboard.events import model as m
+from floorboard.events.codec import decode_event, encode
+from floorboard.simulator import SCENARIOS
 from tests.simulator.helpers import HOUR, MONDAY_7, day, example, in_business_hours, tally
 
 # One letter per contact event type, to check each leg's sequence with a pattern.

@@ -12,20 +12,21 @@ import pytest
 from aiokafka import TopicPartition
 
 from floorboard.cli import main
-from simulator import cli
-from simulator.emit import paced
-from simulator.feed import Record
-from simulator.replay import UNREADABLE_KEY, read_records
-from streams.broker import EmbeddedBroker
-from streams.engine.views import figures, merge
-from streams.events.codec import decode_record, encode
-from streams.events.model import AgentState, ContactOffered, partition_key
-from streams.kafka import KafkaConnection
-from streams.readback import read_to_end, reader
-from streams.report import build_report
-from tests.simulator.helpers import CONFIG_PATH, example
+from floorboard.config import EXAMPLE_CONFIG
+from floorboard.engine.views import figures, merge
+from floorboard.events.codec import decode_record, encode
+from floorboard.events.model import AgentState, ContactOffered, partition_key
+from floorboard.report.build import build_report
+from floorboard.simulator import cli
+from floorboard.simulator.emit import paced
+from floorboard.simulator.feed import Record
+from floorboard.simulator.replay import UNREADABLE_KEY, read_records
+from floorboard.streams.broker import EmbeddedBroker
+from floorboard.streams.kafka import KafkaConnection
+from floorboard.streams.readback import read_to_end, reader
+from tests.simulator.helpers import example
 
-CONFIG = str(CONFIG_PATH)
+CONFIG = str(EXAMPLE_CONFIG)
 ARGS = ["simulate", "--config", CONFIG, "--start", "2026-11-23T09:00", "--duration", "30m"]
 ARGS += ["--seed", "4"]
 NINE_OSLO = 1795420800000  # 2026-11-23 09:00 Europe/Oslo

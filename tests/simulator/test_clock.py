@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from simulator.clock import SiteClock
+from floorboard.simulator.clock import SiteClock
 from tests.simulator.helpers import example
 
 OSLO = example().sites["oslo"]

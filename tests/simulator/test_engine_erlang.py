@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import pytest
 
-from floorboard import erlang
 from floorboard.config import Config, parse_config
-from simulator import generate
-from streams.engine.engine import Engine
-from streams.engine.layout import add_into
-from streams.engine.read import snapshot
-from streams.engine.views import figures, merge
+from floorboard.engine.engine import Engine
+from floorboard.engine.layout import add_into
+from floorboard.engine.read import snapshot
+from floorboard.engine.views import figures, merge
+from floorboard.simulator import erlang, generate
 from tests.simulator.helpers import HOUR, Tally, tally
 from tests.simulator.test_realism import AHT, RATE, START, STATIONARY
 

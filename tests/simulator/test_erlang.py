@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from floorboard import erlang
+from floorboard.simulator import erlang
 
 
 def closed_form_c(agents: int, load: float) -> float:

@@ -8,11 +8,11 @@ from collections import Counter
 import orjson
 import pytest
 
-from simulator import SCENARIOS
-from simulator.emit import grouped
-from simulator.feed import Record, records
-from streams.events.codec import decode_record
-from streams.events.model import partition_key
+from floorboard.events.codec import decode_record
+from floorboard.events.model import partition_key
+from floorboard.simulator import SCENARIOS
+from floorboard.simulator.emit import grouped
+from floorboard.simulator.feed import Record, records
 from tests.simulator.helpers import HOUR, MONDAY_7, day
 
 

@@ -6,8 +6,8 @@ import datetime as dt
 import statistics
 from collections import defaultdict
 
-from simulator import SCENARIOS
-from streams.events import model as m
+from floorboard.events import model as m
+from floorboard.simulator import SCENARIOS
 from tests.simulator.helpers import HOUR, MONDAY_7, day, example
 
 

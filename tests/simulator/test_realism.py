@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from floorboard import erlang
-from simulator.scenario import Scenario
+from floorboard.simulator import erlang
+from floorboard.simulator.scenario import Scenario
 from tests.simulator.helpers import one_voice_queue, pooled
 
 START = 1795392000000  # 2026-11-23 00:00 UTC

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from streams.broker import BrokerError, EmbeddedBroker, free_port, metadata_ok
+from floorboard.streams.broker import BrokerError, EmbeddedBroker, free_port, metadata_ok
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -3,12 +3,11 @@ from __future__ import annotations
 import ssl
 from pathlib import Path
 
-import faust
 import pytest
 from pydantic import SecretStr
 
 from floorboard.config import RuntimeSettings
-from streams.kafka import KafkaConnection
+from floorboard.streams.kafka import KafkaConnection
 
 
 def test_plaintext_by_default() -> None:
@@ -17,8 +16,6 @@ def test_plaintext_by_default() -> None:
         "bootstrap_servers": ["a:9092", "b:9093"],
         "security_protocol": "PLAINTEXT",
     }
-    assert conn.faust_broker() == "kafka://a:9092;b:9093"
-    assert conn.faust_credentials() is None
 
 
 def test_sasl_over_tls_reaches_aiokafka_and_faust() -> None:
@@ -38,15 +35,11 @@ def test_sasl_over_tls_reaches_aiokafka_and_faust() -> None:
         "s3cret",
     )
     assert isinstance(kwargs["ssl_context"], ssl.SSLContext)
-    creds = conn.faust_credentials()
-    assert isinstance(creds, faust.SASLCredentials)
-    assert creds.protocol.value == "SASL_SSL" and creds.mechanism.value == "SCRAM-SHA-512"
     assert "s3cret" not in repr(settings)
 
 
-def test_tls_only_gives_faust_ssl_credentials() -> None:
+def test_tls_only_has_no_sasl() -> None:
     conn = KafkaConnection("k:9093", security_protocol="SSL")
-    assert isinstance(conn.faust_credentials(), faust.SSLCredentials)
     assert "sasl_mechanism" not in conn.client_kwargs()
 
 

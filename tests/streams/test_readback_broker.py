@@ -7,10 +7,10 @@ import uuid
 import pytest
 from aiokafka import AIOKafkaProducer, TopicPartition
 
-from streams.broker import EmbeddedBroker
-from streams.kafka import KafkaConnection
-from streams.readback import first_offset, latest_by_key, read_to_end, reader
-from streams.topics import TopicMismatch, TopicSpec, ensure_topics, partition_counts
+from floorboard.streams.broker import EmbeddedBroker
+from floorboard.streams.kafka import KafkaConnection
+from floorboard.streams.readback import first_offset, latest_by_key, read_to_end, reader
+from floorboard.streams.topics import TopicMismatch, TopicSpec, ensure_topics, partition_counts
 
 pytestmark = pytest.mark.broker
 

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from floorboard.config import Config, load_config
-from streams.engine.engine import Engine
-from streams.engine.read import layout_id, snapshot
-from streams.engine.snapshot import Snapshot
-from streams.events.model import Event
+from floorboard.config import EXAMPLE_CONFIG, Config, load_config
+from floorboard.engine.engine import Engine
+from floorboard.engine.read import layout_id, snapshot
+from floorboard.engine.snapshot import Snapshot
+from floorboard.events.model import Event
+from floorboard.wallboard.store import RecordStore
 from tests.factory import MINUTE, SECOND, T0, contact, event
-from wallboard.store import RecordStore
 
 REPO = Path(__file__).resolve().parents[2]
 NOW = T0 + 30 * MINUTE
 
 
 def example_config() -> Config:
-    return load_config(REPO / "deploy" / "floorboard.example.yaml")
+    return load_config(EXAMPLE_CONFIG)
 
 
 def morning(good_quality: bool = False) -> list[Event]:

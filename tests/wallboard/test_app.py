@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from textual.widgets import Static
 
+from floorboard.wallboard.app import WallboardApp
+from floorboard.wallboard.widgets import TileWidget
 from tests.wallboard.data import NOW, example_config, store
-from wallboard.app import WallboardApp
-from wallboard.widgets import TileWidget
 
 
 def app(clock_ms: list[int], good_quality: bool = False) -> WallboardApp:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from streams.engine.kpis import Status
-from streams.engine.layout import Layout
+from floorboard.engine.kpis import Status
+from floorboard.engine.layout import Layout
+from floorboard.wallboard.board import BoardBuilder, Kind
+from floorboard.wallboard.hysteresis import StatusSmoother
 from tests.wallboard.data import NOW, example_config, store
-from wallboard.board import BoardBuilder, Kind
-from wallboard.hysteresis import StatusSmoother
 
 
 def builder() -> BoardBuilder:

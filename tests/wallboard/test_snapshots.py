@@ -8,8 +8,8 @@ import pytest
 from textual.app import App
 from textual.pilot import Pilot
 
+from floorboard.wallboard.app import WallboardApp
 from tests.wallboard.data import NOW, example_config, store
-from wallboard.app import WallboardApp
 
 SnapCompare = Callable[..., bool]
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import msgspec
 
-from streams.engine.snapshot import QueueSnapshot
+from floorboard.engine.snapshot import QueueSnapshot
+from floorboard.wallboard.store import RecordStore
 from tests.wallboard.data import NOW, example_config, records
-from wallboard.store import RecordStore
 
 
 def test_two_partitions_are_summed_and_replaced_not_added_twice() -> None:
@@ -37,7 +37,7 @@ def test_old_records_expire_and_other_layouts_are_refused() -> None:
 
 
 def test_tombstone_removes_an_entity() -> None:
-    from streams.engine.snapshot import record_key
+    from floorboard.engine.snapshot import record_key
 
     cfg = example_config()
     recs = records(cfg)

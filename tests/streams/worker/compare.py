@@ -6,11 +6,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from floorboard.config import Config
-from streams.engine.engine import Engine
-from streams.engine.read import snapshot
-from streams.engine.snapshot import Snapshot
-from streams.engine.views import merge
-from streams.events.model import Event
+from floorboard.engine.engine import Engine
+from floorboard.engine.read import snapshot
+from floorboard.engine.snapshot import Snapshot
+from floorboard.engine.views import merge
+from floorboard.events.model import Event
 
 
 def reference(config: Config, events: Iterable[Event], at: int) -> list[Snapshot]:

@@ -20,14 +20,14 @@ import yaml
 from aiokafka import TopicPartition
 
 from floorboard.config import RuntimeSettings
-from streams.broker import EmbeddedBroker, free_port
-from streams.engine.snapshot import Snapshot, SourceStatus
-from streams.engine.views import merge
-from streams.kafka import KafkaConnection
-from streams.readback import latest_by_key, read_to_end, reader, topic_partitions
-from streams.topics import checkpoint_topic_name, ensure_topics, shared_topics
-from streams.worker.checkpoint import CheckpointStore, Restored, kafka_reader
-from streams.worker.deadletter import DeadLetter
+from floorboard.engine.snapshot import Snapshot, SourceStatus
+from floorboard.engine.views import merge
+from floorboard.streams.broker import EmbeddedBroker, free_port
+from floorboard.streams.kafka import KafkaConnection
+from floorboard.streams.readback import latest_by_key, read_to_end, reader, topic_partitions
+from floorboard.streams.topics import checkpoint_topic_name, ensure_topics, shared_topics
+from floorboard.streams.worker.checkpoint import CheckpointStore, Restored, kafka_reader
+from floorboard.streams.worker.deadletter import DeadLetter
 from tests.streams.worker.scenario import CONFIG_DATA
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -93,7 +93,7 @@ class Pipeline:
         return WorkerProcess(self, label)
 
     async def snapshots(self) -> list[Snapshot]:
-        from streams.engine.snapshot import decode
+        from floorboard.engine.snapshot import decode
 
         latest = await latest_by_key(self.conn, self.settings.snapshots_topic)
         return [decode(v) for v in latest.values()]

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from streams.worker.checkpoint import LogRecord
+from floorboard.streams.worker.checkpoint import LogRecord
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import random
 from typing import Any
 
 from floorboard.config import Config, parse_config
-from streams.events.model import Event
+from floorboard.events.model import Event
 from tests.factory import MINUTE, SECOND, T0, contact, event
 
 QUEUES = ("billing", "support", "sales")

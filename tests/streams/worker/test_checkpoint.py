@@ -6,14 +6,14 @@ import contextlib
 
 import pytest
 
-from streams.engine.engine import Engine
-from streams.engine.read import snapshot
-from streams.engine.state import Checkpoint
-from streams.events.model import Event
-from streams.kafka import KafkaConnection
-from streams.produce import EventProducer
-from streams.worker.checkpoint import WAL_KEY, CheckpointStore, fold, restore_engine
-from streams.worker.partition import PartitionState, SourceRecord
+from floorboard.engine.engine import Engine
+from floorboard.engine.read import snapshot
+from floorboard.engine.state import Checkpoint
+from floorboard.events.model import Event
+from floorboard.streams.kafka import KafkaConnection
+from floorboard.streams.produce import EventProducer
+from floorboard.streams.worker.checkpoint import WAL_KEY, CheckpointStore, fold, restore_engine
+from floorboard.streams.worker.partition import PartitionState, SourceRecord
 from tests.streams.worker.compare import comparable, differences, reference
 from tests.streams.worker.memory import MemoryLog
 from tests.streams.worker.scenario import scenario, scenario_config

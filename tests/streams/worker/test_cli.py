@@ -6,15 +6,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from streams.broker import free_port
-from streams.worker import cli
+from floorboard.cli import build_parser
+from floorboard.streams.broker import free_port
+from floorboard.streams.worker import cli
 from tests.streams.worker.scenario import CONFIG_DATA
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser()
-    cli.register(parser.add_subparsers())
-    return parser.parse_args(argv)
+    return build_parser(argv[0]).parse_args(argv)
 
 
 def test_options_override_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:

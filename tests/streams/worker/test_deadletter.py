@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from streams.worker.deadletter import DeadLetter
+from floorboard.streams.worker.deadletter import DeadLetter
 
 
 def test_a_dead_letter_round_trips_through_key_value_and_headers() -> None:

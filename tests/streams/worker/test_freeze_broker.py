@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from streams.broker import EmbeddedBroker
-from streams.produce import EventProducer
+from floorboard.streams.broker import EmbeddedBroker
+from floorboard.streams.produce import EventProducer
 from tests.factory import MINUTE
 from tests.streams.worker.compare import comparable, differences, reference
 from tests.streams.worker.harness import Pipeline

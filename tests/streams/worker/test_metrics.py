@@ -7,8 +7,8 @@ from prometheus_client import generate_latest
 from prometheus_client.core import Metric
 from prometheus_client.registry import REGISTRY, Collector
 
-from streams.worker.metrics import build_registry
-from streams.worker.partition import SourceRecord
+from floorboard.streams.worker.metrics import build_registry
+from floorboard.streams.worker.partition import SourceRecord
 from tests.streams.worker.memory import MemoryLog
 from tests.streams.worker.test_runtime import BATCH, runtime
 
@@ -52,7 +52,7 @@ async def test_a_broken_contract_collector_leaves_the_pipeline_metrics(
         def collect(self) -> Iterator[Metric]:
             raise AttributeError("half-edited metric contract")
 
-    monkeypatch.setattr("streams.metrics.worker_collector", lambda runtime: Broken())
+    monkeypatch.setattr("floorboard.metrics.worker_collector", lambda runtime: Broken())
     rt, _ = runtime(MemoryLog())
     registry = build_registry(rt)
     assert b"floorboard_worker_records_total 0.0" in generate_latest(registry)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from streams.worker.offsets import STRIDE, event_offset, record_end, resume_record
+from floorboard.streams.worker.offsets import STRIDE, event_offset, record_end, resume_record
 
 
 def test_events_of_a_batch_get_increasing_offsets_below_the_next_record() -> None:

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import orjson
 
-from streams.engine.engine import Engine
-from streams.events.codec import encode, encode_batch
-from streams.worker.offsets import record_end
-from streams.worker.partition import PartitionState, SourceRecord
+from floorboard.engine.engine import Engine
+from floorboard.events.codec import encode, encode_batch
+from floorboard.streams.worker.offsets import record_end
+from floorboard.streams.worker.partition import PartitionState, SourceRecord
 from tests.factory import MINUTE, T0, config, contact, event
 
 

@@ -8,11 +8,11 @@ import msgspec
 import orjson
 import pytest
 
-from streams.broker import EmbeddedBroker
-from streams.engine.engine import Engine
-from streams.events.codec import encode, encode_batch
-from streams.produce import EventProducer
-from streams.worker.kpi import kpi_document
+from floorboard.engine.engine import Engine
+from floorboard.events.codec import encode, encode_batch
+from floorboard.streams.broker import EmbeddedBroker
+from floorboard.streams.produce import EventProducer
+from floorboard.streams.worker.kpi import kpi_document
 from tests.factory import MINUTE, event
 from tests.streams.worker.compare import comparable, differences, reference
 from tests.streams.worker.harness import Pipeline

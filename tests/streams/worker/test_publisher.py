@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from streams.engine.engine import Engine
-from streams.engine.snapshot import QueueSnapshot, SourceStatus, decode
-from streams.events.codec import encode_batch
-from streams.worker.partition import PartitionState, SourceRecord
-from streams.worker.publisher import snapshot_records
+from floorboard.engine.engine import Engine
+from floorboard.engine.snapshot import QueueSnapshot, SourceStatus, decode
+from floorboard.events.codec import encode_batch
+from floorboard.streams.worker.partition import PartitionState, SourceRecord
+from floorboard.streams.worker.publisher import snapshot_records
 from tests.factory import MINUTE, T0, config, contact
 
 

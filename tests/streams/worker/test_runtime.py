@@ -9,15 +9,15 @@ from typing import Any
 import pytest
 
 from floorboard.config import RuntimeSettings
-from streams.engine.snapshot import Snapshot, decode
-from streams.events.codec import encode
-from streams.kafka import KafkaConnection
-from streams.produce import EventProducer
-from streams.worker.checkpoint import CheckpointStore
-from streams.worker.deadletter import DeadLetter
-from streams.worker.partition import SourceRecord
-from streams.worker.runtime import PROBE_AFTER_S, FirstOffset, WorkerRuntime
-from streams.worker.settings import WorkerSettings
+from floorboard.engine.snapshot import Snapshot, decode
+from floorboard.events.codec import encode
+from floorboard.streams.kafka import KafkaConnection
+from floorboard.streams.produce import EventProducer
+from floorboard.streams.worker.checkpoint import CheckpointStore
+from floorboard.streams.worker.deadletter import DeadLetter
+from floorboard.streams.worker.partition import SourceRecord
+from floorboard.streams.worker.runtime import PROBE_AFTER_S, FirstOffset, WorkerRuntime
+from floorboard.streams.worker.settings import WorkerSettings
 from tests.factory import MINUTE
 from tests.streams.worker.compare import comparable, differences, reference
 from tests.streams.worker.memory import MemoryLog, RecordingConsumer
@@ -240,7 +240,7 @@ async def test_a_gap_that_seeking_cannot_close_is_checked_with_the_broker(
     await rt.assign([0])
     records = [r for p, r in BATCH if p == 0][7:12]
     clock = [1000.0]
-    monkeypatch.setattr("streams.worker.runtime.time.monotonic", lambda: clock[0])
+    monkeypatch.setattr("floorboard.streams.worker.runtime.time.monotonic", lambda: clock[0])
     await rt.handle([(0, records[0])])
     assert asked == [] and consumer.seeks[-1] == (0, 0)  # first, seek back and wait
     clock[0] += PROBE_AFTER_S + 1
@@ -264,7 +264,7 @@ async def test_a_gap_of_records_that_exist_is_never_skipped(
     await rt.assign([0])
     ahead = [r for p, r in BATCH if p == 0][7]
     clock = [1000.0]
-    monkeypatch.setattr("streams.worker.runtime.time.monotonic", lambda: clock[0])
+    monkeypatch.setattr("floorboard.streams.worker.runtime.time.monotonic", lambda: clock[0])
     for _ in range(5):
         clock[0] += PROBE_AFTER_S
         await rt.handle([(0, ahead)])
@@ -280,7 +280,7 @@ async def on_clock(
     rt, consumer = runtime(MemoryLog())
     await rt.assign([0])
     clock = [1000.0]
-    monkeypatch.setattr("streams.worker.runtime.time.monotonic", lambda: clock[0])
+    monkeypatch.setattr("floorboard.streams.worker.runtime.time.monotonic", lambda: clock[0])
     return rt, consumer, [r for p, r in BATCH if p == 0], clock
 
 

@@ -1,0 +1,211 @@
+"""``floorboard demo``: broker, worker, simulator, metrics endpoint and wallboard in one go.
+
+Everything runs in this process group: the embedded broker and the wallboard in this process,
+the worker and the simulator as child processes. Leaving the wallboard (or the headless timer
+running out, or Ctrl-C) stops all of them; nothing is left behind.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from importlib.resources import as_file
+from pathlib import Path
+
+from floorboard.config import EXAMPLE_CONFIG, Config, RuntimeSettings, load_config
+from floorboard.engine.layout import Layout
+from floorboard.engine.read import layout_id
+from floorboard.engine.views import Views, figures
+from floorboard.streams.broker import EmbeddedBroker, free_port
+from floorboard.streams.kafka import KafkaConnection
+from floorboard.wallboard.board import clock, pct
+from floorboard.wallboard.cli import add_wallboard_arguments
+from floorboard.wallboard.reader import SnapshotReader
+from floorboard.wallboard.store import RecordStore
+
+
+def configure(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--config", type=Path, default=None, help="Floorboard YAML config (default: the example)"
+    )
+    p.add_argument("--headless", action="store_true", help="no UI: print a KPI summary at the end")
+    p.add_argument("--seconds", type=float, default=30.0, help="headless run time (default 30)")
+    p.add_argument("--speed", default="60", help="simulation speed factor (default 60)")
+    p.add_argument("--scenario", default="normal", help="simulator scenario (default normal)")
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--web-port", type=int, default=0, help="worker HTTP port (default: free)")
+    add_wallboard_arguments(p)
+    p.set_defaults(func=run)
+
+
+def demo_start(config: Config, now: dt.datetime | None = None) -> str:
+    """Local start of the simulated day: now during opening hours, else the next 08:00.
+
+    At night a centre is empty; starting ahead of the wall clock is fine, as the worker reads at
+    the newest event time when it runs ahead (docs/kpis.md).
+    """
+    zone = next(iter(config.sites.values())).zone
+    local = (now or dt.datetime.now(tz=zone)).astimezone(zone)
+    if 8 <= local.hour < 17:
+        start = local
+    else:
+        day = local.date() if local.hour < 8 else local.date() + dt.timedelta(days=1)
+        start = dt.datetime.combine(day, dt.time(8), tzinfo=zone)
+    return start.replace(tzinfo=None).isoformat(timespec="minutes")
+
+
+class Pipeline(contextlib.AbstractContextManager["Pipeline"]):
+    """The demo's processes, started in order and always stopped in reverse."""
+
+    def __init__(self, config_path: Path, args: argparse.Namespace) -> None:
+        self.config_path = config_path
+        self.config = load_config(config_path)
+        self.args = args
+        self.broker = EmbeddedBroker(None)
+        self.children: list[tuple[str, subprocess.Popen[bytes]]] = []
+        self.web_port = args.web_port or free_port()
+        self.settings = RuntimeSettings()
+
+    @property
+    def metrics_url(self) -> str:
+        return f"http://127.0.0.1:{self.web_port}/metrics"
+
+    def __enter__(self) -> Pipeline:
+        try:
+            self.broker.start()
+            self.settings = RuntimeSettings(broker=self.broker.bootstrap)
+            env = {**os.environ, "FLOORBOARD_BROKER": self.broker.bootstrap}
+            self._spawn(
+                ["worker", "--config", str(self.config_path), "--web-port", str(self.web_port)],
+                env,
+            )
+            self._wait_http(f"http://127.0.0.1:{self.web_port}/healthz", timeout=90)
+            self._spawn(
+                [
+                    "simulate", "--config", str(self.config_path),
+                    "--scenario", self.args.scenario, "--speed", str(self.args.speed),
+                    "--seed", str(self.args.seed), "--bootstrap", self.broker.bootstrap,
+                    "--topic", self.settings.events_topic, "--batch", "20",
+                    "--start", demo_start(self.config), "--duration", "24h",
+                ],
+                env,
+            )  # fmt: skip
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _spawn(self, argv: list[str], env: dict[str, str]) -> None:
+        log = (
+            Path(os.environ.get("TMPDIR", "/tmp")) / f"floorboard-demo-{argv[0]}-{os.getpid()}.log"
+        )
+        with log.open("wb") as out:
+            child = subprocess.Popen(
+                [sys.executable, "-m", "floorboard.cli", *argv],
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+            )
+        self.children.append((argv[0], child))
+
+    def _wait_http(self, url: str, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for name, child in self.children:
+                if child.poll() is not None:
+                    raise RuntimeError(f"the {name} exited early with {child.returncode}")
+            with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+            time.sleep(0.5)
+        raise TimeoutError(f"{url} did not answer within {timeout:.0f} s")
+
+    def close(self) -> None:
+        for _, child in reversed(self.children):
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        for _, child in reversed(self.children):
+            try:
+                child.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+        self.children.clear()
+        self.broker.stop()
+
+
+async def collect(conn: KafkaConnection, topic: str, store: RecordStore, seconds: float) -> None:
+    reader = SnapshotReader(conn, topic)
+    task = asyncio.create_task(reader(store))
+    await asyncio.sleep(seconds)
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+def summary(views: Views, config: Config, layout: Layout) -> Iterator[str]:
+    """Production and quality side by side, per site, for today."""
+    for site in views.sites:
+        figs = figures(views.site_windows(site).get("today"), config, layout)
+        waiting = sum(q.waiting for q in views.queues.values() if q.site == site)
+        sl = figs["service_level"]
+        yield f"site {site} — today"
+        yield (
+            f"  production: offered {int(figs['offered'].value or 0)}, "
+            f"SL {pct(sl.value)} ({sl.variant}), abandoned {pct(figs['abandon_rate'].value)}, "
+            f"ASA {clock(figs['asa_s'].value)}, AHT {clock(figs['aht_s'].value)}, waiting {waiting}"
+        )
+        yield (
+            f"  quality:    CSAT {_fig(figs['csat_mean'].value, '{:.2f}')} "
+            f"(n={figs['csat_mean'].n}), "
+            f"NPS {_fig(figs['nps'].value, '{:+.0f}')} (n={figs['nps'].n}), "
+            f"FCR {pct(figs['fcr_rate'].value)} (n={figs['fcr_rate'].n}), "
+            f"QA {pct(figs['qa_score'].value)} (n={figs['qa_score'].n})"
+        )
+    yield f"pipeline: {views.counters}"
+
+
+def _fig(value: float | None, fmt: str) -> str:
+    return "–" if value is None else fmt.format(value)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.config is not None:
+        return _run(args.config, args)
+    # The worker and simulator children read the example from a real file.
+    with as_file(EXAMPLE_CONFIG) as example:
+        return _run(example, args)
+
+
+def _run(config_path: Path, args: argparse.Namespace) -> int:
+    config = load_config(config_path)
+    layout = Layout(config.wait_bounds_ms, config.handle_bounds_ms)
+    store = RecordStore(layout_id(layout))
+    with Pipeline(config_path, args) as pipeline:
+        conn = KafkaConnection.from_settings(pipeline.settings)
+        print(
+            f"demo: broker {pipeline.broker.bootstrap}, metrics {pipeline.metrics_url}", flush=True
+        )
+        if args.headless:
+            asyncio.run(collect(conn, pipeline.settings.snapshots_topic, store, args.seconds))
+            views = store.views(int(time.time() * 1000))
+            for line in summary(views, config, layout):
+                print(line)
+            return 0 if views.queues else 1
+        from floorboard.wallboard.cli import build_app
+
+        build_app(args, pipeline.settings).run()
+    return 0

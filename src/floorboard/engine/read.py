@@ -1,0 +1,216 @@
+"""Reading an engine: window sums, live queues and agents as snapshot records. Never mutates."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable
+
+from floorboard.engine import agents
+from floorboard.engine.engine import MAX_SYNC_WAIT_MS, Engine
+from floorboard.engine.layout import (
+    AGENT_QUALITY_FIELDS,
+    AGENT_TIME_FIELDS,
+    Layout,
+    Vector,
+    add_into,
+)
+from floorboard.engine.snapshot import (
+    AgentLive,
+    Pulse,
+    QueueSnapshot,
+    Snapshot,
+    SourceStatus,
+    TeamSnapshot,
+)
+from floorboard.engine.windows import WINDOWS, Span, Tier, Window, window_span
+from floorboard.events.model import ASYNC_CHANNELS
+
+CellKey = tuple[str, str, str, str]
+
+
+def layout_id(layout: Layout) -> str:
+    """Short fingerprint of the vector layout; readers refuse records of another layout."""
+    text = repr((layout.wait_bounds_ms, layout.handle_bounds_ms, layout.size))
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def pseudonym(site: str, agent: str) -> str:
+    return hashlib.sha256(f"floorboard-agent|{site}|{agent}".encode()).hexdigest()[:10]
+
+
+def _spans(engine: Engine, now: int) -> dict[str, dict[Window, Span]]:
+    return {
+        site: {w: window_span(w, now, cfg.zone) for w in WINDOWS}
+        for site, cfg in engine.config.sites.items()
+    }
+
+
+def _sum_windows(
+    sources: Iterable[tuple[Iterable[tuple[tuple[object, ...], list[int]]], Tier]],
+    spans: dict[str, dict[Window, Span]],
+) -> dict[tuple[object, ...], dict[Window, Vector]]:
+    """Group bucket rows by their key without the bucket, and sum each window's buckets.
+
+    Minute buckets not yet rolled up into their quarter count in quarter-tier windows too.
+    """
+    out: dict[tuple[object, ...], dict[Window, Vector]] = defaultdict(dict)
+    for rows, tier in sources:
+        for key, vector in rows:
+            site, bucket = str(key[0]), int(str(key[-1]))
+            for window, span in spans[site].items():
+                if (span.tier is tier or tier is Tier.MINUTE) and span.start <= bucket < span.end:
+                    sums = out[key[:-1]]
+                    target = sums.get(window)
+                    if target is None:
+                        sums[window] = list(vector)
+                    else:
+                        add_into(target, vector)
+    return out
+
+
+def cell_windows(engine: Engine, now: int) -> dict[CellKey, dict[Window, Vector]]:
+    tables = engine.state.tables
+    sources = ((tables["m"].items(), Tier.MINUTE), (tables["q"].items(), Tier.QUARTER))
+    return _sum_windows(sources, _spans(engine, now))  # type: ignore[return-value]
+
+
+def team_agent_time(engine: Engine, now: int) -> dict[tuple[str, str], dict[Window, Vector]]:
+    """Finalized time in state per team plus the provisional part up to ``now``."""
+    spans = _spans(engine, now)
+    tables = engine.state.tables
+    size = len(AGENT_TIME_FIELDS)
+    sources = ((tables["tm"].items(), Tier.MINUTE), (tables["tq"].items(), Tier.QUARTER))
+    out: dict[tuple[str, str], dict[Window, Vector]] = defaultdict(dict)
+    out.update(_sum_windows(sources, spans))  # type: ignore[arg-type]
+    slots = {name: i for i, name in enumerate(AGENT_TIME_FIELDS)}
+    for site, team, state, start, end in agents.provisional_segments(engine, now):
+        slot = slots.get(state)
+        if slot is None:
+            continue
+        for window, span in spans[site].items():
+            lo = max(start, span.start)
+            hi = min(end, span.end, now)
+            if hi > lo:
+                vector = out[(site, team)].setdefault(window, [0] * size)
+                vector[slot] += hi - lo
+    return out
+
+
+def snapshot(engine: Engine, now: int, source: str) -> list[Snapshot]:
+    """Every queue and team record of this engine at ``now``, plus its status record."""
+    lid = layout_id(engine.layout)
+    cells = cell_windows(engine, now)
+    queues: dict[tuple[str, str, str], dict[str, Vector]] = defaultdict(dict)
+    teams: dict[tuple[str, str], dict[str, Vector]] = defaultdict(dict)
+    for (site, queue, channel, team), windows in cells.items():
+        for window, vector in windows.items():
+            if not any(vector):
+                continue  # e.g. an unattributed cell whose surveys all moved to their contacts
+            _add(queues[(site, queue, channel)], window, vector)
+            if team:
+                _add(teams[(site, team)], window, vector)
+    live = _live_queues(engine, now)
+    records: list[Snapshot] = []
+    for key in sorted(set(queues) | set(live)):
+        site, queue, channel = key
+        waiting, oldest, backlog, oldest_open = live.get(key, (0, None, 0, None))
+        records.append(
+            QueueSnapshot(
+                source=source,
+                as_of=now,
+                layout=lid,
+                site=site,
+                queue=queue,
+                channel=channel,
+                windows=queues.get(key, {}),
+                waiting=waiting,
+                oldest_wait_ts=oldest,
+                backlog=backlog,
+                oldest_open_ts=oldest_open,
+            )
+        )
+    agent_time = team_agent_time(engine, now)
+    roster: dict[tuple[str, str], list[AgentLive]] = defaultdict(list)
+    for a in agents.live(engine):
+        if a.state != "logged_out":
+            roster[(a.site, a.team)].append(
+                AgentLive(a.agent, a.state, a.reason, a.since, a.queues)
+            )
+    quality = _agent_quality_today(engine, now)
+    pulse: dict[tuple[str, str], dict[str, Pulse]] = defaultdict(dict)
+    for (site, team, metric), (ts, value, n) in engine.state.tables["p"].items():
+        pulse[(site, team)][metric] = Pulse(ts, value, n)
+    team_keys = set(teams) | set(roster) | set(pulse) | {k for k, v in agent_time.items() if v}
+    for site, team in sorted(team_keys):
+        records.append(
+            TeamSnapshot(
+                source=source,
+                as_of=now,
+                layout=lid,
+                site=site,
+                team=team,
+                windows=teams.get((site, team), {}),
+                agent_time={str(w): v for w, v in agent_time.get((site, team), {}).items()},
+                agents=sorted(roster.get((site, team), []), key=lambda a: a.agent),
+                agent_quality=quality.get((site, team), {}),
+                pulse=pulse.get((site, team), {}),
+            )
+        )
+    records.append(
+        SourceStatus(
+            source=source,
+            as_of=now,
+            layout=lid,
+            watermarks=dict(engine.watermarks),
+            counters=dict(engine.counters),
+        )
+    )
+    return records
+
+
+def _add(target: dict[str, Vector], window: str, vector: Vector) -> None:
+    existing = target.get(window)
+    if existing is None:
+        target[window] = list(vector)
+    else:
+        add_into(existing, vector)
+
+
+def _live_queues(
+    engine: Engine, now: int
+) -> dict[tuple[str, str, str], tuple[int, int | None, int, int | None]]:
+    counts: dict[tuple[str, str, str], list[int | None]] = {}
+    for table, slot in (("w", 0), ("k", 2)):
+        for (site, _cid, queue), (channel, ts) in engine.state.tables[table].items():
+            if table == "w" and channel not in ASYNC_CHANNELS and now - ts > MAX_SYNC_WAIT_MS:
+                continue  # a lost abandon or answer event, not a real wait
+            entry = counts.setdefault((site, queue, channel), [0, None, 0, None])
+            entry[slot] = int(entry[slot] or 0) + 1
+            oldest = entry[slot + 1]
+            entry[slot + 1] = ts if oldest is None else min(int(oldest), ts)
+    return {k: (int(v[0] or 0), v[1], int(v[2] or 0), v[3]) for k, v in counts.items()}
+
+
+def _agent_quality_today(engine: Engine, now: int) -> dict[tuple[str, str], dict[str, list[int]]]:
+    out: dict[tuple[str, str], dict[str, list[int]]] = defaultdict(dict)
+    spans = _spans(engine, now)
+    for (site, team, agent, bucket), sums in engine.state.tables["aq"].items():
+        span = spans[site][Window.TODAY]
+        if span.start <= bucket < span.end:
+            target = out[(site, team)].setdefault(
+                pseudonym(site, agent), [0] * len(AGENT_QUALITY_FIELDS)
+            )
+            add_into(target, sums)
+    # An agent whose responses all moved on (a transfer re-attributed them) has nothing left to
+    # show; dropping it, like empty windows, keeps records the same in any arrival order.
+    return {
+        team: {name: sums for name, sums in by_agent.items() if any(sums)}
+        for team, by_agent in out.items()
+    }
+
+
+def clock(engine: Engine, wall_ms: int) -> int:
+    """Read time: wall clock, or the newest event time when a replay or simulation runs ahead."""
+    latest = max(engine.watermarks.values(), default=wall_ms)
+    return max(wall_ms, latest)

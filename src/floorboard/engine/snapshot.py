@@ -1,0 +1,103 @@
+"""KPI snapshot records: what workers publish and every reader (wallboard, report, /kpi) merges.
+
+Records carry additive state only: window vectors, live counts, agent time and per-agent quality
+sums under pseudonyms. Readers merge records of all partitions by adding vectors and derive ratios
+afterwards, so site and team totals are never averages of averages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import msgspec
+
+from floorboard.engine.layout import add_into
+
+
+class AgentLive(msgspec.Struct, frozen=True):
+    agent: str
+    state: str
+    reason: str
+    since: int
+    queues: tuple[str, ...] = ()
+
+
+class Pulse(msgspec.Struct, frozen=True):
+    ts: int
+    value: float
+    respondents: int
+
+
+class QueueSnapshot(msgspec.Struct, tag="queue", kw_only=True):
+    """One (site, queue, channel): windows summed over teams, plus the live queue."""
+
+    source: str
+    as_of: int
+    layout: str
+    site: str
+    queue: str
+    channel: str
+    windows: dict[str, list[int]]
+    waiting: int = 0
+    oldest_wait_ts: int | None = None
+    backlog: int = 0
+    oldest_open_ts: int | None = None
+
+
+class TeamSnapshot(msgspec.Struct, tag="team", kw_only=True):
+    """One (site, team): windows summed over queues, agent states and time, pulse, spread inputs."""
+
+    source: str
+    as_of: int
+    layout: str
+    site: str
+    team: str
+    windows: dict[str, list[int]]
+    agent_time: dict[str, list[int]]
+    agents: list[AgentLive]
+    agent_quality: dict[str, list[int]]  # pseudonym -> today's quality sums
+    pulse: dict[str, Pulse]
+
+
+class SourceStatus(msgspec.Struct, tag="status", kw_only=True):
+    """Per-partition heartbeat: watermarks and counters (duplicates, too_late, rejected:*)."""
+
+    source: str
+    as_of: int
+    layout: str
+    watermarks: dict[str, int]
+    counters: dict[str, int]
+
+
+Snapshot = QueueSnapshot | TeamSnapshot | SourceStatus
+_encoder = msgspec.json.Encoder()
+_decoder = msgspec.json.Decoder(Snapshot)
+
+
+def encode(record: Snapshot) -> bytes:
+    return _encoder.encode(record)
+
+
+def decode(raw: bytes) -> Snapshot:
+    return _decoder.decode(raw)
+
+
+def record_key(record: Snapshot) -> str:
+    """Latest-wins key: one record per source partition and entity."""
+    if isinstance(record, QueueSnapshot):
+        return f"{record.source}|queue|{record.site}|{record.queue}|{record.channel}"
+    if isinstance(record, TeamSnapshot):
+        return f"{record.source}|team|{record.site}|{record.team}"
+    return f"{record.source}|status"
+
+
+def merge_windows(parts: Iterable[dict[str, list[int]]]) -> dict[str, list[int]]:
+    out: dict[str, list[int]] = {}
+    for part in parts:
+        for window, vector in part.items():
+            target = out.get(window)
+            if target is None:
+                out[window] = list(vector)
+            else:
+                add_into(target, vector)
+    return out

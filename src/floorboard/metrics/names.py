@@ -1,0 +1,245 @@
+"""The metric contract: every name with its type, labels, help text and engine source.
+
+One module serves the collectors, docs/metrics.md (a test compares its tables with CONTRACT), the
+rules' tests and the Grafana dashboards. Names follow Prometheus' guides: ``floorboard_`` prefix,
+base units (seconds), ``_total`` on counters. The worker's own pipeline metrics
+(``floorboard_worker_*``, served by floorboard.streams.worker.metrics) are part of the contract
+too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    COUNTER = "counter"
+    GAUGE = "gauge"
+    HISTOGRAM = "histogram"
+
+
+@dataclass(frozen=True, slots=True)
+class Spec:
+    """One metric family. Counter names carry their ``_total``; ``le`` is not listed in labels."""
+
+    name: str
+    kind: Kind
+    labels: tuple[str, ...]
+    help: str
+    field: str = ""  # the engine vector field a counter reads, where there is one
+
+    @property
+    def series(self) -> tuple[str, ...]:
+        """The names PromQL sees."""
+        if self.kind is Kind.HISTOGRAM:
+            return tuple(f"{self.name}_{part}" for part in ("bucket", "sum", "count"))
+        return (self.name,)
+
+
+# Day-to-date state of one source partition (see docs/metrics.md, "Counter semantics").
+QUEUE_LABELS = ("site", "queue", "channel", "partition")
+TEAM_LABELS = ("site", "team", "partition")
+# Survey and QA answers are labelled by site only: their queue is known for sure only once the
+# contact's last answer is in, and moving them between queues would make counters go down.
+QUALITY_LABELS = ("site", "partition")
+LIVE_LABELS = ("site", "queue", "channel")
+
+
+def _counter(name: str, field: str, help_text: str, labels: tuple[str, ...]) -> Spec:
+    return Spec(f"{name}_total", Kind.COUNTER, labels, help_text, field)
+
+
+QUEUE_COUNTERS: tuple[Spec, ...] = tuple(
+    _counter(name, field, help_text, QUEUE_LABELS)
+    for name, field, help_text in (
+        ("floorboard_contacts_offered", "offered", "Contacts offered to the queue, today"),
+        ("floorboard_contacts_answered", "answered", "Contacts answered by an agent, today"),
+        (
+            "floorboard_contacts_answered_within_sl",
+            "answered_within_sl",
+            "Answered within the queue's SL threshold, today",
+        ),
+        ("floorboard_contacts_abandoned", "abandoned", "Contacts abandoned while waiting, today"),
+        (
+            "floorboard_contacts_abandoned_within_sl",
+            "abandoned_within_sl",
+            "Contacts abandoned within the SL threshold, today",
+        ),
+        (
+            "floorboard_contacts_short_abandoned",
+            "short_abandoned",
+            "Abandons within the short-abandon threshold, today",
+        ),
+        (
+            "floorboard_contacts_transferred",
+            "transferred",
+            "Contacts transferred by an agent, today",
+        ),
+        (
+            "floorboard_callbacks_requested",
+            "callbacks",
+            "Customers who left the queue asking for a callback, today",
+        ),
+        ("floorboard_contacts_handled", "handled", "Conversations ended, today"),
+        (
+            "floorboard_first_responses",
+            "first_responses",
+            "First responses to email and messaging items, today",
+        ),
+        (
+            "floorboard_first_responses_within_sla",
+            "first_responses_within_sla",
+            "First responses within the response SLA, today",
+        ),
+    )
+)
+TEAM_COUNTERS: tuple[Spec, ...] = (
+    _counter(
+        "floorboard_team_contacts_answered", "answered", "Contacts the team answered, today",
+        TEAM_LABELS,
+    ),
+    _counter(
+        "floorboard_team_contacts_handled", "handled", "Conversations the team ended, today",
+        TEAM_LABELS,
+    ),
+)  # fmt: skip
+
+ANSWERED_WAIT = Spec(
+    "floorboard_answered_wait_seconds",
+    Kind.HISTOGRAM,
+    QUEUE_LABELS,
+    "Queue wait of answered contacts, today; a bucket at every SL threshold",
+)
+ABANDONED_WAIT = Spec(
+    "floorboard_abandoned_wait_seconds",
+    Kind.HISTOGRAM,
+    QUEUE_LABELS,
+    "Queue wait of abandoned contacts, today",
+)
+TALK_HOLD = Spec(
+    "floorboard_talk_hold_seconds",
+    Kind.HISTOGRAM,
+    QUEUE_LABELS,
+    "Talk plus hold time of ended conversations, today",
+)
+ACW = Spec(
+    "floorboard_after_contact_work_seconds",
+    Kind.HISTOGRAM,
+    QUEUE_LABELS,
+    "After-contact work time, today",
+)
+HISTOGRAMS: tuple[Spec, ...] = (ANSWERED_WAIT, ABANDONED_WAIT, TALK_HOLD, ACW)
+
+WAITING = Spec(
+    "floorboard_contacts_waiting", Kind.GAUGE, LIVE_LABELS, "Contacts waiting in the queue now"
+)
+OLDEST_WAITING = Spec(
+    "floorboard_oldest_waiting_contact_timestamp_seconds",
+    Kind.GAUGE,
+    LIVE_LABELS,
+    "Unix time the oldest waiting contact entered the queue",
+)
+BACKLOG = Spec(
+    "floorboard_backlog_items", Kind.GAUGE, LIVE_LABELS, "Open email and messaging items now"
+)
+OLDEST_BACKLOG = Spec(
+    "floorboard_oldest_backlog_item_timestamp_seconds",
+    Kind.GAUGE,
+    LIVE_LABELS,
+    "Unix time the oldest open item arrived",
+)
+LIVE: tuple[Spec, ...] = (WAITING, OLDEST_WAITING, BACKLOG, OLDEST_BACKLOG)
+
+SURVEY_RESPONSES = Spec(
+    "floorboard_survey_responses_total",
+    Kind.COUNTER,
+    (*QUALITY_LABELS, "kind", "bucket"),
+    "Survey answers by kind (csat, nps, fcr, ces) and bucket, today",
+)
+SURVEY_SCORE_SUM = Spec(
+    "floorboard_survey_score_sum_total",
+    Kind.COUNTER,
+    (*QUALITY_LABELS, "kind"),
+    "Sum of CSAT or CES scores, today (divide by responses for the mean)",
+)
+QA_EVALUATIONS = Spec(
+    "floorboard_qa_evaluations_total", Kind.COUNTER, QUALITY_LABELS, "QA evaluations, today"
+)
+QA_POINTS = Spec(
+    "floorboard_qa_points_total",
+    Kind.COUNTER,
+    (*QUALITY_LABELS, "part"),
+    "QA points scored and possible (label part), today",
+)
+QUALITY: tuple[Spec, ...] = (SURVEY_RESPONSES, SURVEY_SCORE_SUM, QA_EVALUATIONS, QA_POINTS)
+
+AGENTS = Spec(
+    "floorboard_agents", Kind.GAUGE, ("site", "team", "state"), "Agents per team and state now"
+)
+SL_THRESHOLD = Spec(
+    "floorboard_sl_threshold_seconds",
+    Kind.GAUGE,
+    ("site", "queue", "channel", "variant", "le"),
+    "Service-level threshold per queue and channel, with its variant and le label",
+)
+TARGET = Spec(
+    "floorboard_target",
+    Kind.GAUGE,
+    ("site", "queue", "kpi", "level"),
+    "Configured KPI target levels (warn is the target, alert the red line)",
+)
+SITE_OPEN = Spec(
+    "floorboard_site_open",
+    Kind.GAUGE,
+    ("site",),
+    "Whether the site is open now by its configured business hours",
+)
+CONFIG: tuple[Spec, ...] = (SL_THRESHOLD, TARGET, SITE_OPEN)
+
+# Served by floorboard/streams/worker/metrics.py (PipelineCollector).
+PIPELINE: tuple[Spec, ...] = (
+    Spec("floorboard_worker_records_total", Kind.COUNTER, (),
+         "Source records applied (each holds one event or a batch)"),
+    Spec("floorboard_worker_events_total", Kind.COUNTER, ("outcome",),
+         "Decoded events by engine outcome"),
+    Spec("floorboard_worker_dead_letters_total", Kind.COUNTER, ("reason",),
+         "Events sent to the dead-letter topic"),
+    Spec("floorboard_worker_duplicates_total", Kind.COUNTER, (),
+         "Events dropped as duplicates of an event id already counted"),
+    Spec("floorboard_worker_last_event_timestamp_seconds", Kind.GAUGE, ("site",),
+         "Newest event time per site on this worker's partitions"),
+    Spec("floorboard_worker_consumer_lag", Kind.GAUGE, ("topic", "partition"),
+         "Records behind the fetch high-water mark per source partition"),
+    Spec("floorboard_worker_partitions", Kind.GAUGE, (), "Source partitions owned"),
+    Spec("floorboard_worker_checkpoints_total", Kind.COUNTER, (), "Checkpoints written"),
+    Spec("floorboard_worker_checkpoint_failures_total", Kind.COUNTER, (),
+         "Checkpoint attempts that failed and will be retried"),
+    Spec("floorboard_worker_restores_total", Kind.COUNTER, (),
+         "Partitions restored from the checkpoint topic"),
+    Spec("floorboard_worker_seeks_total", Kind.COUNTER, (),
+         "Consumer seeks to the checkpointed position"),
+)  # fmt: skip
+
+KPI: tuple[Spec, ...] = (
+    *QUEUE_COUNTERS, *TEAM_COUNTERS, *HISTOGRAMS, *LIVE, *QUALITY, AGENTS, *CONFIG,
+)  # fmt: skip
+CONTRACT: tuple[Spec, ...] = (*KPI, *PIPELINE)
+BY_NAME: dict[str, Spec] = {spec.name: spec for spec in CONTRACT}
+
+# Closed label values, exported even at zero where the collector knows them.
+SURVEY_BUCKETS: tuple[tuple[str, str], ...] = (
+    ("csat", "top2"),
+    ("csat", "other"),
+    ("nps", "promoter"),
+    ("nps", "passive"),
+    ("nps", "detractor"),
+    ("fcr", "yes"),
+    ("fcr", "no"),
+    ("ces", "all"),
+)
+
+
+def all_names() -> set[str]:
+    """Every exposed series name, as PromQL sees it (counters with _total, histogram parts)."""
+    return {name for spec in CONTRACT for name in spec.series}

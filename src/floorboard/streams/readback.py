@@ -1,0 +1,119 @@
+"""Reading a topic's partitions from an offset to their end.
+
+"The end" is the high-water mark reported inside fetch responses (``consumer.highwater``), not
+``end_offsets()``: Tansu answers ListOffsets(latest) with the start of the last record batch
+plus one, which would stop a reader short of the last batch (docs/known-issues.md).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Iterable
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+
+from floorboard.engine.snapshot import Snapshot, decode
+from floorboard.streams.kafka import KafkaConnection
+from floorboard.streams.topics import partition_counts
+
+READ_FETCH_BYTES = 64 * 1024 * 1024
+
+
+def reader(conn: KafkaConnection, **overrides: Any) -> AIOKafkaConsumer:
+    """A group-less consumer for reading partitions by offset (assign + seek only)."""
+    kwargs: dict[str, Any] = {
+        **conn.client_kwargs(),
+        "group_id": None,
+        "enable_auto_commit": False,
+        "auto_offset_reset": "earliest",
+        "fetch_max_wait_ms": 50,
+        "max_partition_fetch_bytes": READ_FETCH_BYTES,
+        "fetch_max_bytes": READ_FETCH_BYTES,
+    }
+    kwargs.update(overrides)
+    return AIOKafkaConsumer(**kwargs)
+
+
+async def read_to_end(
+    consumer: AIOKafkaConsumer,
+    partitions: dict[TopicPartition, int],
+    timeout: float = 60.0,
+) -> AsyncIterator[list[Any]]:
+    """Yield batches of records from each partition's start offset until its high-water mark.
+
+    ``consumer`` must be started; the partitions are (re)assigned here.
+    """
+    consumer.assign(list(partitions))
+    for tp, offset in partitions.items():
+        consumer.seek(tp, offset)
+    pending = set(partitions)
+    deadline = time.monotonic() + timeout
+    while pending:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"reading {sorted(map(str, pending))} to the end took > {timeout}s")
+        fetched = await consumer.getmany(*pending, timeout_ms=200)
+        for records in fetched.values():
+            if records:
+                yield records
+        for tp in list(pending):
+            highwater = consumer.highwater(tp)
+            if highwater is not None and await consumer.position(tp) >= highwater:
+                pending.discard(tp)
+
+
+async def first_offset(
+    conn: KafkaConnection, tp: TopicPartition, start: int, timeout: float = 5.0
+) -> int | None:
+    """Offset of the first record at or after ``start`` (None: none arrived in ``timeout``).
+
+    Below the log start (retention) the reader resets to the earliest record, so a result above
+    ``start`` means the offsets in between hold no records.
+    """
+    consumer = reader(conn)
+    await consumer.start()
+    try:
+        consumer.assign([tp])
+        consumer.seek(tp, start)
+        fetched = await consumer.getmany(tp, timeout_ms=int(timeout * 1000), max_records=1)
+        records = fetched.get(tp) or []
+        return int(records[0].offset) if records else None
+    finally:
+        await consumer.stop()
+
+
+async def topic_partitions(conn: KafkaConnection, topic: str) -> list[TopicPartition]:
+    """The topic's partitions; empty when the topic does not exist."""
+    count = (await partition_counts(conn, [topic])).get(topic, 0)
+    return [TopicPartition(topic, p) for p in range(count)]
+
+
+async def latest_by_key(
+    conn: KafkaConnection, topic: str, partitions: Iterable[int] | None = None
+) -> dict[bytes, bytes]:
+    """A compacted topic's current content: the latest value per key, tombstones removed."""
+    tps = await topic_partitions(conn, topic)
+    consumer = reader(conn)
+    await consumer.start()
+    try:
+        if partitions is not None:
+            wanted = set(partitions)
+            tps = [tp for tp in tps if tp.partition in wanted]
+        out: dict[bytes, bytes] = {}
+        async for batch in read_to_end(consumer, dict.fromkeys(tps, 0)):
+            for record in batch:
+                if record.key is None:
+                    continue
+                if record.value is None:
+                    out.pop(record.key, None)
+                else:
+                    out[record.key] = record.value
+        return out
+    finally:
+        await consumer.stop()
+
+
+async def read_snapshots(conn: KafkaConnection, topic: str) -> list[Snapshot]:
+    """Every current snapshot record of the snapshots topic, ready for ``views.merge``."""
+    latest = await latest_by_key(conn, topic)
+    return [decode(value) for value in latest.values()]

@@ -1,0 +1,120 @@
+"""``floorboard worker --config FILE``: run one streaming worker until SIGTERM or Ctrl-C."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from aiokafka import TopicPartition
+from aiokafka.errors import KafkaError
+
+from floorboard.config import Config, RuntimeSettings, load_config
+from floorboard.engine.gc_policy import tune_for_engine
+from floorboard.streams.broker import free_port
+from floorboard.streams.kafka import KafkaConnection
+from floorboard.streams.readback import first_offset
+from floorboard.streams.topics import (
+    TopicMismatch,
+    checkpoint_topic,
+    checkpoint_topic_name,
+    ensure_topics,
+    shared_topics,
+)
+from floorboard.streams.worker.checkpoint import CheckpointStore, kafka_reader
+from floorboard.streams.worker.outputs import Outputs
+from floorboard.streams.worker.runtime import WorkerRuntime
+from floorboard.streams.worker.settings import WorkerSettings
+
+
+def configure(p: argparse.ArgumentParser) -> None:
+    p.description = (
+        "Settings not given here come from FLOORBOARD_* and FLOORBOARD_WORKER_* "
+        "environment variables (docs/running.md)."
+    )
+    p.add_argument("--config", type=Path, required=True, help="Floorboard YAML config")
+    p.add_argument("--broker", help="Kafka bootstrap servers host:port[,host:port]")
+    p.add_argument("--app-id", help="consumer group and prefix of the worker's own topics")
+    p.add_argument("--web-port", type=int, help="HTTP port for /metrics, /healthz, /kpi (0: free)")
+    p.add_argument("--read-at", type=int, help="fixed read time in epoch ms (replays, tests)")
+    p.add_argument("--log-level", help="debug, info, warning, error")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    settings = RuntimeSettings()
+    if args.broker:
+        settings = settings.model_copy(update={"broker": args.broker})
+    updates = {
+        name: value
+        for name, value in (
+            ("app_id", args.app_id),
+            ("web_port", args.web_port),
+            ("read_at", args.read_at),
+            ("log_level", args.log_level),
+        )
+        if value is not None
+    }
+    worker = WorkerSettings().model_copy(update=updates)
+    return serve(config, settings, worker)
+
+
+async def prepare_topics(conn: KafkaConnection, settings: RuntimeSettings, app_id: str) -> int:
+    """Create missing topics; returns the events topic's partition count."""
+    replicas = settings.replication_factor
+    counts = await ensure_topics(conn, shared_topics(settings), replicas)
+    partitions = counts[settings.events_topic]
+    await ensure_topics(conn, [checkpoint_topic(app_id, partitions)], replicas)
+    return partitions
+
+
+def serve(config: Config, settings: RuntimeSettings, worker: WorkerSettings) -> int:
+    import faust  # imported here: the CLI's other commands should not pay for it
+
+    from floorboard.streams.worker.app import create_app
+
+    conn = KafkaConnection.from_settings(settings)
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        partitions = loop.run_until_complete(prepare_topics(conn, settings, worker.app_id))
+    except (KafkaError, TopicMismatch) as exc:
+        loop.close()
+        print(f"floorboard worker: broker {settings.broker}: {exc}", file=sys.stderr)
+        return 1
+    web_port = worker.web_port or free_port(worker.web_host)
+    temporary = worker.data_dir is None
+    data_dir = worker.data_dir or Path(tempfile.mkdtemp(prefix=f"floorboard-{worker.app_id}-"))
+    outputs = Outputs(conn, client_id=f"{worker.app_id}-{os.getpid()}")
+    topic = checkpoint_topic_name(worker.app_id)
+    store = CheckpointStore(topic, kafka_reader(conn, topic), outputs.send_many)
+    events = settings.events_topic
+
+    async def probe(partition: int, offset: int) -> int | None:
+        return await first_offset(conn, TopicPartition(events, partition), offset)
+
+    runtime = WorkerRuntime(config, settings, worker, outputs, store, probe)
+    app = create_app(runtime, conn, worker, web_port, data_dir)
+    print(
+        f"floorboard worker {worker.app_id}: {settings.events_topic} ({partitions} partitions) "
+        f"on {settings.broker}; web http://{worker.web_host}:{web_port}",
+        flush=True,
+    )
+    runner = faust.Worker(app, loop=loop, loglevel=worker.log_level, redirect_stdouts=False)
+    tune_for_engine()  # the engines' long-lived state would make the cyclic GC rescan it often
+    # Faust's terminal spinner turns the root logger to DEBUG at levels >= warning, so every
+    # debug call on the hot path (aiokafka logs each send) would build a LogRecord.
+    runner.spinner = None
+    try:
+        runner.execute_from_commandline()
+    except SystemExit as exit_:
+        return exit_.code if isinstance(exit_.code, int) else 1
+    finally:
+        if temporary:
+            shutil.rmtree(data_dir, ignore_errors=True)
+    return 0

@@ -1,0 +1,359 @@
+"""The worker's partitions and the work around them, independent of Faust.
+
+* assignment: restore each partition's engine from its checkpoint and set the read position;
+* batches: apply records, queue dead letters, ask for a seek when the position is off;
+* every ``checkpoint_interval_s`` (or when many keys changed): dead letters delivered, then the
+  engine checkpoint in its two steps; a failed write is merged into the next attempt;
+* every ``snapshot_interval_s`` and soon after changes: snapshot records of every partition;
+* revocation: a final checkpoint, then the engine is parked in case the partition comes back.
+
+``app.py`` connects this to Faust's agent, signals, timers and web server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import Counter, defaultdict
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from floorboard.config import Config, RuntimeSettings
+from floorboard.engine.engine import Engine
+from floorboard.engine.layout import Layout
+from floorboard.engine.read import snapshot
+from floorboard.engine.snapshot import Snapshot
+from floorboard.engine.state import Checkpoint
+from floorboard.streams.worker.checkpoint import CheckpointStore, restore_engine
+from floorboard.streams.worker.deadletter import DeadLetter
+from floorboard.streams.worker.outputs import Sink
+from floorboard.streams.worker.partition import PartitionState, SourceRecord
+from floorboard.streams.worker.publisher import snapshot_records
+from floorboard.streams.worker.settings import WorkerSettings
+
+log = logging.getLogger(__name__)
+DELIVERY_ATTEMPTS = 5
+# Out of position this long despite seeking: ask the broker whether the missing offsets exist.
+PROBE_AFTER_S = 5.0
+# (partition, offset) -> offset of the first record at or after it, None if there is none yet
+FirstOffset = Callable[[int, int], Awaitable[int | None]]
+
+
+class ConsumerControl(Protocol):
+    """What the runtime needs from the source consumer."""
+
+    async def seek(self, partition: int, offset: int) -> None: ...
+
+    def highwater(self, partition: int) -> int | None: ...
+
+
+@dataclass(eq=False)
+class Slot:
+    """A partition's state plus the bookkeeping of its outputs."""
+
+    state: PartitionState
+    redo: list[tuple[bytes, bytes | None]] | None = None  # restored WAL keys to write again
+    retry: list[tuple[bytes, bytes | None]] | None = None  # keys of a failed checkpoint
+    letters: list[tuple[DeadLetter, asyncio.Future[Any]]] = field(default_factory=list)
+    topic_end: int = 0  # checkpoint partition's end as of our last read or write
+    active: bool = True
+    published_at: float = 0.0
+    published: list[Snapshot] = field(default_factory=list)  # as last published
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+
+class WorkerRuntime:
+    def __init__(
+        self,
+        config: Config,
+        settings: RuntimeSettings,
+        worker: WorkerSettings,
+        outputs: Sink,
+        store: CheckpointStore,
+        first_offset: FirstOffset | None = None,
+    ) -> None:
+        self.config = config
+        self.settings = settings
+        self.worker = worker
+        self.outputs = outputs
+        self.store = store
+        self.first_offset = first_offset
+        self.retry_backoff_s = 0.5
+        self.topic = settings.events_topic
+        self.consumer: ConsumerControl | None = None
+        self.slots: dict[int, Slot] = {}
+        self.parked: dict[int, Slot] = {}
+        self.stats: Counter[str] = Counter()  # worker-level: checkpoints, restores, seeks …
+        self._retired: Counter[str] = Counter()  # partition stats of slots no longer here
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._probing: set[int] = set()
+        self.closed = False
+        self._next_change_publish = 0.0
+        self.layout: Layout = Engine(config).layout
+
+    # --- assignment ---
+
+    async def assign(self, partitions: Iterable[int]) -> None:
+        """Take over partitions (eager rebalancing revokes all first, so these are new to us)."""
+        await self.outputs.start()
+        new = sorted(set(partitions) - set(self.slots))
+        restored = await asyncio.gather(*map(self._restore, new))
+        for partition, slot in zip(new, restored, strict=True):
+            slot.active = True
+            self.slots[partition] = slot
+            await self._seek(partition, slot.state.next_offset)
+
+    async def _restore(self, partition: int) -> Slot:
+        started = time.monotonic()
+        parked = self.parked.pop(partition, None)
+        if parked is not None and not await self.store.written_since(partition, parked.topic_end):
+            self.stats["restores_reused"] += 1
+            return parked
+        if parked is not None:
+            self._retired.update(parked.state.stats)
+        restored = await self.store.load(partition)
+        engine = Engine(self.config)
+        exact_at = restore_engine(engine, restored)
+        state = PartitionState(engine, self.topic, partition, exact_at)
+        redo = list(restored.last.changes) if restored.last and restored.needs_redo else None
+        self.stats["restores"] += 1
+        log.info(
+            "partition %d: restored from %d checkpoint records in %.2f s; resuming at offset %d",
+            partition, restored.records_read, time.monotonic() - started, state.next_offset,
+        )  # fmt: skip
+        return Slot(state, redo=redo, topic_end=restored.end)
+
+    async def revoke(self, partitions: Iterable[int]) -> None:
+        for partition in sorted(set(partitions) & set(self.slots)):
+            slot = self.slots[partition]
+            await self.checkpoint(slot)
+            slot.active = False
+            del self.slots[partition]
+            self.parked[partition] = slot
+
+    # --- the hot path ---
+
+    async def handle(self, batch: Sequence[tuple[int, SourceRecord]]) -> None:
+        if self.closed:
+            return  # not checkpointed, so the next owner reads these records again
+        now = time.monotonic()
+        grouped: dict[int, list[SourceRecord]] = defaultdict(list)
+        for partition, record in batch:
+            grouped[partition].append(record)
+        for partition, records in grouped.items():
+            slot = self.slots.get(partition)
+            if slot is None:
+                self.stats["records_unassigned"] += len(records)  # the new owner reads them
+                continue
+            letters, position = slot.state.apply_records(records, now)
+            for letter in letters:
+                future = await self._send_letter(letter)
+                slot.letters.append((letter, future))
+            if position == "seek":
+                await self._reposition(slot, now)
+            if slot.state.engine.state.dirty_count >= self.worker.checkpoint_max_keys:
+                self._spawn(self.checkpoint(slot))
+        if now >= self._next_change_publish:
+            await self.publish(only_changed=True)
+            # Reading an engine costs more as its state grows (1,000 agents: tens of ms): keep
+            # change-driven publishing under about a quarter of the time.
+            spent = time.monotonic() - now
+            self._next_change_publish = now + max(self.worker.snapshot_min_interval_s, 3 * spent)
+
+    async def _send_letter(self, letter: DeadLetter) -> asyncio.Future[Any]:
+        return await self.outputs.send(
+            self.settings.deadletter_topic, letter.key, letter.raw, headers=letter.headers()
+        )
+
+    async def resume_stalled(self) -> None:
+        """Seek again for partitions still out of position, from a timer.
+
+        Faust's fetch loop records the offset of the message it was delivering when our seek
+        ran, and then drops the re-fetched records below it. Once the source is drained no
+        record arrives to ask for another seek, so the partition would stall for good.
+        """
+        now = time.monotonic()
+        behind = self.lag()
+        for partition, slot in list(self.slots.items()):
+            if behind.get(partition) and slot.state.wants_seek(now):
+                await self._reposition(slot, now)
+
+    async def _reposition(self, slot: Slot, now: float) -> None:
+        await self._seek(slot.state.partition, slot.state.next_offset)
+        since = slot.state.mismatch_since
+        if since is not None and now - since > PROBE_AFTER_S:
+            self._probe(slot)
+
+    async def _seek(self, partition: int, offset: int) -> None:
+        if self.consumer is not None:
+            self.stats["seeks"] += 1
+            await self.consumer.seek(partition, offset)
+
+    def _probe(self, slot: Slot) -> None:
+        """Seeking back has not brought the expected offset: does it exist at all?"""
+        partition = slot.state.partition
+        if self.first_offset is None or partition in self._probing:
+            return
+        self._probing.add(partition)
+        expected = slot.state.next_offset
+        probe = self.first_offset
+
+        async def run() -> None:
+            try:
+                first = await probe(partition, expected)
+            except Exception as exc:
+                log.warning("partition %d: offset probe failed: %r", partition, exc)
+                return
+            finally:
+                self._probing.discard(partition)
+            if first is not None and slot.active and slot.state.next_offset == expected:
+                slot.state.skip_missing(first)
+                await self._seek(partition, slot.state.next_offset)
+
+        self._spawn(run())
+
+    # --- checkpoints ---
+
+    async def checkpoint_all(self) -> None:
+        if self.closed:
+            return
+        for slot in list(self.slots.values()):
+            await self.checkpoint(slot)
+
+    async def checkpoint(self, slot: Slot) -> None:
+        async with slot.lock:
+            part = slot.state
+            if not slot.active or not (part.needs_checkpoint or slot.redo or slot.retry):
+                return
+            offset = part.processed_offset
+            # Taken synchronously: the checkpoint and the letters it covers match exactly.
+            checkpoint = part.engine.checkpoint(offset)
+            if slot.retry:
+                merged = dict(slot.retry)
+                merged.update(checkpoint.changes)
+                checkpoint = Checkpoint(
+                    checkpoint.offset,
+                    checkpoint.watermarks,
+                    checkpoint.counters,
+                    list(merged.items()),
+                )
+            letters, slot.letters = slot.letters, []
+            try:
+                await self._deliver(letters)
+                slot.topic_end = await self.store.write(part.partition, checkpoint, slot.redo)
+            except Exception as exc:  # the broker is away: keep everything for the next try
+                slot.retry = checkpoint.changes
+                slot.letters = letters + slot.letters  # delivered ones resolve at once next time
+                self.stats["checkpoint_failures"] += 1
+                log.warning("partition %d: checkpoint failed, will retry: %r", part.partition, exc)
+                return
+            slot.redo = slot.retry = None
+            part.checkpointed = offset
+            self.stats["checkpoints"] += 1
+            self.stats["checkpoint_keys"] += len(checkpoint.changes)
+
+    async def _deliver(self, letters: list[tuple[DeadLetter, asyncio.Future[Any]]]) -> None:
+        """Wait until every dead letter is on the broker, re-sending any that failed."""
+        for letter, future in letters:
+            for attempt in range(DELIVERY_ATTEMPTS):
+                try:
+                    await future
+                    break
+                except Exception as exc:
+                    if attempt + 1 == DELIVERY_ATTEMPTS:
+                        raise
+                    log.warning("dead letter delivery failed, re-sending: %r", exc)
+                    await asyncio.sleep(self.retry_backoff_s * (attempt + 1))
+                    future = await self._send_letter(letter)
+
+    # --- snapshots ---
+
+    def now_ms(self) -> int:
+        """Read time: fixed, or the wall clock, or the newest event time if that is ahead."""
+        if self.worker.read_at is not None:
+            return self.worker.read_at
+        wall = int(time.time() * 1000)
+        return max([wall, *self.watermarks().values()])
+
+    async def publish(self, only_changed: bool = False) -> None:
+        """Publish partitions that changed, and (unless ``only_changed``) any not published
+        within the last interval, so every partition is republished at least that often."""
+        if self.closed:
+            return
+        now_ms = self.now_ms()
+        sent = time.monotonic()
+        stale_before = sent - 0.8 * self.worker.snapshot_interval_s
+        for slot in list(self.slots.values()):
+            fresh = slot.published_at > stale_before
+            if not slot.state.changed and (only_changed or fresh):
+                continue
+            slot.state.changed = False
+            slot.published_at = sent
+            publication = snapshot_records(slot.state, now_ms)
+            slot.published = publication.snapshots
+            for key, value in publication.records:
+                future = await self.outputs.send(self.settings.snapshots_topic, key, value)
+                future.add_done_callback(self._publish_done)
+            self.stats["snapshots"] += 1
+
+    def _publish_done(self, future: asyncio.Future[Any]) -> None:
+        if not future.cancelled() and future.exception() is not None:
+            self.stats["snapshot_failures"] += 1  # the next publish supersedes it anyway
+
+    # --- lifecycle ---
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def close(self) -> None:
+        """Final checkpoints and flush (graceful stop)."""
+        for task in list(self._tasks):
+            await task
+        await self.checkpoint_all()
+        self.closed = True  # late timer ticks must not restart the producer
+        await self.outputs.flush()
+        await self.outputs.stop()
+
+    # --- reads for /kpi, /healthz and /metrics ---
+
+    def records(self) -> list[Snapshot]:
+        """Every owned partition's records as last published (at most one interval old).
+
+        Scrapes and /kpi reuse the publication instead of reading the engines again.
+        """
+        out: list[Snapshot] = []
+        for slot in list(self.slots.values()):
+            if not slot.published:
+                part = slot.state
+                slot.published = snapshot(part.engine, self.now_ms(), part.source)
+            out.extend(slot.published)
+        return out
+
+    def watermarks(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for slot in self.slots.values():
+            for site, wm in slot.state.engine.watermarks.items():
+                out[site] = max(out.get(site, wm), wm)
+        return out
+
+    def totals(self) -> Counter[str]:
+        """Monotonic per-process counts: this process's work on every partition it has had."""
+        out = Counter(self._retired)
+        for slot in [*self.slots.values(), *self.parked.values()]:
+            out.update(slot.state.stats)
+        return out
+
+    def lag(self) -> dict[int, int]:
+        """Records not yet applied per partition, from the fetch high-water mark."""
+        out: dict[int, int] = {}
+        if self.consumer is None:
+            return out
+        for partition, slot in self.slots.items():
+            highwater = self.consumer.highwater(partition)
+            if highwater is not None:
+                out[partition] = max(0, highwater - slot.state.next_offset)
+        return out

@@ -1,0 +1,307 @@
+"""The Textual wallboard application: supervisor and team layouts over a RecordStore."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable, Iterable
+from pathlib import Path
+from typing import ClassVar
+
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Footer, Label, Sparkline, Static
+
+from floorboard.config import Config
+from floorboard.engine.layout import Layout
+from floorboard.engine.views import Views, figures
+from floorboard.wallboard.board import Board, BoardBuilder
+from floorboard.wallboard.store import RecordStore
+from floorboard.wallboard.widgets import AgentTable, QueueTable, StaleBanner, TileWidget
+
+SUPERVISOR_TILES = (
+    "sl",
+    "csat",
+    "waiting",
+    "nps",
+    "abandon",
+    "fcr",
+    "aht",
+    "qa",
+    "longest",
+    "pulse",
+)
+TEAM_TILES = (*SUPERVISOR_TILES, "occupancy", "spread_csat_mean")
+TREND_POINTS = 60  # one per minute of data time: the last hour
+Reader = Callable[[RecordStore], Awaitable[None]]
+
+
+def wall_ms() -> int:
+    return int(time.time() * 1000)
+
+
+class Ticker:
+    """Announcement lines from a file, one shown at a time; the file is re-read when it changes."""
+
+    def __init__(self, path: Path | None, seconds_per_line: float = 8.0) -> None:
+        self.path = path
+        self.seconds = seconds_per_line
+        self._mtime = -1.0
+        self._lines: list[str] = []
+
+    def line(self, now_ms: int) -> str:
+        if self.path is None:
+            return ""
+        try:
+            mtime = self.path.stat().st_mtime
+            if mtime != self._mtime:
+                self._mtime = mtime
+                text = self.path.read_text(encoding="utf-8")
+                self._lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+        except OSError:
+            self._lines = []
+        if not self._lines:
+            return ""
+        return self._lines[int(now_ms / 1000 / self.seconds) % len(self._lines)]
+
+
+class WallboardApp(App[None]):
+    CSS_PATH = "wallboard.tcss"
+    TITLE = "Floorboard"
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [  # type: ignore[misc]
+        (0, "-narrow"),
+        (120, "-wide"),
+        (240, "-huge"),
+    ]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("s", "layout('supervisor')", "Supervisor"),
+        Binding("t", "layout('team')", "Team"),
+        Binding("n", "next_team", "Next team"),
+        Binding("w", "next_window", "Window"),
+        Binding("r", "toggle_rotation", "Rotate"),
+        Binding("q", "quit", "Quit"),
+    ]
+    WINDOWS = ("today", "interval_30m", "rolling_60m", "rolling_15m")
+
+    layout_name: reactive[str] = reactive("supervisor")
+    team: reactive[str | None] = reactive(None)
+    queue_filter: reactive[str | None] = reactive(None)
+    window: reactive[str] = reactive("today")
+
+    def __init__(
+        self,
+        config: Config,
+        store: RecordStore,
+        *,
+        layout_name: str = "supervisor",
+        team: str | None = None,
+        site: str | None = None,
+        stale_after_s: float = 10.0,
+        refresh_s: float = 1.0,
+        rotate_s: float | None = None,
+        ticker: Ticker | None = None,
+        clock: Callable[[], int] = wall_ms,
+        reader: Reader | None = None,
+    ) -> None:
+        super().__init__()
+        self.config = config
+        self.store = store
+        self.builder = BoardBuilder(config, Layout(config.wait_bounds_ms, config.handle_bounds_ms))
+        self.site = site or next(iter(config.sites))
+        self.stale_after_ms = int(stale_after_s * 1000)
+        self.refresh_s = refresh_s
+        self.rotate_s = rotate_s
+        self.ticker = ticker or Ticker(None)
+        self.clock = clock
+        self.reader = reader
+        self.trends: dict[str, deque[float]] = {
+            "SL (rolling 15 m)": deque(maxlen=TREND_POINTS),
+            "CSAT (rolling 60 m)": deque(maxlen=TREND_POINTS),
+        }
+        self._trend_minute = -1
+        self._teams: list[str] = []
+        self._rotation_step = 0
+        self.set_reactive(WallboardApp.layout_name, layout_name)
+        self.set_reactive(WallboardApp.team, team)
+        self.board: Board | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="header")
+        yield Static("", id="alerts", classes="-empty")
+        yield Static("", id="balance", classes="-empty")
+        with Vertical(id="supervisor"):
+            with Vertical(id="tiles"):
+                for key in SUPERVISOR_TILES:
+                    yield TileWidget(key)
+            with Horizontal(id="lower"):
+                yield QueueTable(id="queues")
+                with Vertical(id="side"):
+                    yield AgentTable(id="agents")
+                    with Vertical(id="trends"):
+                        for i, name in enumerate(self.trends):
+                            yield Label(name, classes="trend-label")
+                            yield Sparkline([], id=f"trend-{i}")
+        with Vertical(id="team-tiles"):
+            for key in TEAM_TILES:
+                yield TileWidget(key, big=True)
+        yield StaleBanner("", id="stale")
+        yield Static("", id="ticker")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.set_interval(self.refresh_s, self.refresh_board)
+        if self.rotate_s:
+            self.set_interval(self.rotate_s, self.rotate)
+        if self.reader is not None:
+            self.run_worker(self.reader(self.store), exclusive=True, group="reader")
+        self.refresh_board()
+
+    # --- actions ---
+
+    def action_layout(self, name: str) -> None:
+        self.layout_name = name
+
+    def action_next_team(self) -> None:
+        if self._teams:
+            current = self._teams.index(self.team) if self.team in self._teams else -1
+            self.team = self._teams[(current + 1) % len(self._teams)]
+            self.layout_name = "team"
+
+    def action_next_window(self) -> None:
+        self.window = self.WINDOWS[(self.WINDOWS.index(self.window) + 1) % len(self.WINDOWS)]
+
+    def action_toggle_rotation(self) -> None:
+        self.rotate_s = None if self.rotate_s else 15.0
+        if self.rotate_s:
+            self.set_interval(self.rotate_s, self.rotate)
+
+    def rotate(self) -> None:
+        """Cycle supervisor → each team → supervisor …"""
+        if not self.rotate_s:
+            return
+        screens: list[tuple[str, str | None]] = [("supervisor", None)]
+        screens += [("team", t) for t in self._teams]
+        self._rotation_step = (self._rotation_step + 1) % len(screens)
+        self.layout_name, team = screens[self._rotation_step]
+        if team is not None:
+            self.team = team
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:  # type: ignore[type-arg]
+        yield from super().get_system_commands(screen)
+        yield SystemCommand(
+            "Layout: supervisor",
+            "Queues, agents and trends",
+            lambda: self.action_layout("supervisor"),
+        )
+        for team in self._teams:
+            yield SystemCommand(
+                f"Team: {team}", f"Team screen for {team}", lambda t=team: self._show_team(t)
+            )
+        yield SystemCommand("Queue: all", "Site totals on the tiles", lambda: self._filter(None))
+        for queue in sorted(
+            {k[1] for k in self._last_views.queues if k[1]} if self._last_views else ()
+        ):
+            yield SystemCommand(
+                f"Queue: {queue}", f"Tiles for queue {queue}", lambda q=queue: self._filter(q)
+            )
+
+    def _show_team(self, team: str) -> None:
+        self.team = team
+        self.layout_name = "team"
+
+    def _filter(self, queue: str | None) -> None:
+        self.queue_filter = queue
+        self.layout_name = "supervisor"
+
+    # --- refresh ---
+
+    _last_views: Views | None = None
+
+    def watch_layout_name(self) -> None:
+        self.refresh_board()
+
+    def watch_team(self) -> None:
+        self.refresh_board()
+
+    def watch_queue_filter(self) -> None:
+        self.refresh_board()
+
+    def watch_window(self) -> None:
+        self.refresh_board()
+
+    def refresh_board(self) -> None:
+        if not self.is_running:
+            return
+        now = self.clock()
+        views = self.store.views(now)
+        self._last_views = views
+        self._teams = sorted(t for (s, t) in views.teams if s == self.site)
+        if self.layout_name == "team" and self.team is None and self._teams:
+            self.team = self._teams[0]
+        if self.layout_name == "team":
+            board = self.builder.team(views, self.window, self.site, self.team or "")
+            tile_ids: tuple[str, ...] = TEAM_TILES
+        else:
+            board = self.builder.supervisor(views, self.window, self.site, self.queue_filter)
+            tile_ids = SUPERVISOR_TILES
+        self.board = board
+        self._render_board(board, tile_ids, views)
+        self._render_freshness(now, views)
+        self.query_one("#ticker", Static).update(self.ticker.line(now))
+
+    def _render_board(self, board: Board, tile_ids: tuple[str, ...], views: Views) -> None:
+        supervisor = self.layout_name != "team"
+        self.query_one("#supervisor").display = supervisor
+        self.query_one("#team-tiles").display = not supervisor
+        container = "#tiles" if supervisor else "#team-tiles"
+        by_key = {t.key: t for t in board.tiles}
+        for key in tile_ids:
+            self.query_one(f"{container} #tile-{key}", TileWidget).show(by_key[key])
+        alerts = self.query_one("#alerts", Static)
+        alerts.update("  ".join(board.alerts[:6]))
+        alerts.set_class(not board.alerts, "-empty")
+        balance = self.query_one("#balance", Static)
+        balance.update(board.balance)
+        balance.set_class(not board.balance, "-empty")
+        if supervisor:
+            self.query_one(QueueTable).show(board.queue_rows)
+            self.query_one(AgentTable).show(board.agents)
+            self._sample_trends(views)
+
+    def _sample_trends(self, views: Views) -> None:
+        minute = views.as_of // 60_000
+        if minute == self._trend_minute or not views.queues:
+            return
+        self._trend_minute = minute
+        site = views.site_windows(self.site)
+        layout = self.builder.layout
+        sl = figures(site.get("rolling_15m"), self.config, layout)["service_level"].value
+        csat = figures(site.get("rolling_60m"), self.config, layout)["csat_mean"].value
+        for series, value in zip(self.trends.values(), (sl, csat), strict=True):
+            if value is not None:
+                series.append(value)
+        for i, series in enumerate(self.trends.values()):
+            self.query_one(f"#trend-{i}", Sparkline).data = list(series)
+
+    def _render_freshness(self, now: int, views: Views) -> None:
+        age = self.store.age_ms(now)
+        stale = age is None or age > self.stale_after_ms
+        banner = self.query_one("#stale", StaleBanner)
+        banner.set_class(stale, "-visible")
+        if stale:
+            since = "no data received yet" if age is None else f"last update {age // 1000} s ago"
+            banner.update(
+                f"⚠ DATA IS STALE ⚠\n\n{since}\nfigures below are frozen — check the feed"
+            )
+        zone = self.config.sites[self.site].zone
+        as_of = (
+            dt.datetime.fromtimestamp(views.as_of / 1000, tz=zone).strftime("%H:%M:%S")
+            if views.as_of
+            else "–"
+        )
+        title = self.board.title if self.board else ""
+        self.query_one("#header", Static).update(f"FLOORBOARD · {title} · data as of {as_of}")

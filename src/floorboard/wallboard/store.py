@@ -1,0 +1,50 @@
+"""The wallboard's view of the snapshot stream: latest record per source and entity, merged.
+
+Pure: no Textual, no Kafka. Records older than ``max_age_ms`` (by arrival) are dropped, so a
+partition that moved to another worker or an entity that went quiet stops counting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from floorboard.engine.snapshot import Snapshot, record_key
+from floorboard.engine.views import Views, merge
+
+
+class LayoutMismatch(ValueError):
+    """A record was built with other histogram bounds than this wallboard's configuration."""
+
+
+class RecordStore:
+    def __init__(self, layout_id: str, max_age_ms: int = 5000) -> None:
+        self.layout_id = layout_id
+        self.max_age_ms = max_age_ms
+        self._records: dict[str, tuple[int, Snapshot]] = {}
+        self.last_received_ms: int | None = None
+        self.rejected_layout = 0
+
+    def add(self, record: Snapshot, received_ms: int) -> None:
+        if record.layout != self.layout_id:
+            self.rejected_layout += 1
+            return
+        self._records[record_key(record)] = (received_ms, record)
+        self.last_received_ms = received_ms
+
+    def remove(self, key: str) -> None:
+        """A tombstone: the worker says this entity has no figures any more."""
+        self._records.pop(key, None)
+
+    def add_all(self, records: Iterable[Snapshot], received_ms: int) -> None:
+        for record in records:
+            self.add(record, received_ms)
+
+    def views(self, now_ms: int) -> Views:
+        horizon = now_ms - self.max_age_ms
+        for key in [k for k, (at, _) in self._records.items() if at < horizon]:
+            del self._records[key]
+        return merge(record for _, record in self._records.values())
+
+    def age_ms(self, now_ms: int) -> int | None:
+        """How long ago the last record arrived; None before the first."""
+        return None if self.last_received_ms is None else now_ms - self.last_received_ms

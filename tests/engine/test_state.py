@@ -1,0 +1,220 @@
+"""Keyed state and checkpoints: a restore from any checkpoint, even one whose keys were only partly
+written when the process died, ends exactly where the uninterrupted engine does."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import msgspec
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from floorboard.config import Config
+from floorboard.engine.engine import Engine
+from floorboard.engine.read import snapshot
+from floorboard.engine.state import Checkpoint, KeyedState, decode_key, encode_key
+from floorboard.events.model import Event
+from tests.engine.helpers import feed
+from tests.engine.strategies import LATEST_S, by_event_time, centre_events
+from tests.factory import T0, config, contact
+
+CFG: Config = config(allowed_lateness_s=600, spread_min_responses=1)
+END = T0 + (LATEST_S + 600) * 1000
+
+Table = dict[bytes, bytes]
+
+
+class CompactedTable:
+    """The checkpoint topic as a restore sees it: latest value per key, and the last WAL record."""
+
+    def __init__(self) -> None:
+        self.items: Table = {}
+        self.wal: bytes | None = None
+
+    def write_keys(self, changes: Sequence[tuple[bytes, bytes | None]]) -> None:
+        for key, value in changes:
+            if value is None:
+                self.items.pop(key, None)  # a None value is a tombstone: compaction drops it
+            else:
+                self.items[key] = value
+
+    def last(self) -> Checkpoint | None:
+        return None if self.wal is None else Checkpoint.decode(self.wal)
+
+
+def restore(table: CompactedTable) -> tuple[Engine, int]:
+    engine = Engine(CFG)
+    return engine, engine.restore(table.items.items(), table.last()) + 1
+
+
+def assert_same(restored: Engine, reference: Engine) -> None:
+    # What readers see, and the durable state itself, key for key.
+    assert snapshot(restored, END, "x")[:-1] == snapshot(reference, END, "x")[:-1]
+    assert restored.state.tables == reference.state.tables
+    assert restored.watermarks == reference.watermarks
+    counters = {k: v for k, v in restored.counters.items() if k != "redelivered"}
+    assert counters == dict(reference.counters)
+
+
+def write_checkpoint(
+    table: CompactedTable, engine: Engine, offset: int, data: st.DataObject | None = None
+) -> Checkpoint:
+    """Take a checkpoint and write it: the write-ahead record, then its keys — all of them, or
+    with ``data`` a drawn subset, as a crash while writing them leaves the topic."""
+    checkpoint = engine.checkpoint(offset)
+    table.wal = checkpoint.encode()
+    changes = checkpoint.changes
+    if data is not None:
+        keep = data.draw(st.lists(st.booleans(), min_size=len(changes), max_size=len(changes)))
+        changes = [c for c, k in zip(changes, keep, strict=True) if k]
+    table.write_keys(changes)
+    return checkpoint
+
+
+def two_cuts(events: list[Event], data: st.DataObject) -> tuple[int, int]:
+    first = data.draw(st.integers(0, len(events)))
+    return first, data.draw(st.integers(first, len(events)))
+
+
+def reference_run(events: list[Event]) -> Engine:
+    engine = Engine(CFG)
+    feed(engine, events)
+    return engine
+
+
+# --- the property ---
+
+
+@settings(max_examples=50, deadline=None)
+@given(centre_events(), st.data())
+def test_restore_mid_stream_then_the_rest_equals_no_crash(
+    events: list[Event], data: st.DataObject
+) -> None:
+    events = by_event_time(events)
+    cut = data.draw(st.integers(0, len(events)))
+    table = CompactedTable()
+    first = Engine(CFG)
+    feed(first, events[:cut])
+    write_checkpoint(table, first, cut - 1)
+
+    restored, resume = restore(table)
+    assert resume == cut
+    feed(restored, events[resume:], start=resume)
+    assert_same(restored, reference_run(events))
+
+
+@settings(max_examples=50, deadline=None)
+@given(centre_events(), st.data())
+def test_restore_from_a_half_written_checkpoint_is_exact(
+    events: list[Event], data: st.DataObject
+) -> None:
+    """Checkpoint twice; die while the second one's keys are being written; restore; go on."""
+    events = by_event_time(events)
+    first, second = two_cuts(events, data)
+    table = CompactedTable()
+    crashed = Engine(CFG)
+    feed(crashed, events[:first])
+    write_checkpoint(table, crashed, first - 1)
+    feed(crashed, events[first:second], start=first)
+    write_checkpoint(table, crashed, second - 1, data)  # the marker, then only some of its keys
+
+    restored, resume = restore(table)
+    assert resume == second
+    if resume > 0:  # a redelivered event from before the marker is skipped, not counted twice
+        assert restored.apply(events[resume - 1], resume - 1) == "duplicate"
+    feed(restored, events[resume:], start=resume)
+    assert_same(restored, reference_run(events))
+
+
+@settings(max_examples=50, deadline=None)
+@given(centre_events(), st.data())
+def test_crash_before_the_marker_restores_the_previous_checkpoint(
+    events: list[Event], data: st.DataObject
+) -> None:
+    """Die while writing the second write-ahead record: its keys were never written."""
+    events = by_event_time(events)
+    first, second = two_cuts(events, data)
+    table = CompactedTable()
+    crashed = Engine(CFG)
+    feed(crashed, events[:first])
+    write_checkpoint(table, crashed, first - 1)
+    feed(crashed, events[first:second], start=first)
+    crashed.checkpoint(second - 1)  # taken, but neither step reached the topic
+
+    restored, resume = restore(table)
+    assert resume == first  # replay from the older marker
+    feed(restored, events[resume:], start=resume)
+    assert_same(restored, reference_run(events))
+
+
+@settings(max_examples=40, deadline=None)
+@given(centre_events(), st.data())
+def test_two_crashes_with_the_worker_redo_stay_exact(
+    events: list[Event], data: st.DataObject
+) -> None:
+    """After a restore from a half-written checkpoint the worker rewrites that checkpoint's keys
+    before its next marker (floorboard/streams/worker/checkpoint.py); a second half-written checkpoint
+    and restore must still be exact."""
+    events = by_event_time(events)
+    a, b = two_cuts(events, data)
+    table = CompactedTable()
+    engine = Engine(CFG)
+    feed(engine, events[:a])
+    write_checkpoint(table, engine, a - 1, data)
+    engine, resume = restore(table)
+    assert resume == a
+    redo = table.last()
+    assert redo is not None
+    feed(engine, events[a:b], start=a)
+    table.write_keys(redo.changes)  # the redo goes out before the next marker
+    write_checkpoint(table, engine, b - 1, data)
+    engine, resume = restore(table)
+    assert resume == b
+    feed(engine, events[b:], start=b)
+    assert_same(engine, reference_run(events))
+
+
+# --- the pieces ---
+
+
+def test_keys_round_trip() -> None:
+    key = ("m", "oslo", "billing", "voice", "", T0)
+    assert decode_key(encode_key(key)) == key
+
+
+def test_changes_are_the_touched_keys_once_and_deletes_are_none() -> None:
+    state = KeyedState(["m", "c"])
+    state.touch("m", ("oslo", 1))
+    state.tables["m"][("oslo", 1)] = [1, 2]
+    state.touch("m", ("oslo", 1))  # touched twice, reported once
+    state.tables["c"][("oslo", "c1")] = ["billing"]
+    state.delete("c", ("oslo", "c1"))
+    assert state.dirty_count == 2
+    changes = dict(state.changes())
+    assert changes == {
+        encode_key(("m", "oslo", 1)): msgspec.msgpack.encode([1, 2]),
+        encode_key(("c", "oslo", "c1")): None,
+    }
+    assert state.dirty_count == 0 and state.changes() == []
+
+    other = KeyedState(["m", "c"])
+    other.tables["c"][("oslo", "c1")] = ["stale"]
+    other.load(changes.items())
+    assert other.tables == {"m": {("oslo", 1): [1, 2]}, "c": {}}
+    assert other.dirty_count == 0  # loaded state is clean: it is already on the topic
+
+
+def test_checkpoint_record_round_trips() -> None:
+    engine = Engine(CFG)
+    feed(engine, contact("c1", T0, wait_s=5))
+    checkpoint = engine.checkpoint(1)
+    again = Checkpoint.decode(checkpoint.encode())
+    assert again == checkpoint
+    assert again.offset == 1 and again.watermarks == {"oslo": T0 + 5000}
+    assert again.counters == {"applied": 2}
+
+
+def test_restore_without_a_marker_is_an_empty_engine() -> None:
+    engine = Engine(CFG)
+    assert engine.restore([], None) == -1
+    assert engine.watermarks == {} and not any(engine.state.tables.values())

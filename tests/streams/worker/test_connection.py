@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+import faust
+from pydantic import SecretStr
+
+from floorboard.config import RuntimeSettings
+from floorboard.streams.kafka import KafkaConnection
+from floorboard.streams.worker.connection import faust_broker, faust_credentials
+
+
+def test_plaintext_is_a_broker_url_without_credentials() -> None:
+    conn = KafkaConnection.from_settings(RuntimeSettings(broker="a:9092, b:9093"))
+    assert faust_broker(conn) == "kafka://a:9092;b:9093"
+    assert faust_credentials(conn) is None
+
+
+def test_sasl_over_tls_reaches_faust() -> None:
+    settings = RuntimeSettings(
+        broker="k:9096",
+        security_protocol="SASL_SSL",
+        sasl_mechanism="SCRAM-SHA-512",
+        sasl_username="floorboard",
+        sasl_password=SecretStr("s3cret"),
+    )
+    creds = faust_credentials(KafkaConnection.from_settings(settings))
+    assert isinstance(creds, faust.SASLCredentials)
+    assert creds.protocol.value == "SASL_SSL" and creds.mechanism.value == "SCRAM-SHA-512"
+
+
+def test_tls_only_gives_faust_ssl_credentials() -> None:
+    conn = KafkaConnection("k:9093", security_protocol="SSL")
+    assert isinstance(faust_credentials(conn), faust.SSLCredentials)
