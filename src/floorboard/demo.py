@@ -27,8 +27,8 @@ from floorboard.engine.read import layout_id
 from floorboard.engine.views import Views, figures
 from floorboard.streams.broker import EmbeddedBroker, free_port
 from floorboard.streams.kafka import KafkaConnection
-from floorboard.wallboard.board import clock, pct
 from floorboard.wallboard.cli import add_wallboard_arguments
+from floorboard.wallboard.formatting import clock, pct
 from floorboard.wallboard.reader import SnapshotReader
 from floorboard.wallboard.store import RecordStore
 

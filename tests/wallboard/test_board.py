@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from floorboard.engine.kpis import Status
 from floorboard.engine.layout import Layout
-from floorboard.wallboard.board import BoardBuilder, Kind
+from floorboard.engine.views import site_figures, team_figures
+from floorboard.wallboard.board import BoardBuilder
 from floorboard.wallboard.hysteresis import StatusSmoother
+from floorboard.wallboard.tiles import TILES, BoardLayout, Kind
 from tests.wallboard.data import NOW, example_config, store
 
 
@@ -24,6 +26,19 @@ def test_every_row_of_tiles_mixes_production_and_quality() -> None:
     for width in (2, 4, 10):
         for row in range(0, len(kinds), width):
             assert {Kind.PRODUCTION, Kind.QUALITY} <= set(kinds[row : row + width])
+
+
+def test_every_tile_reads_a_figure_its_layout_is_given_and_judged_ones_have_a_target() -> None:
+    cfg = example_config()
+    views, layout = store(cfg).views(NOW), Layout(cfg.wait_bounds_ms, cfg.handle_bounds_ms)
+    given = {
+        BoardLayout.SUPERVISOR: site_figures(views, "oslo", "today", cfg, layout),
+        BoardLayout.TEAM: team_figures(views, "oslo", "red", "today", cfg, layout),
+    }
+    for spec in TILES:
+        for board_layout in spec.layouts:
+            assert spec.figure in given[board_layout], (spec.key, board_layout)
+        assert (cfg.target(spec.figure) is not None) is spec.judged, spec.key
 
 
 def test_balance_line_when_customers_are_happy_but_production_is_behind() -> None:

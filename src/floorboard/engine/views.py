@@ -3,6 +3,9 @@
 Additive parts are summed; live "oldest" timestamps take the minimum; agent rosters and pulse
 figures are unions (each agent and team lives in exactly one partition). Figures are derived from
 the merged sums, never from per-partition ratios.
+
+What a site, team or queue shows is decided here, once, for any reader (the wallboard, the report,
+/kpi): ``site_figures``, ``team_figures``, ``queue_figures``.
 """
 
 from __future__ import annotations
@@ -11,10 +14,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from floorboard.config import Config
+from floorboard.config import Config, Target
 from floorboard.engine import kpis
-from floorboard.engine.kpis import Figure
-from floorboard.engine.layout import Layout, add_into
+from floorboard.engine.kpis import Figure, Status
+from floorboard.engine.layout import AGENT_TIME_FIELDS, Layout, add_into
 from floorboard.engine.snapshot import (
     AgentLive,
     Pulse,
@@ -25,6 +28,7 @@ from floorboard.engine.snapshot import (
     merge_windows,
 )
 from floorboard.engine.windows import WINDOWS
+from floorboard.events.model import ASYNC_CHANNELS
 
 
 def _min(a: int | None, b: int | None) -> int | None:
@@ -157,3 +161,143 @@ def figures_by_window(views: Views, config: Config, layout: Layout) -> dict[str,
         }
         for window in WINDOWS
     }
+
+
+# Figures built on offers and abandons, which happen before any team is reached (a team's own
+# cells hold none): on a team they are those of the queues the team serves.
+FIGURES_BEFORE_TEAM: tuple[str, ...] = (
+    "offered",
+    "abandoned",
+    "short_abandoned",
+    "callbacks",
+    "service_level",
+    "abandon_rate",
+    "abandon_rate_excl_short",
+    "avg_abandon_s",
+)
+
+# Agent states worth a supervisor's look once held longer than this (ms).
+LONG_IN_STATE_MS: dict[str, int] = {"not_ready": 15 * 60_000, "acw": 3 * 60_000}
+
+
+def site_queues(views: Views, site: str, queue: str | None = None) -> list[QueueView]:
+    """The site's queue views (every channel) sorted by queue and channel, without the
+    unattributed cell; only ``queue``'s channels when given."""
+    return [
+        q
+        for key, q in sorted(views.queues.items())
+        if key[0] == site and key[1] and (queue is None or key[1] == queue)
+    ]
+
+
+def served_queues(views: Views, team: TeamView) -> list[QueueView]:
+    """Queue views (every channel) at the team's site that its logged-in agents are skilled for."""
+    skills = {queue for agent in team.agents for queue in agent.queues}
+    return [q for q in views.queues.values() if q.site == team.site and q.queue in skills]
+
+
+def synchronous(queues: Iterable[QueueView]) -> list[QueueView]:
+    """Call and chat queues. Email and messaging wait hours by design: backlog, not waiting."""
+    return [q for q in queues if q.channel not in ASYNC_CHANNELS]
+
+
+def live_figures(queues: Iterable[QueueView], as_of: int) -> dict[str, Figure]:
+    """``waiting``: contacts waiting now in ``queues``; ``longest_wait_s``: the oldest's wait."""
+    live = list(queues)
+    waiting = sum(q.waiting for q in live)
+    oldest = [q.oldest_wait_ts for q in live if q.oldest_wait_ts is not None]
+    longest = None if not oldest else max(0, as_of - min(oldest)) / 1000
+    return {"waiting": Figure(float(waiting), n=waiting), "longest_wait_s": Figure(longest)}
+
+
+def pulse_figures(teams: Iterable[TeamView]) -> dict[str, Figure]:
+    """Each pulse metric across ``teams``, n its respondents.
+
+    A team's pulse is already a mean of its respondents, so teams are weighted by respondents
+    (a team reporting none weighs as one): the result is the mean over all respondents.
+    """
+    sums: dict[str, tuple[float, int, int]] = {}
+    for view in teams:
+        for metric, p in view.pulse.items():
+            total, weight, count = sums.get(metric, (0.0, 0, 0))
+            w = max(p.respondents, 1)
+            sums[metric] = (total + p.value * w, weight + w, count + p.respondents)
+    return {m: Figure(total / weight, n=n) for m, (total, weight, n) in sums.items()}
+
+
+def site_figures(
+    views: Views,
+    site: str,
+    window: str,
+    config: Config,
+    layout: Layout,
+    queue: str | None = None,
+) -> dict[str, Figure]:
+    """What a site shows for ``window``: ``figures`` of all its queues (of ``queue``'s channels
+    only, when given), ``live_figures`` of its call and chat queues, and its teams' pulse."""
+    queues = site_queues(views, site, queue)
+    # The whole site includes its unattributed cell (surveys whose contact is not known yet).
+    if queue is None:
+        windows = views.site_windows(site)
+    else:
+        windows = merge_windows(q.windows for q in queues)
+    out = figures(windows.get(window), config, layout)
+    out.update(live_figures(synchronous(queues), views.as_of))
+    out.update(pulse_figures(t for t in views.teams.values() if t.site == site))
+    return out
+
+
+def team_figures(
+    views: Views, site: str, team: str, window: str, config: Config, layout: Layout
+) -> dict[str, Figure]:
+    """What a team shows for ``window``.
+
+    Its own handling and quality ``figures``, except ``FIGURES_BEFORE_TEAM``, which with
+    ``live_figures`` are those of the queues its agents serve (summed, then derived); ``occupancy``
+    and ``agents_logged_in``; ``spread_csat_mean`` and ``spread_qa_score``, the interquartile range
+    of per-agent means (low Q1, high Q3, n agents; no value below ``spread_min_agents``); its pulse.
+    """
+    view = views.teams.get((site, team), TeamView(site, team))
+    served = served_queues(views, view)
+    out = figures(view.windows.get(window), config, layout)
+    before = figures(merge_windows(q.windows for q in served).get(window), config, layout)
+    out.update({name: before[name] for name in FIGURES_BEFORE_TEAM})
+    out.update(live_figures(synchronous(served), views.as_of))
+    agent_time = view.agent_time.get(window, [0] * len(AGENT_TIME_FIELDS))
+    out["occupancy"] = kpis.occupancy(agent_time)
+    out["agents_logged_in"] = Figure(float(len(view.agents)), n=len(view.agents))
+    for name, spread in kpis.spread(view.agent_quality, config.engine).items():
+        out[f"spread_{name}"] = (
+            Figure(None)
+            if spread is None
+            else Figure(spread.iqr, n=spread.agents, low=spread.q1, high=spread.q3)
+        )
+    out.update(pulse_figures([view]))
+    return out
+
+
+def queue_figures(
+    views: Views, queue: QueueView, window: str, config: Config, layout: Layout
+) -> dict[str, Figure]:
+    """One queue's ``figures`` for ``window`` (its own SL variant and threshold), with its
+    ``live_figures`` whatever its channel."""
+    key = (queue.site, queue.queue, queue.channel)
+    out = figures(queue.windows.get(window), config, layout, key)
+    out.update(live_figures([queue], views.as_of))
+    return out
+
+
+def figure_status(fig: Figure, target: Target | None) -> Status:
+    """A figure's status against its target. Too few responses are not judged: unknown, not red."""
+    return Status.UNKNOWN if fig.low_sample else kpis.classify(fig.value, target)
+
+
+def time_in_state_ms(agent: AgentLive, as_of: int) -> int:
+    """How long the agent has been in its state; never negative when source clocks disagree."""
+    return max(0, as_of - agent.since)
+
+
+def long_in_state(agent: AgentLive, as_of: int) -> bool:
+    """Whether the agent has been in a ``LONG_IN_STATE_MS`` state for longer than its limit."""
+    limit = LONG_IN_STATE_MS.get(agent.state)
+    return limit is not None and time_in_state_ms(agent, as_of) > limit

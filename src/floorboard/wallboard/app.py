@@ -6,6 +6,7 @@ import datetime as dt
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
+from importlib.resources import files
 from pathlib import Path
 from typing import ClassVar
 
@@ -18,24 +19,19 @@ from textual.widgets import Footer, Label, Sparkline, Static
 
 from floorboard.config import Config
 from floorboard.engine.layout import Layout
-from floorboard.engine.views import Views, figures
+from floorboard.engine.views import Views, site_figures
 from floorboard.wallboard.board import Board, BoardBuilder
 from floorboard.wallboard.store import RecordStore
+from floorboard.wallboard.tiles import BoardLayout, tile_keys
 from floorboard.wallboard.widgets import AgentTable, QueueTable, StaleBanner, TileWidget
 
-SUPERVISOR_TILES = (
-    "sl",
-    "csat",
-    "waiting",
-    "nps",
-    "abandon",
-    "fcr",
-    "aht",
-    "qa",
-    "longest",
-    "pulse",
+SUPERVISOR_TILES = tile_keys(BoardLayout.SUPERVISOR)
+TEAM_TILES = tile_keys(BoardLayout.TEAM)
+# Sparklines of the site: label, figure and the window it is read over.
+TRENDS = (
+    ("SL (rolling 15 m)", "service_level", "rolling_15m"),
+    ("CSAT (rolling 60 m)", "csat_mean", "rolling_60m"),
 )
-TEAM_TILES = (*SUPERVISOR_TILES, "occupancy", "spread_csat_mean")
 TREND_POINTS = 60  # one per minute of data time: the last hour
 Reader = Callable[[RecordStore], Awaitable[None]]
 
@@ -70,7 +66,8 @@ class Ticker:
 
 
 class WallboardApp(App[None]):
-    CSS_PATH = "wallboard.tcss"
+    # Read through importlib.resources so the stylesheet is found wherever the package lives.
+    CSS = (files(__package__) / "wallboard.tcss").read_text(encoding="utf-8")
     TITLE = "Floorboard"
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [  # type: ignore[misc]
         (0, "-narrow"),
@@ -119,8 +116,7 @@ class WallboardApp(App[None]):
         self.clock = clock
         self.reader = reader
         self.trends: dict[str, deque[float]] = {
-            "SL (rolling 15 m)": deque(maxlen=TREND_POINTS),
-            "CSAT (rolling 60 m)": deque(maxlen=TREND_POINTS),
+            label: deque(maxlen=TREND_POINTS) for label, _, _ in TRENDS
         }
         self._trend_minute = -1
         self._teams: list[str] = []
@@ -277,13 +273,11 @@ class WallboardApp(App[None]):
         if minute == self._trend_minute or not views.queues:
             return
         self._trend_minute = minute
-        site = views.site_windows(self.site)
-        layout = self.builder.layout
-        sl = figures(site.get("rolling_15m"), self.config, layout)["service_level"].value
-        csat = figures(site.get("rolling_60m"), self.config, layout)["csat_mean"].value
-        for series, value in zip(self.trends.values(), (sl, csat), strict=True):
+        for label, name, window in TRENDS:
+            figs = site_figures(views, self.site, window, self.config, self.builder.layout)
+            value = figs[name].value
             if value is not None:
-                series.append(value)
+                self.trends[label].append(value)
         for i, series in enumerate(self.trends.values()):
             self.query_one(f"#trend-{i}", Sparkline).data = list(series)
 

@@ -7,7 +7,9 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Digits, Label, Static
 
 from floorboard.engine.kpis import Status
-from floorboard.wallboard.board import QUEUE_COLUMNS, SYMBOL, AgentRow, Cell, Tile
+from floorboard.wallboard.board import QUEUE_COLUMNS, AgentRow, Cell
+from floorboard.wallboard.formatting import SYMBOL
+from floorboard.wallboard.tiles import Tile
 
 _STATUS_CLASSES = tuple(f"-{s.value}" for s in Status)
 _STYLE = {
