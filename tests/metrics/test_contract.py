@@ -11,7 +11,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from floorboard.config import EXAMPLE_CONFIG, RuntimeSettings, load_config
 from floorboard.events.model import Event
-from floorboard.metrics import KpiCollectors, names, worker_collector
+from floorboard.metrics import KpiCollectors, names
+from floorboard.streams.worker.metrics import build_registry
 from floorboard.streams.worker.runtime import WorkerRuntime
 from floorboard.streams.worker.settings import WorkerSettings
 from tests.factory import MINUTE, T0, contact, event
@@ -82,12 +83,12 @@ def test_every_queue_has_an_exact_bucket_at_its_own_threshold() -> None:
 def test_pipeline_families_of_the_worker_match_their_specs() -> None:
     runtime = WorkerRuntime(CONFIG, RuntimeSettings(), WorkerSettings(), cast(Any, None),
                             cast(Any, None))  # fmt: skip
-    registry = CollectorRegistry()
-    registry.register(worker_collector(runtime))
+    registry = build_registry(runtime)
     served = {f.name: f for f in text_string_to_metric_families(generate_latest(registry).decode())}
     for spec in names.PIPELINE:
         family = served[spec.name.removesuffix("_total")]
         assert family.type == spec.kind.value, spec.name
+        assert family.documentation == spec.help, spec.name
         for sample in family.samples:
             assert set(sample.labels) == set(spec.labels), sample
 
@@ -114,7 +115,6 @@ def test_site_open_follows_the_configured_hours_and_holidays() -> None:
 def test_the_worker_reads_opening_hours_at_its_read_time() -> None:
     runtime = WorkerRuntime(CONFIG, RuntimeSettings(), WorkerSettings(read_at=T0), cast(Any, None),
                             cast(Any, None))  # fmt: skip
-    registry = CollectorRegistry()
-    registry.register(worker_collector(runtime))
+    registry = build_registry(runtime)
     values = samples(text_string_to_metric_families(generate_latest(registry).decode()))
     assert total(values, "floorboard_site_open", site="oslo") == 1  # Monday 09:00

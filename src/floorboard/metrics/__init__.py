@@ -1,10 +1,8 @@
-"""Prometheus metrics of a worker: KPI collectors over its partitions' snapshot records.
+"""Prometheus KPI metrics over snapshot records; the contract is floorboard/metrics/names.py.
 
-The worker registers ``worker_collector(runtime)`` in its own ``CollectorRegistry`` (never the
-global one): floorboard.streams.worker.metrics ``build_registry``. Anything else holding
-snapshot records
-registers ``KpiCollectors(records, config)``, where ``records`` returns the current records of the
-partitions it owns; the contract is floorboard/metrics/names.py.
+Whatever holds snapshot records registers ``KpiCollectors(records, config)``, where ``records``
+returns the current records of the partitions it owns: the worker does so beside its pipeline
+collector in its own registry (floorboard.streams.worker.metrics ``build_registry``).
 """
 
 from __future__ import annotations
@@ -28,7 +26,6 @@ from floorboard.metrics.collectors import (
 
 if TYPE_CHECKING:
     from floorboard.config import Config
-    from floorboard.streams.worker.runtime import WorkerRuntime
 
 
 class KpiCollectors(Collector):
@@ -54,23 +51,3 @@ class KpiCollectors(Collector):
         self._snapshot = self._records()
         for part in self.parts:
             yield from part.collect()
-
-
-class WorkerCollector(Collector):
-    """The worker's pipeline metrics and its KPI metrics."""
-
-    def __init__(self, runtime: WorkerRuntime) -> None:
-        from floorboard.streams.worker.metrics import PipelineCollector
-
-        self.parts: list[Collector] = [
-            PipelineCollector(runtime),
-            KpiCollectors(runtime.records, runtime.config, runtime.now_ms),
-        ]
-
-    def collect(self) -> Iterator[Metric]:
-        for part in self.parts:
-            yield from part.collect()
-
-
-def worker_collector(runtime: WorkerRuntime) -> Collector:
-    return WorkerCollector(runtime)

@@ -197,28 +197,63 @@ SITE_OPEN = Spec(
 )
 CONFIG: tuple[Spec, ...] = (SL_THRESHOLD, TARGET, SITE_OPEN)
 
-# Served by floorboard/streams/worker/metrics.py (PipelineCollector).
+# The worker's own pipeline metrics, served by floorboard/streams/worker/metrics.py.
+WORKER_RECORDS = Spec(
+    "floorboard_worker_records_total",
+    Kind.COUNTER,
+    (),
+    "Source records applied (each holds one event or a batch)",
+)
+WORKER_EVENTS = Spec(
+    "floorboard_worker_events_total", Kind.COUNTER, ("outcome",), "Decoded events by engine outcome"
+)
+WORKER_DEAD_LETTERS = Spec(
+    "floorboard_worker_dead_letters_total",
+    Kind.COUNTER,
+    ("reason",),
+    "Events sent to the dead-letter topic",
+)
+WORKER_DUPLICATES = Spec(
+    "floorboard_worker_duplicates_total",
+    Kind.COUNTER,
+    (),
+    "Events dropped as duplicates of an event id already counted",
+)
+WORKER_LAST_EVENT = Spec(
+    "floorboard_worker_last_event_timestamp_seconds",
+    Kind.GAUGE,
+    ("site",),
+    "Newest event time per site on this worker's partitions",
+)
+WORKER_CONSUMER_LAG = Spec(
+    "floorboard_worker_consumer_lag",
+    Kind.GAUGE,
+    ("topic", "partition"),
+    "Records behind the fetch high-water mark per source partition",
+)
+WORKER_PARTITIONS = Spec("floorboard_worker_partitions", Kind.GAUGE, (), "Source partitions owned")
+WORKER_CHECKPOINTS = Spec(
+    "floorboard_worker_checkpoints_total", Kind.COUNTER, (), "Checkpoints written"
+)
+WORKER_CHECKPOINT_FAILURES = Spec(
+    "floorboard_worker_checkpoint_failures_total",
+    Kind.COUNTER,
+    (),
+    "Checkpoint attempts that failed and will be retried",
+)
+WORKER_RESTORES = Spec(
+    "floorboard_worker_restores_total",
+    Kind.COUNTER,
+    (),
+    "Partitions restored from the checkpoint topic",
+)
+WORKER_SEEKS = Spec(
+    "floorboard_worker_seeks_total", Kind.COUNTER, (), "Consumer seeks to the checkpointed position"
+)
 PIPELINE: tuple[Spec, ...] = (
-    Spec("floorboard_worker_records_total", Kind.COUNTER, (),
-         "Source records applied (each holds one event or a batch)"),
-    Spec("floorboard_worker_events_total", Kind.COUNTER, ("outcome",),
-         "Decoded events by engine outcome"),
-    Spec("floorboard_worker_dead_letters_total", Kind.COUNTER, ("reason",),
-         "Events sent to the dead-letter topic"),
-    Spec("floorboard_worker_duplicates_total", Kind.COUNTER, (),
-         "Events dropped as duplicates of an event id already counted"),
-    Spec("floorboard_worker_last_event_timestamp_seconds", Kind.GAUGE, ("site",),
-         "Newest event time per site on this worker's partitions"),
-    Spec("floorboard_worker_consumer_lag", Kind.GAUGE, ("topic", "partition"),
-         "Records behind the fetch high-water mark per source partition"),
-    Spec("floorboard_worker_partitions", Kind.GAUGE, (), "Source partitions owned"),
-    Spec("floorboard_worker_checkpoints_total", Kind.COUNTER, (), "Checkpoints written"),
-    Spec("floorboard_worker_checkpoint_failures_total", Kind.COUNTER, (),
-         "Checkpoint attempts that failed and will be retried"),
-    Spec("floorboard_worker_restores_total", Kind.COUNTER, (),
-         "Partitions restored from the checkpoint topic"),
-    Spec("floorboard_worker_seeks_total", Kind.COUNTER, (),
-         "Consumer seeks to the checkpointed position"),
+    WORKER_RECORDS, WORKER_EVENTS, WORKER_DEAD_LETTERS, WORKER_DUPLICATES, WORKER_LAST_EVENT,
+    WORKER_CONSUMER_LAG, WORKER_PARTITIONS, WORKER_CHECKPOINTS, WORKER_CHECKPOINT_FAILURES,
+    WORKER_RESTORES, WORKER_SEEKS,
 )  # fmt: skip
 
 KPI: tuple[Spec, ...] = (

@@ -1,4 +1,7 @@
-"""Small panel builders on grafana-foundation-sdk, with the wallboard's colour rules.
+"""Panel specs and their builders on grafana-foundation-sdk, with the wallboard's colour rules.
+
+A dashboard is a table of rows: each row a height and its panels left to right, each panel a small
+frozen spec with its own width, so the grid positions follow from the table (``with_rows``).
 
 Stat tiles are made for a TV across the room: the whole tile takes the status colour, the value
 is centred with its series name, and there is no sparkline to squint at.
@@ -6,11 +9,14 @@ is centred with its series name, and there is no sparkline to squint at.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 from grafana_foundation_sdk.builders.common import ReduceDataOptions
-from grafana_foundation_sdk.builders.dashboard import ThresholdsConfig
+from grafana_foundation_sdk.builders.dashboard import Dashboard, ThresholdsConfig
 from grafana_foundation_sdk.builders.prometheus import Dataquery
-from grafana_foundation_sdk.builders.stat import Panel as Stat
-from grafana_foundation_sdk.builders.timeseries import Panel as TimeSeries
+from grafana_foundation_sdk.builders.stat import Panel as StatPanel
+from grafana_foundation_sdk.builders.timeseries import Panel as TimeSeriesPanel
 from grafana_foundation_sdk.models.common import (
     BigValueColorMode,
     BigValueGraphMode,
@@ -53,48 +59,93 @@ def thresholds(kpi: str | None) -> ThresholdsConfig:
     ])  # fmt: skip
 
 
-def stat(title: str, expr: str, unit: str, kpi: str | None, pos: tuple[int, int, int, int],
-         legend: str = "{{site}}", description: str = "") -> Stat:  # fmt: skip
-    x, y, w, h = pos
-    return (
-        Stat()
-        .title(title)
-        .description(description)
-        .datasource(DATASOURCE)
-        .unit(unit)
-        .decimals(1)
-        .thresholds(thresholds(kpi))
-        .grid_pos(GridPos(x=x, y=y, w=w, h=h))
-        .color_mode(BigValueColorMode.BACKGROUND)
-        .graph_mode(BigValueGraphMode.NONE)
-        .text_mode(BigValueTextMode.VALUE_AND_NAME)
-        .justify_mode(BigValueJustifyMode.CENTER)
-        .reduce_options(ReduceDataOptions().calcs(["lastNotNull"]).values(False))
-        .no_value("–")
-        .with_target(query(expr, legend, instant=True))
-    )
+@dataclass(frozen=True, slots=True)
+class Stat:
+    """One figure per series, the tile coloured by the KPI's default target (blue without one)."""
+
+    title: str
+    expr: str
+    unit: str = "none"
+    kpi: str | None = None
+    legend: str = "{{site}}"
+    width: int = 6
+
+    def build(self, pos: GridPos) -> StatPanel:
+        return (
+            StatPanel()
+            .title(self.title)
+            .description("")
+            .datasource(DATASOURCE)
+            .unit(self.unit)
+            .decimals(1)
+            .thresholds(thresholds(self.kpi))
+            .grid_pos(pos)
+            .color_mode(BigValueColorMode.BACKGROUND)
+            .graph_mode(BigValueGraphMode.NONE)
+            .text_mode(BigValueTextMode.VALUE_AND_NAME)
+            .justify_mode(BigValueJustifyMode.CENTER)
+            .reduce_options(ReduceDataOptions().calcs(["lastNotNull"]).values(False))
+            .no_value("–")
+            .with_target(query(self.expr, self.legend, instant=True))
+        )
 
 
-def series(title: str, exprs: list[tuple[str, str]], unit: str, pos: tuple[int, int, int, int],
-           kpi: str | None = None, description: str = "") -> TimeSeries:  # fmt: skip
-    x, y, w, h = pos
-    panel = (
-        TimeSeries()
-        .title(title)
-        .description(description)
-        .datasource(DATASOURCE)
-        .unit(unit)
-        .thresholds(thresholds(kpi))
-        .grid_pos(GridPos(x=x, y=y, w=w, h=h))
-    )
-    for i, (expr, legend) in enumerate(exprs):
-        panel = panel.with_target(query(expr, legend).ref_id(chr(ord("A") + i)))
-    return panel
-
-
-def interval(title: str, low: str, high: str, unit: str, pos: tuple[int, int, int, int]) -> Stat:
+@dataclass(frozen=True, slots=True)
+class Interval:
     """Both ends of a 95 % interval, per site, in one neutral tile (a range has no status)."""
-    panel = stat(title, low, unit, None, pos, legend="{{site}} low")
-    return panel.with_target(query(high, "{{site}} high", instant=True).ref_id("B")).color_mode(
-        BigValueColorMode.NONE
-    )
+
+    title: str
+    low: str
+    high: str
+    unit: str = "none"
+    width: int = 6
+
+    def build(self, pos: GridPos) -> StatPanel:
+        panel = Stat(self.title, self.low, self.unit, legend="{{site}} low").build(pos)
+        return panel.with_target(
+            query(self.high, "{{site}} high", instant=True).ref_id("B")
+        ).color_mode(BigValueColorMode.NONE)
+
+
+@dataclass(frozen=True, slots=True)
+class Series:
+    """A time series of one or more ``(expr, legend)`` lines, queries A, B, C… in order."""
+
+    title: str
+    lines: tuple[tuple[str, str], ...]
+    unit: str = "none"
+    kpi: str | None = None
+    description: str = ""
+    width: int = 12
+
+    def build(self, pos: GridPos) -> TimeSeriesPanel:
+        panel = (
+            TimeSeriesPanel()
+            .title(self.title)
+            .description(self.description)
+            .datasource(DATASOURCE)
+            .unit(self.unit)
+            .thresholds(thresholds(self.kpi))
+            .grid_pos(pos)
+        )
+        for i, (expr, legend) in enumerate(self.lines):
+            panel = panel.with_target(query(expr, legend).ref_id(chr(ord("A") + i)))
+        return panel
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    height: int
+    panels: tuple[Stat | Interval | Series, ...]
+
+
+def with_rows(board: Dashboard, rows: Iterable[Row]) -> Dashboard:
+    """The rows top to bottom, each row's panels left to right at their widths."""
+    y = 0
+    for row in rows:
+        x = 0
+        for panel in row.panels:
+            board = board.with_panel(panel.build(GridPos(x=x, y=y, w=panel.width, h=row.height)))
+            x += panel.width
+        y += row.height
+    return board
