@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 
 from floorboard.engine.layout import AGENT_TIME_FIELDS
+from floorboard.engine.tables import AGENTS, TEAM_MINUTES
 from floorboard.engine.views import TeamView
 from floorboard.events.model import Event
 from tests.engine.helpers import oslo, run, views
@@ -55,8 +56,8 @@ def test_the_current_state_runs_until_the_read_time() -> None:
 def test_finalized_time_equals_provisional_time() -> None:
     provisional = run(config(), DAY)  # watermark 10 min after T0: nothing finalized yet
     finalized = run(config(), [*DAY, *contact("x", T0 + 25 * MINUTE)])  # pushes the horizon past
-    assert provisional.state.tables["tm"] == {}
-    assert finalized.state.tables["tm"] != {}
+    assert provisional.state.tables[TEAM_MINUTES] == {}
+    assert finalized.state.tables[TEAM_MINUTES] != {}
     a = views(provisional, NOW).teams[("oslo", "red")]
     b = views(finalized, NOW).teams[("oslo", "red")]
     assert a.agent_time == b.agent_time
@@ -119,4 +120,4 @@ def test_logged_out_agents_are_forgotten_after_the_ttl() -> None:
     engine = run(cfg, [state(0, "ready"), state(60, "logged_out"), state(0, "ready", agent="a2")])
     for i in range(1, 130):
         engine.apply(contact(f"k{i}", T0 + i * MINUTE)[0])
-    assert set(engine.state.tables["a"]) == {("oslo", "a2")}  # a2 never logged out
+    assert set(engine.state.tables[AGENTS]) == {("oslo", "a2")}  # a2 never logged out

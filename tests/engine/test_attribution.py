@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from floorboard.engine.read import pseudonym
+from floorboard.engine.tables import CELL_MINUTES
 from floorboard.events.model import Event
 from tests.engine.helpers import field, queue_figures, run, views
 from tests.factory import MINUTE, T0, config, contact, event
@@ -132,7 +133,7 @@ def test_survey_moves_correctly_after_its_minute_rolled_up() -> None:
     engine = run(config(), [SURVEY])  # unattributed, at 09:03
     for i in range(1, 121):  # two hours of traffic: the survey's minute rolls up into 09:00-09:15
         engine.apply(contact(f"k{i}", T0 + 3 * MINUTE + i * MINUTE)[0])
-    assert not [k for k in engine.state.tables["m"] if k[-1] <= T0 + 3 * MINUTE]
+    assert not [k for k in engine.state.tables[CELL_MINUTES] if k[-1] <= T0 + 3 * MINUTE]
     engine.apply_all(contact("c1", T0 + 123 * MINUTE, wait_s=10, team="blue"))
     v = views(engine, T0 + 125 * MINUTE)
     assert UNATTRIBUTED not in v.queues

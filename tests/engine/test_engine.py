@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from floorboard.config import Config, parse_config
 from floorboard.engine.engine import Engine
 from floorboard.engine.read import snapshot
+from floorboard.engine.tables import BACKLOG, CONTACTS, EXITS, WAITING
 from floorboard.engine.views import merge
 from floorboard.events.model import Event, partition_key
 from tests.engine.helpers import (
@@ -243,12 +244,12 @@ def test_per_contact_state_is_forgotten() -> None:
     email = {"contact_id": "m1", "queue": "billing", "channel": "email"}
     engine = run(cfg, [*contact("c1", T0), *contact("c2", T0, wait_s=5),
                        event("contact.offered", T0, **email)])  # fmt: skip
-    assert engine.state.tables["z"]  # c2's exit from the queue
+    assert engine.state.tables[EXITS]  # c2's exit from the queue
     engine.apply(contact("k0", T0 + 61 * MINUTE)[0])  # next hour: the sweep runs
-    assert not engine.state.tables["z"]
+    assert not engine.state.tables[EXITS]
     for i in range(1, 70):
         engine.apply(contact(f"k{i}", T0 + (61 + i) * MINUTE)[0])
-    for table in ("c", "w", "k", "z"):
+    for table in (CONTACTS, WAITING, BACKLOG, EXITS):
         assert not [k for k in engine.state.tables[table] if k[1] in ("c1", "c2", "m1")], table
 
 

@@ -13,6 +13,7 @@ from floorboard.config import Config
 from floorboard.engine.engine import Engine
 from floorboard.engine.read import snapshot
 from floorboard.engine.state import Checkpoint, KeyedState, decode_key, encode_key
+from floorboard.engine.tables import CELL_MINUTES, CONTACTS, FORMAT
 from floorboard.events.model import Event
 from tests.engine.helpers import feed
 from tests.engine.strategies import LATEST_S, by_event_time, centre_events
@@ -178,30 +179,65 @@ def test_two_crashes_with_the_worker_redo_stay_exact(
 
 
 def test_keys_round_trip() -> None:
-    key = ("m", "oslo", "billing", "voice", "", T0)
+    key = (FORMAT, CELL_MINUTES, "oslo", "billing", "voice", "", T0)
     assert decode_key(encode_key(key)) == key
 
 
 def test_changes_are_the_touched_keys_once_and_deletes_are_none() -> None:
-    state = KeyedState(["m", "c"])
-    state.touch("m", ("oslo", 1))
-    state.tables["m"][("oslo", 1)] = [1, 2]
-    state.touch("m", ("oslo", 1))  # touched twice, reported once
-    state.tables["c"][("oslo", "c1")] = ["billing"]
-    state.delete("c", ("oslo", "c1"))
+    state = KeyedState([CELL_MINUTES, CONTACTS])
+    state.touch(CELL_MINUTES, ("oslo", 1))
+    state.tables[CELL_MINUTES][("oslo", 1)] = [1, 2]
+    state.touch(CELL_MINUTES, ("oslo", 1))  # touched twice, reported once
+    state.tables[CONTACTS][("oslo", "c1")] = ["billing"]
+    state.delete(CONTACTS, ("oslo", "c1"))
     assert state.dirty_count == 2
     changes = dict(state.changes())
     assert changes == {
-        encode_key(("m", "oslo", 1)): msgspec.msgpack.encode([1, 2]),
-        encode_key(("c", "oslo", "c1")): None,
+        encode_key((FORMAT, CELL_MINUTES, "oslo", 1)): msgspec.msgpack.encode([1, 2]),
+        encode_key((FORMAT, CONTACTS, "oslo", "c1")): None,
     }
     assert state.dirty_count == 0 and state.changes() == []
 
-    other = KeyedState(["m", "c"])
-    other.tables["c"][("oslo", "c1")] = ["stale"]
+    other = KeyedState([CELL_MINUTES, CONTACTS])
+    other.tables[CONTACTS][("oslo", "c1")] = ["stale"]
     other.load(changes.items())
-    assert other.tables == {"m": {("oslo", 1): [1, 2]}, "c": {}}
+    assert other.tables == {CELL_MINUTES: {("oslo", 1): [1, 2]}, CONTACTS: {}}
     assert other.dirty_count == 0  # loaded state is clean: it is already on the topic
+
+
+def test_delete_all_reports_each_key() -> None:
+    state = KeyedState([CONTACTS])
+    state.tables[CONTACTS].update({("oslo", "c1"): [], ("oslo", "c2"): []})
+    state.delete_all(CONTACTS, [("oslo", "c1"), ("oslo", "gone")])
+    assert state.tables[CONTACTS] == {("oslo", "c2"): []}
+    assert state.dirty[CONTACTS] == {("oslo", "c1"), ("oslo", "gone")}
+
+
+# A key and a write-ahead record as format 1 wrote them: single-letter tables, no format field.
+FORMAT_1_KEY = encode_key(("m", "oslo", "billing", "voice", "", T0))
+FORMAT_1_WAL = msgspec.msgpack.encode({
+    "offset": 9, "watermarks": {"oslo": T0}, "counters": {"applied": 10},
+    "changes": [(FORMAT_1_KEY, msgspec.msgpack.encode([1]))],
+})  # fmt: skip
+
+
+def test_a_checkpoint_of_another_format_is_not_read() -> None:
+    newer = msgspec.structs.replace(Checkpoint(9, {}, {}, []), format=FORMAT + 1)
+    assert Checkpoint.decode(newer.encode()) is None
+    assert Checkpoint.decode(FORMAT_1_WAL) is None
+    engine = Engine(CFG)
+    assert engine.restore([(FORMAT_1_KEY, msgspec.msgpack.encode([1]))], None) == -1
+    assert not any(engine.state.tables.values())  # so the worker reads the source from its start
+
+
+def test_keys_left_over_from_another_format_are_skipped() -> None:
+    table = CompactedTable()
+    table.items[FORMAT_1_KEY] = msgspec.msgpack.encode([1])  # compaction keeps it for ever
+    reference = reference_run(contact("c1", T0, wait_s=5))
+    write_checkpoint(table, reference, 1)
+    restored, resume = restore(table)
+    assert resume == 2
+    assert_same(restored, reference)
 
 
 def test_checkpoint_record_round_trips() -> None:

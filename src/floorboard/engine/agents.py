@@ -14,19 +14,29 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from heapq import heappop, heappush
 from sys import intern
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from floorboard.engine.layout import AGENT_TIME_FIELDS
-from floorboard.engine.windows import MINUTE_MS, QUARTER_MS, Tier, bucket_start, retention_ms
+from floorboard.engine.expiry import ExpiryIndex
+from floorboard.engine.layout import AGENT_TIME_FIELDS, AGENT_TIME_INDEX
+from floorboard.engine.state import Key, KeyedState
+from floorboard.engine.tables import (
+    AGENT_BASE,
+    AGENT_PENDING,
+    AGENTS,
+    TEAM_MINUTES,
+    TEAM_QUARTERS,
+    TRANSITION_QUEUES,
+    TRANSITION_REASON,
+    TRANSITION_STATE,
+    TRANSITION_TEAM,
+    TRANSITION_TS,
+)
+from floorboard.engine.windows import MINUTE_MS, QUARTER_MS
 from floorboard.events.model import AgentState
 
-if TYPE_CHECKING:
-    from floorboard.engine.engine import Engine
-
-_STATE_SLOT = {name: i for i, name in enumerate(AGENT_TIME_FIELDS)}
-# Record layout: [base transition or None, pending transitions]
-# Transition layout: [ts, state, reason, team, queues]
-_BASE, _PENDING = 0, 1
+AgentRows = dict[Key, list[Any]]  # the AGENTS table
+# A team time table: (name, bucket size in ms, rows, dirty keys)
+_TeamTier = tuple[str, int, dict[Key, list[int]], set[Key]]
 
 
 class DueIndex:
@@ -58,115 +68,142 @@ class DueIndex:
         return due
 
 
-def record(engine: Engine, ev: AgentState) -> None:
-    key = (ev.site, ev.agent)
-    rows = engine.state.tables["a"]
-    engine.state.dirty["a"].add(key)
-    rec = rows.get(key)
-    if rec is None:
-        rec = rows[key] = [None, []]
-    # Interned, the names finalization compares and keys buckets by are mostly the same objects.
-    reason, team = intern(ev.reason or ""), intern(ev.team)
-    insort(rec[_PENDING], [ev.ts, ev.state, reason, team, sorted(ev.queues)])
-    engine.agents_due.add(ev.site, ev.ts, ev.agent)
+class AgentTimelines:
+    """Agent records (table AGENTS) and the team time in state they finalize into (tables
+    TEAM_MINUTES and TEAM_QUARTERS)."""
 
+    def __init__(self, state: KeyedState, expiry: ExpiryIndex) -> None:
+        self._state = state
+        self._rows: AgentRows = state.tables[AGENTS]
+        self._dirty = state.dirty[AGENTS]
+        self._expiry = expiry
+        self._due = DueIndex()
+        self._minutes, self._quarters = (
+            (table, size, state.tables[table], state.dirty[table])
+            for table, size in ((TEAM_MINUTES, MINUTE_MS), (TEAM_QUARTERS, QUARTER_MS))
+        )
 
-def index_pending(engine: Engine) -> None:
-    """Rebuild ``engine.agents_due`` from the agent table (after a restore)."""
-    for (site, agent), rec in engine.state.tables["a"].items():
-        for tr in rec[_PENDING]:
-            engine.agents_due.add(site, tr[0], agent)
-
-
-def finalize(engine: Engine, site: str, horizon: int) -> None:
-    """Move transitions older than ``horizon`` from pending into the team time buckets."""
-    rows = engine.state.tables["a"]
-    dirty = engine.state.dirty["a"]
-    wm = engine.watermarks[site]
-    bounds = (
-        bucket_start(wm - retention_ms(Tier.MINUTE, engine.lateness_ms), Tier.MINUTE),
-        bucket_start(wm - retention_ms(Tier.QUARTER, engine.lateness_ms), Tier.QUARTER),
-    )
-    for _ts, agent in engine.agents_due.pop_due(site, horizon):
-        key = (site, agent)
+    def record(self, ev: AgentState) -> None:
+        key = (ev.site, ev.agent)
+        rows = self._rows
+        self._dirty.add(key)
         rec = rows.get(key)
         if rec is None:
-            continue  # expired since
-        pending = rec[_PENDING]
-        if not pending or pending[0][0] >= horizon:
-            continue  # already finalized through an earlier entry
-        dirty.add(key)
-        base = rec[_BASE]
-        while pending and pending[0][0] < horizon:
+            rec = rows[key] = [None, []]  # fields as in tables.py
+        # Interned, the names finalization compares and keys buckets by are mostly the same objects.
+        reason, team = intern(ev.reason or ""), intern(ev.team)
+        transition = [ev.ts, ev.state, reason, team, sorted(ev.queues)]  # fields as in tables.py
+        insort(rec[AGENT_PENDING], transition)
+        self._due.add(ev.site, ev.ts, ev.agent)
+
+    def index_pending(self) -> None:
+        """Rebuild the due index from the agent table (after a restore)."""
+        for (site, agent), rec in self._rows.items():
+            for transition in rec[AGENT_PENDING]:
+                self._due.add(site, transition[TRANSITION_TS], agent)
+
+    def finalize(self, site: str, horizon: int, kept: tuple[int, int]) -> None:
+        """Move transitions older than ``horizon`` from pending into the team time buckets;
+        ``kept`` are the first minute and quarter buckets still kept."""
+        rows = self._rows
+        for _ts, agent in self._due.pop_due(site, horizon):
+            key = (site, agent)
+            rec = rows.get(key)
+            if rec is None:
+                continue  # expired since
+            pending = rec[AGENT_PENDING]
+            if not pending or pending[0][TRANSITION_TS] >= horizon:
+                continue  # already finalized through an earlier entry
+            self._dirty.add(key)
+            self._finalize_agent(site, rec, horizon, kept)
+
+    def _finalize_agent(
+        self, site: str, rec: list[Any], horizon: int, kept: tuple[int, int]
+    ) -> None:
+        pending = rec[AGENT_PENDING]
+        base = rec[AGENT_BASE]
+        while pending and pending[0][TRANSITION_TS] < horizon:
             nxt = pending.pop(0)
-            if base is not None and base[1] == nxt[1] and base[2] == nxt[2] and base[3] == nxt[3]:
-                base[4] = nxt[4]  # same state, reason and team: the run (and its start) goes on
+            if (
+                base is not None
+                and base[TRANSITION_STATE] == nxt[TRANSITION_STATE]
+                and base[TRANSITION_REASON] == nxt[TRANSITION_REASON]
+                and base[TRANSITION_TEAM] == nxt[TRANSITION_TEAM]
+            ):
+                # Same state, reason and team: the run (and its start) goes on.
+                base[TRANSITION_QUEUES] = nxt[TRANSITION_QUEUES]
                 continue
             if base is not None:
-                slot = _STATE_SLOT.get(base[1])
+                slot = AGENT_TIME_INDEX.get(base[TRANSITION_STATE])
                 if slot is not None:  # time logged out is not staffed time
-                    _add_segment(engine, site, base[3], slot, base[0], nxt[0], bounds)
-            base = rec[_BASE] = nxt
+                    start, end = base[TRANSITION_TS], nxt[TRANSITION_TS]
+                    self._add_segment(site, base[TRANSITION_TEAM], slot, start, end, kept)
+            base = rec[AGENT_BASE] = nxt
 
+    def _add_segment(
+        self, site: str, team: str, slot: int, start: int, end: int, kept: tuple[int, int]
+    ) -> None:
+        """Add ``[start, end)`` to ``slot`` of the team's buckets still ``kept``."""
+        if end <= start:
+            return
+        minute_lo, quarter_lo = kept
+        # Time still inside the minute tier goes to minute buckets, older time straight to quarter
+        # buckets (minute buckets roll up into them), and time beyond every window nowhere.
+        if start < minute_lo:
+            self._spread(
+                self._quarters, site, team, slot, max(start, quarter_lo), min(end, minute_lo)
+            )
+        self._spread(self._minutes, site, team, slot, max(start, minute_lo), end)
 
-def _add_segment(
-    engine: Engine,
-    site: str,
-    team: str,
-    slot: int,
-    start: int,
-    end: int,
-    bounds: tuple[int, int],
-) -> None:
-    """Add ``[start, end)`` to ``slot`` of the team's buckets; ``bounds`` are the first minute
-    and quarter buckets still kept."""
-    if end <= start:
-        return
-    minute_lo, quarter_lo = bounds
-    # Time still inside the minute tier goes to minute buckets, older time straight to quarter
-    # buckets (minute buckets roll up into them), and time beyond every window nowhere.
-    if start < minute_lo:
-        hi = min(end, minute_lo)
-        _spread(engine, "tq", QUARTER_MS, site, team, slot, max(start, quarter_lo), hi)
-    _spread(engine, "tm", MINUTE_MS, site, team, slot, max(start, minute_lo), end)
+    def _spread(
+        self,
+        tier: _TeamTier,
+        site: str,
+        team: str,
+        slot: int,
+        lo: int,
+        hi: int,
+    ) -> None:
+        """Add ``[lo, hi)`` to ``slot`` of the team's buckets of ``tier`` it overlaps."""
+        table, size, rows, dirty = tier
+        b = lo - lo % size
+        start = lo  # where the part in bucket ``b`` starts: ``lo`` in the first, then ``b``
+        while b < hi:
+            key = (site, team, b)
+            dirty.add(key)
+            vector = rows.get(key)
+            if vector is None:
+                vector = rows[key] = [0] * len(AGENT_TIME_FIELDS)
+                self._expiry.add(table, key)
+            b += size
+            vector[slot] += (b if b < hi else hi) - start
+            start = b
 
-
-def _spread(
-    engine: Engine, table: str, size: int, site: str, team: str, slot: int, lo: int, hi: int
-) -> None:
-    """Add ``[lo, hi)`` to ``slot`` of the team's ``size``-ms buckets it overlaps."""
-    rows = engine.state.tables[table]
-    dirty = engine.state.dirty[table]
-    b = lo - lo % size
-    start = lo  # where the part in bucket ``b`` starts: ``lo`` in the first, then ``b``
-    while b < hi:
-        key = (site, team, b)
-        dirty.add(key)
-        vector = rows.get(key)
-        if vector is None:
-            vector = rows[key] = [0] * len(AGENT_TIME_FIELDS)
-            engine.expiry.add(table, key)
-        b += size
-        vector[slot] += (b if b < hi else hi) - start
-        start = b
-
-
-def expire(engine: Engine, site: str, horizon: int) -> None:
-    """Forget agents logged out since before ``horizon``."""
-    rows = engine.state.tables["a"]
-    for key in [k for k, rec in rows.items() if k[0] == site and _stale(rec, horizon)]:
-        engine.state.delete("a", key)
+    def expire(self, site: str, horizon: int) -> None:
+        """Forget agents logged out since before ``horizon``."""
+        stale = [k for k, rec in self._rows.items() if k[0] == site and _stale(rec, horizon)]
+        self._state.delete_all(AGENTS, stale)
 
 
 def _stale(rec: list[Any], horizon: int) -> bool:
     last = current(rec)
-    return last is not None and last[1] == "logged_out" and last[0] < horizon
+    return (
+        last is not None
+        and last[TRANSITION_STATE] == "logged_out"
+        and last[TRANSITION_TS] < horizon
+    )
 
 
 def current(rec: list[Any]) -> list[Any] | None:
-    pending: list[list[Any]] = rec[_PENDING]
-    base: list[Any] | None = rec[_BASE]
+    pending: list[list[Any]] = rec[AGENT_PENDING]
+    base: list[Any] | None = rec[AGENT_BASE]
     return pending[-1] if pending else base
+
+
+def _timeline(rec: list[Any]) -> list[list[Any]]:
+    base: list[Any] | None = rec[AGENT_BASE]
+    pending: list[list[Any]] = rec[AGENT_PENDING]
+    return [base, *pending] if base is not None else list(pending)
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,24 +217,36 @@ class AgentNow:
     queues: tuple[str, ...]
 
 
-def live(engine: Engine) -> Iterator[AgentNow]:
-    """Current state of every known agent; ``since`` is the start of the current state run."""
-    for (site, agent), rec in engine.state.tables["a"].items():
-        timeline = ([rec[_BASE]] if rec[_BASE] is not None else []) + rec[_PENDING]
+def live(rows: AgentRows) -> Iterator[AgentNow]:
+    """Current state of every agent in ``rows``; ``since`` is the start of the current state run."""
+    for (site, agent), rec in rows.items():
+        timeline = _timeline(rec)
         if not timeline:
             continue
         last = timeline[-1]
-        since = last[0]
+        since = last[TRANSITION_TS]
         for tr in reversed(timeline[:-1]):
-            if tr[1] != last[1] or tr[2] != last[2]:
+            if (
+                tr[TRANSITION_STATE] != last[TRANSITION_STATE]
+                or tr[TRANSITION_REASON] != last[TRANSITION_REASON]
+            ):
                 break
-            since = tr[0]
-        yield AgentNow(site, agent, last[3], last[1], last[2], since, tuple(last[4]))
+            since = tr[TRANSITION_TS]
+        yield AgentNow(
+            site,
+            agent,
+            last[TRANSITION_TEAM],
+            last[TRANSITION_STATE],
+            last[TRANSITION_REASON],
+            since,
+            tuple(last[TRANSITION_QUEUES]),
+        )
 
 
-def provisional_segments(engine: Engine, now: int) -> Iterator[tuple[str, str, str, int, int]]:
+def provisional_segments(rows: AgentRows, now: int) -> Iterator[tuple[str, str, str, int, int]]:
     """(site, team, state, start, end) of time not yet finalized: from the base up to ``now``."""
-    for (site, _agent), rec in engine.state.tables["a"].items():
-        timeline = ([rec[_BASE]] if rec[_BASE] is not None else []) + rec[_PENDING]
+    for (site, _agent), rec in rows.items():
+        timeline = _timeline(rec)
         for here, nxt in zip(timeline, [*timeline[1:], None], strict=True):
-            yield site, here[3], here[1], here[0], nxt[0] if nxt is not None else now
+            end = nxt[TRANSITION_TS] if nxt is not None else now
+            yield site, here[TRANSITION_TEAM], here[TRANSITION_STATE], here[TRANSITION_TS], end

@@ -2,7 +2,8 @@
 
 Pure Python, no Kafka. The streaming layer runs one engine per source partition; the offline
 report runs one for a whole file. Reads live in ``read.py``; agent timelines in ``agents.py``;
-survey and QA attribution in ``attribution.py``.
+survey and QA attribution in ``attribution.py``; cell vectors in ``cells.py``; what each state
+table holds in ``tables.py``.
 """
 
 from __future__ import annotations
@@ -10,22 +11,42 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterable
-from functools import partial
 from operator import add
 from typing import Any, Literal
 
 from floorboard.config import ChannelSettings, Config
-from floorboard.engine import agents, attribution
+from floorboard.engine.agents import AgentTimelines
+from floorboard.engine.attribution import Attribution
 from floorboard.engine.calendar import BusinessCalendar
-from floorboard.engine.expiry import TIMED_TABLES, ExpiryIndex
-from floorboard.engine.layout import Layout, Vector
+from floorboard.engine.cells import CellBuckets
+from floorboard.engine.expiry import ExpiryIndex
+from floorboard.engine.layout import Layout
 from floorboard.engine.state import Checkpoint, Key, KeyedState
+from floorboard.engine.tables import (
+    AGENT_QUALITY,
+    BACKLOG,
+    CELL_MINUTES,
+    CELL_QUARTERS,
+    CONTACT_LAST_TS,
+    CONTACTS,
+    ENTRY_TS,
+    EXITS,
+    PULSE,
+    RANK_ANSWERED,
+    RANK_OFFERED,
+    SEEN_IDS,
+    TABLES,
+    TEAM_MINUTES,
+    TEAM_QUARTERS,
+    TIMED_TABLES,
+    WAITING,
+)
 from floorboard.engine.windows import (
     HOUR_MS,
     MINUTE_MS,
     QUARTER_MS,
-    TIER_MS,
     Tier,
+    bucket_start,
     retention_ms,
 )
 from floorboard.events.model import (
@@ -48,25 +69,8 @@ from floorboard.events.model import (
 
 Outcome = Literal["applied", "duplicate", "too_late", "unknown_site"]
 
-# Tables of the keyed state; docs/architecture.md lists their keys and values.
-TABLES = (
-    "m",  # minute buckets: (site, queue, channel, team, bucket) -> cell vector
-    "q",  # quarter buckets: same key -> cell vector
-    "tm",  # team agent time, minute: (site, team, bucket) -> ms per agent state
-    "tq",  # team agent time, quarter
-    "aq",  # agent quality, quarter: (site, team, agent, bucket) -> quality sums
-    "c",  # contacts: (site, contact_id) -> attribution record
-    "w",  # waiting: (site, contact_id, queue) -> [channel, enqueued_ts]
-    "k",  # async backlog: (site, contact_id, queue) -> [channel, received_ts]
-    "z",  # latest exit from "w"/"k": (site, contact_id, queue, "w"|"k") -> ts
-    "a",  # agents: (site, agent) -> timeline record
-    "d",  # seen event ids: (site, second) -> [id, ...]
-    "p",  # team pulse: (site, team, metric) -> [ts, value, respondents]
-)
 # Synchronous contacts waiting longer than this are treated as lost feed events, not waiting.
 MAX_SYNC_WAIT_MS = 4 * 3600 * 1000
-_TIERS = (Tier.MINUTE, Tier.QUARTER)
-_TIER_TABLE = {tier: (str(tier.value), TIER_MS[tier]) for tier in _TIERS}
 
 
 class _HandlerIndexes:
@@ -108,15 +112,22 @@ class Engine:
         self.config = config
         self.layout = Layout(config.wait_bounds_ms, config.handle_bounds_ms)
         self.state = KeyedState(TABLES)
-        self.watermarks: dict[str, int] = {}
+        self.watermarks: dict[str, int] = {}  # updated in place: the cell buckets read it
         self.counters: Counter[str] = Counter()
         self.lateness_ms = config.engine.allowed_lateness_s * 1000
         self._short_ms = config.engine.short_abandon_s * 1000
         self._dedup_ms = config.engine.dedup_ttl_s * 1000
         self._contact_ttl_ms = config.engine.contact_ttl_s * 1000
+        self._minutes_kept_ms = retention_ms(Tier.MINUTE, self.lateness_ms)
+        self._quarters_kept_ms = retention_ms(Tier.QUARTER, self.lateness_ms)
         self._seen: set[str] = set()
-        self.expiry = ExpiryIndex()
-        self.agents_due = agents.DueIndex()
+        self._expiry = ExpiryIndex()
+        self._cells = CellBuckets(
+            self.state, self._expiry, self.layout, self.watermarks, self.lateness_ms
+        )
+        self._minute_vector = self._cells.minute_vector
+        self._agents = AgentTimelines(self.state, self._expiry)
+        self._attribution = Attribution(self.state, self._expiry, self.layout, self._cells)
         self._last_offset = -1
         self._calendars = {
             site: BusinessCalendar(s.business_hours, s.zone) for site, s in config.sites.items()
@@ -125,11 +136,9 @@ class Engine:
         self._sl_ms: dict[tuple[str, str, str], int] = {}
         # Hot paths reach these tables and dirty sets directly (KeyedState only mutates them).
         tables, dirty = self.state.tables, self.state.dirty
-        self._rows_m, self._dirty_m = tables["m"], dirty["m"]
-        self._rows_d, self._dirty_d = tables["d"], dirty["d"]
-        self._rows_z, self._dirty_z = tables["z"], dirty["z"]
+        self._seen_ids, self._dirty_seen_ids = tables[SEEN_IDS], dirty[SEEN_IDS]
+        self._exits, self._dirty_exits = tables[EXITS], dirty[EXITS]
         self._ix = _HandlerIndexes(self.layout)
-        self._retention = [(t, TIER_MS[t], retention_ms(t, self.lateness_ms)) for t in _TIERS]
         self._handlers: dict[type, Callable[[Any], None]] = {
             ContactOffered: self._offered,
             ContactAnswered: self._answered,
@@ -140,9 +149,9 @@ class Engine:
             ContactWrapupEnded: self._wrapup,
             ContactFirstResponse: self._first_response,
             ContactResolved: self._resolved,
-            AgentState: partial(agents.record, self),
-            SurveyResponse: self._survey,
-            QaEvaluation: self._qa,
+            AgentState: self._agents.record,
+            SurveyResponse: self._attribution.survey,
+            QaEvaluation: self._attribution.qa,
             TeamPulse: self._pulse,
         }
 
@@ -174,11 +183,11 @@ class Engine:
             return "duplicate"
         # Per-second keys keep each checkpointed value small at high event rates.
         key = (site, ts - ts % 1000)
-        self._dirty_d.add(key)
-        ids = self._rows_d.get(key)
+        self._dirty_seen_ids.add(key)
+        ids = self._seen_ids.get(key)
         if ids is None:
-            ids = self._rows_d[key] = []
-            self.expiry.add("d", key)
+            ids = self._seen_ids[key] = []
+            self._expiry.add(SEEN_IDS, key)
         ids.append(event_id)
         if wm is None or ts > wm:
             self.watermarks[site] = ts
@@ -214,95 +223,72 @@ class Engine:
             found = self._sl_ms[key] = self.channel_settings(*key).sl_threshold_s * 1000
         return found
 
-    # --- state access ---
-
-    def cell_vector(
-        self, site: str, queue: str, channel: str, team: str, ts: int, tier: Tier = Tier.MINUTE
-    ) -> Vector:
-        """The cell's bucket vector for ``ts`` in ``tier``, created when missing.
-
-        Events update minute buckets; a minute bucket is added into its quarter bucket when it
-        leaves the minute tier (``_advance``), and reads sum both tiers, so every contribution
-        counts exactly once whichever bucket holds it.
-        """
-        table, size = _TIER_TABLE[tier]
-        key = (site, queue, channel, team, ts - ts % size)
-        self.state.dirty[table].add(key)
-        rows = self.state.tables[table]
-        vector = rows.get(key)
-        if vector is None:
-            vector = rows[key] = self.layout.zero()
-            self.expiry.add(table, key)
-        return vector
-
-    def tier_for(self, site: str, ts: int) -> Tier | None:
-        """Where a contribution at ``ts`` lives now: its minute, its quarter, or nowhere (gone)."""
-        wm = self.watermarks.get(site, ts)
-        for tier, size, keep_ms in self._retention:
-            if ts - ts % size + size > wm - keep_ms:
-                return tier
-        return None
-
-    def _minute_vector(self, site: str, queue: str, channel: str, team: str, ts: int) -> Vector:
-        """``cell_vector`` in the minute tier, for event handlers.
-
-        Accepted events are within the allowed lateness, so their minute is always still kept.
-        """
-        key = (site, queue, channel, team, ts - ts % MINUTE_MS)
-        self._dirty_m.add(key)
-        vector = self._rows_m.get(key)
-        if vector is None:
-            vector = self._rows_m[key] = self.layout.zero()
-            self.expiry.add("m", key)
-        return vector
-
-    # --- watermark housekeeping: eviction, finalization ---
+    # --- watermark housekeeping: finalization, roll-up, eviction, sweep ---
 
     def _advance(self, site: str, previous: int | None, wm: int) -> None:
-        agents.finalize(self, site, wm - self.lateness_ms)
-        tables = self.state.tables
-        minute_horizon = wm - retention_ms(Tier.MINUTE, self.lateness_ms)
-        quarter_horizon = wm - retention_ms(Tier.QUARTER, self.lateness_ms)
-        for minute, quarter in (("m", "q"), ("tm", "tq")):
-            for key in self.expiry.pop_before(minute, site, minute_horizon):
-                self._roll_up(minute, quarter, key)
-        for table in ("q", "tq", "aq"):
-            for key in self.expiry.pop_before(table, site, quarter_horizon):
-                self.state.delete(table, key)
-        for key in self.expiry.pop_before("d", site, wm - self._dedup_ms):
-            self._seen.difference_update(tables["d"].get(key, ()))
-            self.state.delete("d", key)
+        """Housekeeping once the site's watermark enters a new minute; the sweep once an hour."""
+        minute_horizon = wm - self._minutes_kept_ms
+        quarter_horizon = wm - self._quarters_kept_ms
+        kept = (
+            bucket_start(minute_horizon, Tier.MINUTE),
+            bucket_start(quarter_horizon, Tier.QUARTER),
+        )
+        self._agents.finalize(site, wm - self.lateness_ms, kept)
+        self._roll_up(site, minute_horizon)
+        self._evict(site, quarter_horizon, wm - self._dedup_ms)
         if previous is None or wm // HOUR_MS != previous // HOUR_MS:
-            # Contacts live for days: sweeping them once an hour is enough.
-            horizon = wm - self._contact_ttl_ms
-            for key in [k for k, c in tables["c"].items() if k[0] == site and c[6] < horizon]:
-                self.state.delete("c", key)
-            # An exit time only matters to entries at or before it, and those are too late once
-            # it is older than the lateness.
-            closed_before = wm - self.lateness_ms
-            for key in [k for k, z in tables["z"].items() if k[0] == site and z < closed_before]:
-                self.state.delete("z", key)
-            for table in ("w", "k"):  # entries whose exit was never seen
-                for key in [k for k, v in tables[table].items() if k[0] == site and v[1] < horizon]:
-                    self.state.delete(table, key)
-            agents.expire(self, site, horizon)
+            self._sweep(site, wm)  # contacts live for days: once an hour is enough
 
-    def _roll_up(self, minute: str, quarter: str, key: Key) -> None:
-        """Move a minute bucket leaving the minute tier into its quarter bucket."""
-        vector = self.state.tables[minute].get(key)
-        self.state.delete(minute, key)
+    def _roll_up(self, site: str, horizon: int) -> None:
+        """Move the site's minute buckets before ``horizon`` into their quarter buckets."""
+        for minutes, quarters in ((CELL_MINUTES, CELL_QUARTERS), (TEAM_MINUTES, TEAM_QUARTERS)):
+            for key in self._expiry.pop_before(minutes, site, horizon):
+                self._roll_up_bucket(minutes, quarters, key)
+
+    def _roll_up_bucket(self, minutes: str, quarters: str, key: Key) -> None:
+        """Move one minute bucket into its quarter bucket (dropped if all zero)."""
+        vector = self.state.tables[minutes].get(key)
+        self.state.delete(minutes, key)
         if vector is None or not any(vector):
             return
         bucket = key[-1]
         target_key = (*key[:-1], bucket - bucket % QUARTER_MS)
-        rows = self.state.tables[quarter]
-        self.state.dirty[quarter].add(target_key)
+        rows = self.state.tables[quarters]
+        self.state.dirty[quarters].add(target_key)
         target = rows.get(target_key)
         if target is None:
             rows[target_key] = list(vector)
-            self.expiry.add(quarter, target_key)
+            self._expiry.add(quarters, target_key)
         else:
             target[:] = map(add, target, vector)  # in C: most of a vector is zeros
+
+    def _evict(self, site: str, quarter_horizon: int, dedup_horizon: int) -> None:
+        """Drop the site's quarter buckets past every window, and event ids past the dedup TTL."""
+        for table in (CELL_QUARTERS, TEAM_QUARTERS, AGENT_QUALITY):
+            self.state.delete_all(table, self._expiry.pop_before(table, site, quarter_horizon))
+        for key in self._expiry.pop_before(SEEN_IDS, site, dedup_horizon):
+            self._seen.difference_update(self._seen_ids.get(key, ()))
+            self.state.delete(SEEN_IDS, key)
+
+    def _sweep(self, site: str, wm: int) -> None:
+        """Forget the site's contacts, queue entries and agents idle past the contact TTL, and
+        its queue exits older than the lateness."""
+        horizon = wm - self._contact_ttl_ms
+        self._delete_before(CONTACTS, site, CONTACT_LAST_TS, horizon)
+        # An exit time only matters to entries at or before it, and those are too late once it
+        # is older than the lateness.
+        closed_before = wm - self.lateness_ms
+        stale = [k for k, ts in self._exits.items() if k[0] == site and ts < closed_before]
+        self.state.delete_all(EXITS, stale)
+        for table in (WAITING, BACKLOG):  # entries whose exit was never seen
+            self._delete_before(table, site, ENTRY_TS, horizon)
+        self._agents.expire(site, horizon)
+
+    def _delete_before(self, table: str, site: str, field: int, horizon: int) -> None:
+        """Delete the site's records in ``table`` whose time ``field`` is before ``horizon``."""
+        rows = self.state.tables[table]
+        stale = [k for k, rec in rows.items() if k[0] == site and rec[field] < horizon]
+        self.state.delete_all(table, stale)
 
     # --- live queue entries ---
 
@@ -314,39 +300,41 @@ class Engine:
     def _open(
         self, table: str, site: str, contact_id: str, queue: str, channel: str, ts: int
     ) -> None:
-        closed = self._rows_z.get((site, contact_id, queue, table))
+        closed = self._exits.get((site, contact_id, queue, table))
         if closed is not None and closed >= ts:
             return  # closed by an event at or after this one that arrived first
         key = (site, contact_id, queue)
         rows = self.state.tables[table]
         current = rows.get(key)
-        if current is not None and current[1] >= ts:
+        if current is not None and current[ENTRY_TS] >= ts:
             return  # a later entry into this queue is already open
         self.state.dirty[table].add(key)
-        rows[key] = [channel, ts]
+        rows[key] = [channel, ts]  # fields as in tables.py
 
     def _close(self, table: str, site: str, contact_id: str, queue: str, ts: int) -> None:
         key = (site, contact_id, queue)
         rows = self.state.tables[table]
         current = rows.get(key)
-        if current is not None and current[1] <= ts:
+        if current is not None and current[ENTRY_TS] <= ts:
             self.state.dirty[table].add(key)
             del rows[key]
         tomb = (site, contact_id, queue, table)
-        closed = self._rows_z.get(tomb)
+        closed = self._exits.get(tomb)
         if closed is None or ts > closed:
-            self._dirty_z.add(tomb)
-            self._rows_z[tomb] = ts
+            self._dirty_exits.add(tomb)
+            self._exits[tomb] = ts
 
     # --- contact lifecycle handlers ---
 
     def _offered(self, ev: ContactOffered) -> None:
         site, contact_id, queue, channel, ts = ev.site, ev.contact_id, ev.queue, ev.channel, ev.ts
         self._minute_vector(site, queue, channel, "", ts)[self._ix.offered] += 1
-        self._open("w", site, contact_id, queue, channel, ts)
+        self._open(WAITING, site, contact_id, queue, channel, ts)
         if channel in ASYNC_CHANNELS:
-            self._open("k", site, contact_id, queue, channel, ts)
-        attribution.observe_contact(self, site, contact_id, queue, channel, "", "", ts, 0)
+            self._open(BACKLOG, site, contact_id, queue, channel, ts)
+        self._attribution.observe_contact(
+            site, contact_id, queue, channel, "", "", ts, RANK_OFFERED
+        )
 
     def _answered(self, ev: ContactAnswered) -> None:
         site, queue, channel, ts = ev.site, ev.queue, ev.channel, ev.ts
@@ -357,9 +345,9 @@ class Engine:
         vector[wait_sum] += wait_ms
         vector[within] += wait_ms <= self._sl_threshold_ms(site, queue, channel)
         vector[hist + bisect_left(self._ix.wait_bounds, wait_ms)] += 1
-        self._close("w", site, ev.contact_id, queue, ts)
-        attribution.observe_contact(
-            self, site, ev.contact_id, queue, channel, ev.team, ev.agent, ts, 1
+        self._close(WAITING, site, ev.contact_id, queue, ts)
+        self._attribution.observe_contact(
+            site, ev.contact_id, queue, channel, ev.team, ev.agent, ts, RANK_ANSWERED
         )
 
     def _abandoned(self, ev: ContactAbandoned) -> None:
@@ -372,20 +360,20 @@ class Engine:
         vector[within] += wait_ms <= self._sl_threshold_ms(site, queue, channel)
         vector[short] += wait_ms <= self._short_ms
         vector[hist + bisect_left(self._ix.wait_bounds, wait_ms)] += 1
-        self._close("w", site, ev.contact_id, queue, ts)
+        self._close(WAITING, site, ev.contact_id, queue, ts)
         if channel in ASYNC_CHANNELS:
-            self._close("k", site, ev.contact_id, queue, ts)
+            self._close(BACKLOG, site, ev.contact_id, queue, ts)
 
     def _callback(self, ev: ContactCallbackRequested) -> None:
         self._minute_vector(ev.site, ev.queue, ev.channel, "", ev.ts)[self._ix.callbacks] += 1
-        self._close("w", ev.site, ev.contact_id, ev.queue, ev.ts)
+        self._close(WAITING, ev.site, ev.contact_id, ev.queue, ev.ts)
 
     def _transferred(self, ev: ContactTransferred) -> None:
         vector = self._minute_vector(ev.site, ev.queue, ev.channel, ev.team, ev.ts)
         vector[self._ix.transferred] += 1
-        self._close("w", ev.site, ev.contact_id, ev.queue, ev.ts)
+        self._close(WAITING, ev.site, ev.contact_id, ev.queue, ev.ts)
         if ev.channel in ASYNC_CHANNELS:
-            self._close("k", ev.site, ev.contact_id, ev.queue, ev.ts)
+            self._close(BACKLOG, ev.site, ev.contact_id, ev.queue, ev.ts)
 
     def _ended(self, ev: ContactEnded) -> None:
         talk, hold = round(ev.talk_s * 1000), round(ev.hold_s * 1000)
@@ -414,36 +402,26 @@ class Engine:
         vector[elapsed] += ev.ts - ev.received_ts
         vector[business] += calendar.business_ms(ev.received_ts, ev.ts)
         vector[within_sla] += within
-        self._close("w", ev.site, ev.contact_id, ev.queue, ev.ts)
+        self._close(WAITING, ev.site, ev.contact_id, ev.queue, ev.ts)
 
     def _resolved(self, ev: ContactResolved) -> None:
         resolved, resolve_sum = self._ix.resolved
         vector = self._minute_vector(ev.site, ev.queue, ev.channel, ev.team, ev.ts)
         vector[resolved] += 1
         vector[resolve_sum] += ev.ts - ev.received_ts
-        self._close("k", ev.site, ev.contact_id, ev.queue, ev.ts)
+        self._close(BACKLOG, ev.site, ev.contact_id, ev.queue, ev.ts)
 
-    # --- agents, surveys, QA, pulse ---
-
-    def _survey(self, ev: SurveyResponse) -> None:
-        attribution.add_contribution(
-            self, ev.site, ev.contact_id, ev.ts, attribution.survey_delta(self.layout, ev)
-        )
-
-    def _qa(self, ev: QaEvaluation) -> None:
-        attribution.add_contribution(
-            self, ev.site, ev.contact_id, ev.ts, attribution.qa_delta(self.layout, ev)
-        )
+    # --- team pulse ---
 
     def _pulse(self, ev: TeamPulse) -> None:
         key = (ev.site, ev.team, ev.metric)
-        rows = self.state.tables["p"]
+        rows = self.state.tables[PULSE]
         current = rows.get(key)
-        candidate = [ev.ts, ev.value, ev.respondents]
+        candidate = [ev.ts, ev.value, ev.respondents]  # fields as in tables.py
         # Latest by event time; ties broken by value, then respondents, so arrival order never
         # matters (comparing the whole [ts, value, respondents] record is a total order).
         if current is None or candidate > current:
-            self.state.touch("p", key)
+            self.state.touch(PULSE, key)
             rows[key] = candidate
 
     # --- checkpoint support ---
@@ -453,7 +431,8 @@ class Engine:
         return Checkpoint(offset, dict(self.watermarks), dict(self.counters), self.state.changes())
 
     def restore(self, items: Iterable[tuple[bytes, bytes]], last: Checkpoint | None) -> int:
-        """Load the keyed table, then re-apply the last checkpoint over it (see state.py).
+        """Load a new engine's keyed table, then re-apply the last checkpoint over it (see
+        state.py).
 
         Returns the offset the state is exact at (-1 for an empty state).
         """
@@ -461,12 +440,12 @@ class Engine:
         if last is None:
             return -1
         self.state.load(last.changes)
-        self.watermarks = dict(last.watermarks)
+        self.watermarks.update(last.watermarks)
         self.counters = Counter(last.counters)
-        self._seen = {event_id for ids in self.state.tables["d"].values() for event_id in ids}
+        self._seen = {event_id for ids in self._seen_ids.values() for event_id in ids}
         for table in TIMED_TABLES:
             for key in self.state.tables[table]:
-                self.expiry.add(table, key)
-        agents.index_pending(self)
+                self._expiry.add(table, key)
+        self._agents.index_pending()
         self._last_offset = last.offset
         return last.offset

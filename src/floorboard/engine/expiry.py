@@ -8,12 +8,10 @@ from collections.abc import Iterator
 
 from floorboard.engine.state import Key
 
-# Tables whose keys end in a bucket time: (site, ..., bucket).
-TIMED_TABLES = ("m", "q", "tm", "tq", "aq", "d")
-
 
 class ExpiryIndex:
-    """A derived index (rebuilt on restore, never checkpointed)."""
+    """Keys of the tables in ``TIMED_TABLES`` (tables.py) by site and bucket time. A derived index
+    (rebuilt on restore, never checkpointed)."""
 
     def __init__(self) -> None:
         self._times: dict[tuple[str, str], list[int]] = defaultdict(list)

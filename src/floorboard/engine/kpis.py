@@ -13,7 +13,7 @@ import msgspec
 
 from floorboard.config import SL_VARIANT_LABELS, Direction, EngineSettings, SlVariant, Target
 from floorboard.engine import stats
-from floorboard.engine.layout import AGENT_QUALITY_FIELDS, AGENT_TIME_FIELDS, Layout
+from floorboard.engine.layout import AGENT_QUALITY_INDEX, AGENT_TIME_FIELDS, Layout
 
 
 class Figure(msgspec.Struct, frozen=True, omit_defaults=True):
@@ -162,7 +162,7 @@ def spread(
     Returned only when at least ``spread_min_agents`` agents qualify, so nobody's figure can be
     read off a team of one or two.
     """
-    f = {name: i for i, name in enumerate(AGENT_QUALITY_FIELDS)}
+    f = AGENT_QUALITY_INDEX
     csat = [
         q[f["csat_sum"]] / q[f["csat_n"]]
         for q in agent_quality.values()

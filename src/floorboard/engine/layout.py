@@ -58,6 +58,7 @@ SCALARS: tuple[str, ...] = (
 
 # Agent time per state in a team cell: ms spent in each state within the bucket.
 AGENT_TIME_FIELDS: tuple[str, ...] = ("logged_in", "ready", "not_ready", "busy", "acw")
+AGENT_TIME_INDEX: dict[str, int] = {name: i for i, name in enumerate(AGENT_TIME_FIELDS)}
 
 # Per-agent quality sums, used only for the team-level spread between agents.
 AGENT_QUALITY_FIELDS: tuple[str, ...] = (
@@ -67,6 +68,7 @@ AGENT_QUALITY_FIELDS: tuple[str, ...] = (
     "qa_score_milli",
     "qa_max_milli",
 )
+AGENT_QUALITY_INDEX: dict[str, int] = {name: i for i, name in enumerate(AGENT_QUALITY_FIELDS)}
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from floorboard.engine.engine import MAX_SYNC_WAIT_MS, Engine
 from floorboard.engine.layout import (
     AGENT_QUALITY_FIELDS,
     AGENT_TIME_FIELDS,
+    AGENT_TIME_INDEX,
     Layout,
     Vector,
     add_into,
@@ -22,6 +23,22 @@ from floorboard.engine.snapshot import (
     Snapshot,
     SourceStatus,
     TeamSnapshot,
+)
+from floorboard.engine.tables import (
+    AGENT_QUALITY,
+    AGENTS,
+    BACKLOG,
+    CELL_MINUTES,
+    CELL_QUARTERS,
+    ENTRY_CHANNEL,
+    ENTRY_TS,
+    PULSE,
+    PULSE_RESPONDENTS,
+    PULSE_TS,
+    PULSE_VALUE,
+    TEAM_MINUTES,
+    TEAM_QUARTERS,
+    WAITING,
 )
 from floorboard.engine.windows import WINDOWS, Span, Tier, Window, window_span
 from floorboard.events.model import ASYNC_CHANNELS
@@ -71,7 +88,10 @@ def _sum_windows(
 
 def cell_windows(engine: Engine, now: int) -> dict[CellKey, dict[Window, Vector]]:
     tables = engine.state.tables
-    sources = ((tables["m"].items(), Tier.MINUTE), (tables["q"].items(), Tier.QUARTER))
+    sources = (
+        (tables[CELL_MINUTES].items(), Tier.MINUTE),
+        (tables[CELL_QUARTERS].items(), Tier.QUARTER),
+    )
     return _sum_windows(sources, _spans(engine, now))  # type: ignore[return-value]
 
 
@@ -80,12 +100,14 @@ def team_agent_time(engine: Engine, now: int) -> dict[tuple[str, str], dict[Wind
     spans = _spans(engine, now)
     tables = engine.state.tables
     size = len(AGENT_TIME_FIELDS)
-    sources = ((tables["tm"].items(), Tier.MINUTE), (tables["tq"].items(), Tier.QUARTER))
+    sources = (
+        (tables[TEAM_MINUTES].items(), Tier.MINUTE),
+        (tables[TEAM_QUARTERS].items(), Tier.QUARTER),
+    )
     out: dict[tuple[str, str], dict[Window, Vector]] = defaultdict(dict)
     out.update(_sum_windows(sources, spans))  # type: ignore[arg-type]
-    slots = {name: i for i, name in enumerate(AGENT_TIME_FIELDS)}
-    for site, team, state, start, end in agents.provisional_segments(engine, now):
-        slot = slots.get(state)
+    for site, team, state, start, end in agents.provisional_segments(tables[AGENTS], now):
+        slot = AGENT_TIME_INDEX.get(state)
         if slot is None:
             continue
         for window, span in spans[site].items():
@@ -132,15 +154,15 @@ def snapshot(engine: Engine, now: int, source: str) -> list[Snapshot]:
         )
     agent_time = team_agent_time(engine, now)
     roster: dict[tuple[str, str], list[AgentLive]] = defaultdict(list)
-    for a in agents.live(engine):
+    for a in agents.live(engine.state.tables[AGENTS]):
         if a.state != "logged_out":
             roster[(a.site, a.team)].append(
                 AgentLive(a.agent, a.state, a.reason, a.since, a.queues)
             )
     quality = _agent_quality_today(engine, now)
     pulse: dict[tuple[str, str], dict[str, Pulse]] = defaultdict(dict)
-    for (site, team, metric), (ts, value, n) in engine.state.tables["p"].items():
-        pulse[(site, team)][metric] = Pulse(ts, value, n)
+    for (site, team, metric), rec in engine.state.tables[PULSE].items():
+        pulse[(site, team)][metric] = Pulse(rec[PULSE_TS], rec[PULSE_VALUE], rec[PULSE_RESPONDENTS])
     team_keys = set(teams) | set(roster) | set(pulse) | {k for k, v in agent_time.items() if v}
     for site, team in sorted(team_keys):
         records.append(
@@ -181,9 +203,10 @@ def _live_queues(
     engine: Engine, now: int
 ) -> dict[tuple[str, str, str], tuple[int, int | None, int, int | None]]:
     counts: dict[tuple[str, str, str], list[int | None]] = {}
-    for table, slot in (("w", 0), ("k", 2)):
-        for (site, _cid, queue), (channel, ts) in engine.state.tables[table].items():
-            if table == "w" and channel not in ASYNC_CHANNELS and now - ts > MAX_SYNC_WAIT_MS:
+    for table, slot in ((WAITING, 0), (BACKLOG, 2)):
+        for (site, _cid, queue), queued in engine.state.tables[table].items():
+            channel, ts = queued[ENTRY_CHANNEL], queued[ENTRY_TS]
+            if table == WAITING and channel not in ASYNC_CHANNELS and now - ts > MAX_SYNC_WAIT_MS:
                 continue  # a lost abandon or answer event, not a real wait
             entry = counts.setdefault((site, queue, channel), [0, None, 0, None])
             entry[slot] = int(entry[slot] or 0) + 1
@@ -195,7 +218,7 @@ def _live_queues(
 def _agent_quality_today(engine: Engine, now: int) -> dict[tuple[str, str], dict[str, list[int]]]:
     out: dict[tuple[str, str], dict[str, list[int]]] = defaultdict(dict)
     spans = _spans(engine, now)
-    for (site, team, agent, bucket), sums in engine.state.tables["aq"].items():
+    for (site, team, agent, bucket), sums in engine.state.tables[AGENT_QUALITY].items():
         span = spans[site][Window.TODAY]
         if span.start <= bucket < span.end:
             target = out[(site, team)].setdefault(

@@ -10,6 +10,9 @@ A crash during step 2 leaves the table partly at the new checkpoint and partly a
 re-applying the last write-ahead record on restore brings every key to the new checkpoint. A crash
 during step 1 leaves the previous write-ahead record and a table untouched by the new one. Either
 way the restored state is exactly the state at the restored offset. See docs/architecture.md.
+
+Every key and write-ahead record carries the state ``FORMAT`` (tables.py); a restore skips those of
+another format, so state written by another version is rebuilt from the source instead of misread.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from collections.abc import Iterable
 from typing import Any
 
 import msgspec
+
+from floorboard.engine.tables import FORMAT
 
 Key = tuple[Any, ...]
 _MISSING: Any = object()
@@ -40,13 +45,23 @@ class Checkpoint(msgspec.Struct, frozen=True):
     watermarks: dict[str, int]
     counters: dict[str, int]
     changes: list[tuple[bytes, bytes | None]]  # None deletes the key
+    format: int = FORMAT
 
     def encode(self) -> bytes:
         return _encoder.encode(self)
 
     @staticmethod
-    def decode(raw: bytes) -> Checkpoint:
+    def decode(raw: bytes) -> Checkpoint | None:
+        """The checkpoint in ``raw``, or None for one of another format (not read)."""
+        if msgspec.msgpack.decode(raw, type=_Format).format != FORMAT:
+            return None
         return msgspec.msgpack.decode(raw, type=Checkpoint)
+
+
+class _Format(msgspec.Struct):
+    """Just the format of a write-ahead record: ``Checkpoint`` would default a missing one."""
+
+    format: int = 1  # written before checkpoints carried a format
 
 
 class KeyedState:
@@ -65,6 +80,13 @@ class KeyedState:
         self.touch(table, key)
         self.tables[table].pop(key, None)
 
+    def delete_all(self, table: str, keys: Iterable[Key]) -> None:
+        """``delete`` each key; ``keys`` must not iterate the table itself."""
+        dirty, rows = self.dirty[table], self.tables[table]
+        for key in keys:
+            dirty.add(key)
+            rows.pop(key, None)
+
     @property
     def dirty_count(self) -> int:
         return sum(len(keys) for keys in self.dirty.values())
@@ -76,15 +98,18 @@ class KeyedState:
             rows = self.tables[table]
             for key in keys:
                 value = rows.get(key, _MISSING)
-                raw_key = encode_key((table, *key))
+                raw_key = encode_key((FORMAT, table, *key))
                 out.append((raw_key, None if value is _MISSING else _encoder.encode(value)))
             keys.clear()
         return out
 
     def load(self, items: Iterable[tuple[bytes, bytes | None]]) -> None:
-        """Apply (key, value) pairs in order; a None value deletes."""
+        """Apply (key, value) pairs in order; a None value deletes. Keys of another format (left
+        over from an older version) are skipped."""
         for raw_key, raw_value in items:
-            table, *rest = decode_key(raw_key)
+            form, table, *rest = decode_key(raw_key)
+            if form != FORMAT:
+                continue
             key = tuple(rest)
             if raw_value is None:
                 self.tables[table].pop(key, None)

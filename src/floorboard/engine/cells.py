@@ -1,0 +1,68 @@
+"""Cell vectors in their time buckets: the tables CELL_MINUTES and CELL_QUARTERS.
+
+Events update minute buckets; a minute bucket is added into its quarter bucket when it leaves the
+minute tier (``Engine._roll_up``), and reads sum both tiers, so every contribution counts exactly
+once whichever bucket holds it.
+"""
+
+from __future__ import annotations
+
+from floorboard.engine.expiry import ExpiryIndex
+from floorboard.engine.layout import Layout, Vector
+from floorboard.engine.state import Key, KeyedState
+from floorboard.engine.tables import CELL_MINUTES, CELL_QUARTERS
+from floorboard.engine.windows import MINUTE_MS, TIER_MS, Tier, retention_ms
+
+
+class CellBuckets:
+    def __init__(
+        self,
+        state: KeyedState,
+        expiry: ExpiryIndex,
+        layout: Layout,
+        watermarks: dict[str, int],
+        lateness_ms: int,
+    ) -> None:
+        self._expiry = expiry
+        self._zero = layout.zero
+        self._watermarks = watermarks  # the engine's own dict, updated in place
+        self._tiers: dict[Tier, tuple[str, int, dict[Key, Vector], set[Key]]] = {
+            tier: (table, TIER_MS[tier], state.tables[table], state.dirty[table])
+            for tier, table in ((Tier.MINUTE, CELL_MINUTES), (Tier.QUARTER, CELL_QUARTERS))
+        }
+        _, _, self._minutes, self._dirty_minutes = self._tiers[Tier.MINUTE]
+        self._retention = [(t, TIER_MS[t], retention_ms(t, lateness_ms)) for t in self._tiers]
+
+    def vector(
+        self, site: str, queue: str, channel: str, team: str, ts: int, tier: Tier = Tier.MINUTE
+    ) -> Vector:
+        """The cell's bucket vector for ``ts`` in ``tier``, created when missing."""
+        table, size, rows, dirty = self._tiers[tier]
+        key = (site, queue, channel, team, ts - ts % size)
+        dirty.add(key)
+        vector = rows.get(key)
+        if vector is None:
+            vector = rows[key] = self._zero()
+            self._expiry.add(table, key)
+        return vector
+
+    def minute_vector(self, site: str, queue: str, channel: str, team: str, ts: int) -> Vector:
+        """``vector`` in the minute tier, for event handlers.
+
+        Accepted events are within the allowed lateness, so their minute is always still kept.
+        """
+        key = (site, queue, channel, team, ts - ts % MINUTE_MS)
+        self._dirty_minutes.add(key)
+        vector = self._minutes.get(key)
+        if vector is None:
+            vector = self._minutes[key] = self._zero()
+            self._expiry.add(CELL_MINUTES, key)
+        return vector
+
+    def tier_for(self, site: str, ts: int) -> Tier | None:
+        """Where a contribution at ``ts`` lives now: its minute, its quarter, or nowhere (gone)."""
+        wm = self._watermarks.get(site, ts)
+        for tier, size, keep_ms in self._retention:
+            if ts - ts % size + size > wm - keep_ms:
+                return tier
+        return None

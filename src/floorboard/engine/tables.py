@@ -1,0 +1,84 @@
+"""What the engine's keyed state holds: table names and the fields of the list records in them.
+
+All of it is persisted: every checkpoint key carries its table's name, and records are stored as
+msgpack lists. Renaming a table or moving a field changes the checkpoint format, so bump
+``FORMAT`` with it; a restore ignores checkpoints of another format (docs/architecture.md).
+Records stay plain lists indexed by the constants below: the hot path cannot afford objects.
+"""
+
+from __future__ import annotations
+
+# 1: single-letter table names, before checkpoints carried a format.
+FORMAT = 2
+
+# Keys and values; docs/architecture.md lists them too.
+CELL_MINUTES = "cell_minutes"  # (site, queue, channel, team, minute) -> cell vector (layout.py)
+CELL_QUARTERS = "cell_quarters"  # (site, queue, channel, team, quarter) -> cell vector
+TEAM_MINUTES = "team_minutes"  # (site, team, minute) -> ms per agent state (AGENT_TIME_FIELDS)
+TEAM_QUARTERS = "team_quarters"  # (site, team, quarter) -> ms per agent state
+AGENT_QUALITY = "agent_quality"  # (site, team, agent, quarter) -> AGENT_QUALITY_FIELDS sums
+CONTACTS = "contacts"  # (site, contact_id) -> contact record
+WAITING = "waiting"  # (site, contact_id, queue) -> queue entry
+BACKLOG = "backlog"  # async contacts not yet resolved: (site, contact_id, queue) -> queue entry
+EXITS = "exits"  # latest exit from WAITING or BACKLOG: (site, contact_id, queue, table) -> ts
+AGENTS = "agents"  # (site, agent) -> agent record
+SEEN_IDS = "seen_ids"  # event ids, for dedup: (site, second) -> [id, ...]
+PULSE = "pulse"  # (site, team, metric) -> pulse record
+
+TABLES = (
+    CELL_MINUTES,
+    CELL_QUARTERS,
+    TEAM_MINUTES,
+    TEAM_QUARTERS,
+    AGENT_QUALITY,
+    CONTACTS,
+    WAITING,
+    BACKLOG,
+    EXITS,
+    AGENTS,
+    SEEN_IDS,
+    PULSE,
+)
+# Tables whose keys end in a bucket time, so the expiry index can evict them (expiry.py).
+TIMED_TABLES = (CELL_MINUTES, CELL_QUARTERS, TEAM_MINUTES, TEAM_QUARTERS, AGENT_QUALITY, SEEN_IDS)
+
+# Contact record: who handled the contact and the survey and QA contributions it received.
+# Queue None: not attributed yet (only contributions seen). The rank (kind, then time) decides
+# which observation of the contact it is attributed to.
+CONTACT_QUEUE = 0
+CONTACT_CHANNEL = 1
+CONTACT_TEAM = 2
+CONTACT_AGENT = 3
+CONTACT_RANK_KIND = 4
+CONTACT_RANK_TS = 5
+CONTACT_LAST_TS = 6  # latest event of the contact, for its TTL
+CONTACT_CONTRIBUTIONS = 7
+# Rank kinds, lowest first.
+RANK_NONE = -1
+RANK_OFFERED = 0
+RANK_ANSWERED = 1
+
+# Contribution, in a contact record.
+CONTRIBUTION_TS = 0
+CONTRIBUTION_PAIRS = 1  # [[cell vector index, amount], ...]
+CONTRIBUTION_QUALITY = 2  # agent quality sums (AGENT_QUALITY_FIELDS)
+
+# Queue entry, in WAITING and BACKLOG.
+ENTRY_CHANNEL = 0
+ENTRY_TS = 1
+
+# Agent record: the finalized transition (or None) and the later ones, sorted.
+AGENT_BASE = 0
+AGENT_PENDING = 1
+
+# Transition, in an agent record; compared as a whole when sorted.
+TRANSITION_TS = 0
+TRANSITION_STATE = 1
+TRANSITION_REASON = 2
+TRANSITION_TEAM = 3
+TRANSITION_QUEUES = 4
+
+# Pulse record; compared as a whole (time, then value, then respondents).
+PULSE_TS = 0
+PULSE_VALUE = 1
+PULSE_RESPONDENTS = 2
