@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 import faust
-from pydantic import SecretStr
 
 from floorboard.config import RuntimeSettings
 from floorboard.streams.kafka import KafkaConnection
 from floorboard.streams.worker.connection import faust_broker, faust_credentials
+from tests.streams.connections import SASL_SSL
 
 
 def test_plaintext_is_a_broker_url_without_credentials() -> None:
@@ -15,14 +15,7 @@ def test_plaintext_is_a_broker_url_without_credentials() -> None:
 
 
 def test_sasl_over_tls_reaches_faust() -> None:
-    settings = RuntimeSettings(
-        broker="k:9096",
-        security_protocol="SASL_SSL",
-        sasl_mechanism="SCRAM-SHA-512",
-        sasl_username="floorboard",
-        sasl_password=SecretStr("s3cret"),
-    )
-    creds = faust_credentials(KafkaConnection.from_settings(settings))
+    creds = faust_credentials(KafkaConnection.from_settings(SASL_SSL))
     assert isinstance(creds, faust.SASLCredentials)
     assert creds.protocol.value == "SASL_SSL" and creds.mechanism.value == "SCRAM-SHA-512"
 
