@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from floorboard.config import BusinessHours, ResponseSla
+from floorboard.config import BusinessHours, PublicHolidays, ResponseSla
 from floorboard.engine.calendar import BusinessCalendar
 from tests.engine.helpers import OSLO, oslo, run, views
 from tests.factory import config, event
@@ -62,6 +62,29 @@ def test_business_time_adds_up_over_consecutive_spans(start: int, a: int, b: int
         start, start + a
     ) + CAL.business_ms(start + a, start + a + b)
     assert 0 <= CAL.business_ms(start, start + a) <= a
+
+
+def test_public_holidays_of_the_country_close_the_day_and_explicit_dates_add_to_them() -> None:
+    # Norway 2026: Ascension Day Thu 14 May and Whit Monday 25 May come from the holidays
+    # package; Fri 15 May (a bridge day) is typed into the configuration.
+    hours = BusinessHours(
+        holidays=(dt.date(2026, 5, 15),), public_holidays=PublicHolidays(country="NO")
+    )
+    cal = BusinessCalendar(hours, OSLO)
+    assert cal.is_holiday(dt.date(2026, 5, 14)) and cal.is_holiday(dt.date(2026, 5, 25))
+    assert cal.is_holiday(dt.date(2026, 5, 15)) and not cal.is_holiday(dt.date(2026, 5, 13))
+    # Wed 13 May 15:00 → Mon 18 May 09:00: Wed 15-16 + Mon 08-09 = 2 h (Thu, Fri, weekend closed)
+    assert cal.business_ms(oslo(2026, 5, 13, 15), oslo(2026, 5, 18, 9)) == 2 * HOUR
+    # same business day: an item on Wednesday evening is due at Monday's close
+    assert cal.close_of_business_day(oslo(2026, 5, 13, 17)) == oslo(2026, 5, 18, 16)
+    # a subdivision adds its own: Bavaria keeps Epiphany, Berlin does not
+    bavaria = BusinessCalendar(
+        BusinessHours(public_holidays=PublicHolidays(country="DE", subdivision="BY")), OSLO
+    )
+    berlin = BusinessCalendar(
+        BusinessHours(public_holidays=PublicHolidays(country="DE", subdivision="BE")), OSLO
+    )
+    assert bavaria.is_holiday(dt.date(2026, 1, 6)) and not berlin.is_holiday(dt.date(2026, 1, 6))
 
 
 def test_is_open() -> None:

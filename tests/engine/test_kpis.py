@@ -266,8 +266,8 @@ SURVEYS = [
 def test_survey_and_qa_figures_with_intervals() -> None:
     f = queue_figures(run(config(), SCENARIO + SURVEYS), NOW)
     assert f["csat_mean"].value == pytest.approx(4.0)
-    # sample variance of 5, 3, 4 is 1 → 4 ± 1.96·√(1/3) = 4 ± 1.1316
-    assert (f["csat_mean"].low, f["csat_mean"].high) == pytest.approx((2.8684, 5.1316), abs=1e-4)
+    # sample variance of 5, 3, 4 is 1 → 4 ± t(2)·√(1/3) = 4 ± 4.3027·0.57735 = 4 ± 2.4841
+    assert (f["csat_mean"].low, f["csat_mean"].high) == pytest.approx((1.5159, 6.4841), abs=1e-4)
     assert f["csat_top2"].value == pytest.approx(2 / 3)
     # Wilson 95 % for 2 of 3: centre (2/3 + z²/6)/(1 + z²/3) = 0.5731, half 0.3654
     assert (f["csat_top2"].low, f["csat_top2"].high) == pytest.approx((0.2077, 0.9385), abs=1e-4)
@@ -277,9 +277,10 @@ def test_survey_and_qa_figures_with_intervals() -> None:
     # FCR yes, no → 0.5, Wilson for 1 of 2 is 0.5 ± 0.4055
     assert f["fcr_rate"].value == pytest.approx(0.5)
     assert (f["fcr_rate"].low, f["fcr_rate"].high) == pytest.approx((0.0945, 0.9055), abs=1e-4)
-    # CES 2, 5 → 3.5, s² = 4.5 → 3.5 ± 1.96·√(4.5/2) = 3.5 ± 2.94
+    # CES 2, 5 → 3.5, s² = 4.5 → 3.5 ± t(1)·√(4.5/2) = 3.5 ± 12.7062·1.5 = 3.5 ± 19.0593:
+    # two answers say almost nothing, and the interval says so
     assert f["ces_mean"].value == pytest.approx(3.5)
-    assert (f["ces_mean"].low, f["ces_mean"].high) == pytest.approx((0.5601, 6.4399), abs=1e-4)
+    assert (f["ces_mean"].low, f["ces_mean"].high) == pytest.approx((-15.5593, 22.5593), abs=1e-4)
     assert f["qa_score"].value == pytest.approx(26 / 30)  # Σ score ÷ Σ max, not mean of ratios
     assert (f["qa_score"].n, f["qa_score"].low) == (2, None)
     assert f["survey_responses"].value == 3

@@ -1,4 +1,5 @@
-"""Intervals, histogram quantiles and quartiles against hand computation (z = 1.96)."""
+"""Intervals, histogram quantiles and quartiles against hand computation (z = 1.96, t from
+printed tables)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from floorboard.engine.stats import (
+    Z95,
     histogram_quantile,
     mean_interval,
     nps_interval,
     quartiles,
+    t95,
+    t_within,
     wilson,
 )
 
@@ -39,9 +43,28 @@ def test_nps_interval_by_hand() -> None:
     assert nps_interval(0, 0, 0) is None
 
 
+@pytest.mark.parametrize(
+    ("df", "quantile"),
+    # t_0.975 from any printed table (e.g. NIST/SEMATECH e-Handbook 1.3.6.7.2)
+    [(1, 12.706), (2, 4.303), (4, 2.776), (9, 2.262), (29, 2.045), (60, 2.000), (120, 1.980)],
+)
+def test_t_quantile_matches_the_printed_table(df: int, quantile: float) -> None:
+    assert t95(df) == pytest.approx(quantile, abs=5e-4)
+    assert t_within(t95(df), df) == pytest.approx(0.95, abs=1e-9)
+
+
+def test_t_quantile_gives_way_to_z_beyond_1000_degrees_of_freedom() -> None:
+    assert t95(1000) == pytest.approx(1.9623, abs=1e-4)
+    assert t95(1001) == Z95
+
+
 def test_mean_interval_by_hand() -> None:
-    # 1, 2, 3, 4, 5: mean 3, s² = 10/4 = 2.5, half = 1.96·√(2.5/5) = 1.3859
-    assert mean_interval(15, 55, 5) == pytest.approx((1.6141, 4.3859), abs=1e-4)
+    # 1, 2, 3, 4, 5: mean 3, s² = 10/4 = 2.5, s/√n = √0.5 = 0.70711; t(4) = 2.7764
+    # half = 2.7764·0.70711 = 1.9632 (z would give 1.3859, 29 % narrower)
+    assert mean_interval(15, 55, 5) == pytest.approx((1.0368, 4.9632), abs=1e-4)
+    # ten answers 1,2,3,3,4,4,4,5,5,5: Σ 36, Σx² 146, mean 3.6, s² = (146 − 129.6)/9 = 1.8222
+    # s/√n = 0.42687; t(9) = 2.2622, half 0.96567 (z: 0.83666, 13 % narrower)
+    assert mean_interval(36, 146, 10) == pytest.approx((2.6343, 4.5657), abs=1e-4)
     assert mean_interval(5, 25, 1) is None  # no spread from one response
     assert mean_interval(8, 32, 2) == pytest.approx((4.0, 4.0))  # identical answers
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import holidays
 import yaml
 from pydantic import (
     BaseModel,
@@ -158,13 +159,35 @@ Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
+class PublicHolidays(_Strict):
+    """A country's public holidays (ISO 3166-1 code, optional subdivision) from the ``holidays``
+    package, e.g. ``{country: "NO"}`` or ``{country: "DE", subdivision: "BY"}``."""
+
+    country: str
+    subdivision: str | None = None
+
+    @model_validator(mode="after")
+    def _known(self) -> PublicHolidays:
+        supported = holidays.list_supported_countries()
+        if self.country not in supported:
+            raise ValueError(f"country: unknown country code {self.country!r}")
+        subdivisions = supported[self.country]
+        if self.subdivision is not None and self.subdivision not in subdivisions:
+            raise ValueError(
+                f"subdivision: {self.subdivision!r} is not one of {', '.join(subdivisions)}"
+            )
+        return self
+
+
 class BusinessHours(_Strict):
-    """Opening hours per weekday as ``["08:00", "16:00"]``; a missing day is closed."""
+    """Opening hours per weekday as ``["08:00", "16:00"]``; a missing day is closed, and so are
+    ``holidays`` (explicit dates) and the ``public_holidays`` of a country."""
 
     days: dict[Weekday, tuple[dt.time, dt.time]] = Field(
         default_factory=lambda: {d: (dt.time(8), dt.time(16)) for d in WEEKDAYS[:5]}
     )
     holidays: tuple[dt.date, ...] = ()
+    public_holidays: PublicHolidays | None = None
 
     @field_validator("days")
     @classmethod

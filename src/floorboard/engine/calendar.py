@@ -6,6 +6,8 @@ import datetime as dt
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+import holidays
+
 from floorboard.config import WEEKDAYS, BusinessHours, ResponseSla
 
 _MAX_DAYS = 400  # a response can't be more than a year behind; bounds the day walk
@@ -16,11 +18,22 @@ class BusinessCalendar:
         self._hours = hours
         self._zone = zone
         self._holidays = frozenset(hours.holidays)
+        public = hours.public_holidays
+        # The package's calendar fills in each year on first lookup.
+        self._public = (
+            None
+            if public is None
+            else holidays.country_holidays(public.country, subdiv=public.subdivision)
+        )
+
+    def is_holiday(self, day: dt.date) -> bool:
+        """An explicit holiday of the configuration or a public holiday of its country."""
+        return day in self._holidays or (self._public is not None and day in self._public)
 
     @lru_cache(maxsize=4096)  # noqa: B019 - calendars live as long as the engine
     def _open_range(self, day: dt.date) -> tuple[int, int] | None:
         """Opening and closing instants (epoch ms) of a local date, or None when closed."""
-        if day in self._holidays:
+        if self.is_holiday(day):
             return None
         span = self._hours.days.get(WEEKDAYS[day.weekday()])
         if span is None:

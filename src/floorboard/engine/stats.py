@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from functools import lru_cache
 
 Z95 = 1.959963984540054
+# Beyond this many degrees of freedom t_0.975 is within 0.1 % of z: the normal quantile is used.
+T_MAX_DF = 1000
 
 
 def wilson(successes: int, n: int, z: float = Z95) -> tuple[float, float] | None:
@@ -19,13 +22,45 @@ def wilson(successes: int, n: int, z: float = Z95) -> tuple[float, float] | None
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
-def mean_interval(total: int, sq_total: int, n: int, z: float = Z95) -> tuple[float, float] | None:
-    """Normal-approximation interval of a mean from its sum and sum of squares."""
+def t_within(t: float, df: int) -> float:
+    """P(|T| ≤ t) for Student's t with integer ``df``, in closed form (Abramowitz & Stegun
+    26.7.3–4): sums of powers of cos θ, θ = atan(t/√df)."""
+    theta = math.atan(t / math.sqrt(df))
+    c2 = math.cos(theta) ** 2
+    if df % 2:  # odd: (2/π)(θ + sin θ cos θ (1 + 2/3 cos² θ + 2·4/(3·5) cos⁴ θ + …))
+        term, total = 1.0, 1.0 if df > 1 else 0.0
+        for k in range(1, (df - 1) // 2):
+            term *= c2 * (2 * k) / (2 * k + 1)
+            total += term
+        return 2 / math.pi * (theta + math.sin(theta) * math.cos(theta) * total)
+    term, total = 1.0, 1.0  # even: sin θ (1 + 1/2 cos² θ + 1·3/(2·4) cos⁴ θ + …)
+    for k in range(1, df // 2):
+        term *= c2 * (2 * k - 1) / (2 * k)
+        total += term
+    return math.sin(theta) * total
+
+
+@lru_cache(maxsize=1024)
+def t95(df: int) -> float:
+    """Two-sided 95 % quantile of Student's t (t_0.975), computed by bisection on ``t_within``;
+    the normal ``Z95`` beyond ``T_MAX_DF`` degrees of freedom."""
+    if df > T_MAX_DF:
+        return Z95
+    lo, hi = Z95, 13.0  # t_0.975 falls from 12.706 (df 1) towards z
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if t_within(mid, df) < 0.95 else (lo, mid)
+    return (lo + hi) / 2
+
+
+def mean_interval(total: int, sq_total: int, n: int) -> tuple[float, float] | None:
+    """95 % interval of a mean from its sum and sum of squares: mean ± t·s/√n with n − 1
+    degrees of freedom (z beyond ``T_MAX_DF``)."""
     if n < 2:
         return None
     mean = total / n
     variance = max(0.0, (sq_total - n * mean * mean) / (n - 1))
-    half = z * math.sqrt(variance / n)
+    half = t95(n - 1) * math.sqrt(variance / n)
     return mean - half, mean + half
 
 
