@@ -411,3 +411,27 @@ def test_classify_lower_is_better() -> None:
     assert kpis.classify(0.06, target) is Status.WARN
     assert kpis.classify(0.08, target) is Status.ALERT
     assert kpis.classify(0.5, None) is Status.UNKNOWN
+
+
+def test_resolve_time_is_elapsed_even_across_a_weekend_on_a_business_hours_calendar() -> None:
+    # Email received Thu 26 Nov 15:00, answered Mon 30 Nov 08:30, resolved Mon 09:00.
+    # Elapsed receipt → resolution: Thu 15:00 → Mon 09:00 = 4 × 24 h − 6 h = 90 h = 324000 s;
+    # the first response counts business hours: Thu 15-16, Fri a holiday, Mon 08:00-08:30 = 5400 s.
+    # A second email, Mon 08:00 → resolved 08:30: 1800 s. Resolve time (324000 + 1800) / 2.
+    thursday, monday = oslo(2026, 11, 26, 15), oslo(2026, 11, 30, 8)
+    common = {"queue": "billing", "channel": "email", "agent": "a1", "team": "red"}
+    events = [
+        *replies("billing", "email", [(thursday, monday + 30 * MINUTE)]),
+        event("contact.resolved", monday + 60 * MINUTE, contact_id="email0",
+              received_ts=thursday, **common),
+        event("contact.resolved", monday + 30 * MINUTE, contact_id="m2", received_ts=monday,
+              **common),
+    ]  # fmt: skip
+    f = first_response(events, "billing", "email")
+    assert f["resolved"] == Figure(2, n=2)
+    assert f["resolve_time_s"].value == pytest.approx((324000 + 1800) / 2)
+    assert f["resolve_time_s"].n == 2
+    assert f["first_response_business_s"].value == pytest.approx(5400)
+    assert f["first_response_s"].value == pytest.approx(324000 - 30 * 60)
+    layout = Engine(config()).layout
+    assert kpis.resolve_time(layout.zero(), layout.index).value is None

@@ -26,6 +26,7 @@ from floorboard.engine.views import (
     team_figures,
     time_in_state_ms,
 )
+from floorboard.events.model import Event
 from tests.engine.helpers import run, views
 from tests.factory import MINUTE, SECOND, T0, config, contact, event
 
@@ -138,8 +139,9 @@ def test_figures_of_a_merge_are_from_sums_not_averages() -> None:
 
 
 def served_views() -> list[QueueSnapshot | TeamSnapshot]:
-    """Team red (skilled for billing and support) answers billing and support voice; sales and
-    Bergen's billing are someone else's. Offers and abandons sit in the queues, not the team."""
+    """Team red (skilled for billing and support) answers billing and support voice, not the
+    support emails; sales and Bergen's billing are someone else's. Offers and abandons sit in the
+    queues, not the team."""
     return [
         queue("p0", windows={"today": vec(offered=10, answered=10, answered_within_sl=9)},
               waiting=2, oldest_wait_ts=T0 - 30 * SECOND),
@@ -156,19 +158,24 @@ def served_views() -> list[QueueSnapshot | TeamSnapshot]:
              agent_time={"today": [100_000, 30_000, 0, 60_000, 10_000]},
              agent_quality={"x": [5, 15, 0, 0, 0], "y": [5, 20, 0, 0, 0], "z": [6, 30, 0, 0, 0],
                             "few": [4, 4, 0, 0, 0]},
-             pulse={"employee_satisfaction": Pulse(T0, 4.0, 9)}),
+             pulse={"employee_satisfaction": Pulse(T0, 4.0, 9)},
+             answered_queues={"today": [("billing", "voice", 10), ("support", "voice", 25)]}),
     ]  # fmt: skip
 
 
-def test_team_sl_and_abandons_are_of_the_queues_it_serves_summed_not_averaged() -> None:
+def test_team_sl_and_abandons_are_of_the_queues_it_answered_summed_not_averaged() -> None:
     f = team_figures(merge(served_views()), "oslo", "red", "today", CFG, LAYOUT)
-    # answered within T over billing and support voice ÷ their summed offers (email answers none):
-    # (9 + 15) / (10 + 30 + 4), not the mean of 9/10 and 15/30
-    assert f["service_level"].value == pytest.approx(24 / 44)
-    assert f["service_level"].n == 44
-    assert (f["offered"].n, f["abandoned"].n, f["short_abandoned"].n) == (44, 5, 2)
-    assert f["abandon_rate"].value == pytest.approx(5 / 44)
-    assert f["abandon_rate_excl_short"].value == pytest.approx(3 / 42)
+    # answered within T over billing and support voice ÷ their summed offers (red answered no
+    # support email, so its 4 offers are not red's): (9 + 15) / (10 + 30) = 60 %, not the
+    # mean of 9/10 and 15/30 (70 %)
+    assert f["service_level"].value == pytest.approx(24 / 40)
+    assert f["service_level"].n == 40
+    assert f["service_level"].scope == "queues red answered: billing/voice, support/voice"
+    assert f["service_level"].variant == "ans≤T(queue) / offered"
+    assert (f["offered"].n, f["abandoned"].n, f["short_abandoned"].n) == (40, 5, 2)
+    assert f["abandon_rate"].value == pytest.approx(5 / 40)
+    assert f["abandon_rate_excl_short"].value == pytest.approx(3 / 38)
+    assert f["abandoned"].scope == f["service_level"].scope
     # handling is the team's own: (200 s talk + 40 s ACW) over 2 contacts
     assert f["aht_s"].value == pytest.approx(120.0)
 
@@ -196,7 +203,8 @@ def test_team_occupancy_agents_spread_and_pulse() -> None:
 
 def test_a_team_without_records_shows_no_figures() -> None:
     f = team_figures(merge(served_views()), "oslo", "nobody", "today", CFG, LAYOUT)
-    assert f["service_level"].value is None  # no agents, so no queues served
+    assert f["service_level"].value is None  # answered nothing, so no queues of its own
+    assert f["service_level"].scope == "queues nobody answered: none"
     assert f["waiting"] == Figure(0.0, n=0)
     assert f["occupancy"].value is None
     assert "employee_satisfaction" not in f
@@ -315,3 +323,42 @@ def test_long_in_state_after_15_minutes_not_ready_or_3_minutes_acw(
 
 def test_time_in_state_is_never_negative() -> None:
     assert time_in_state_ms(agent("a1", since=T0 + SECOND), T0) == 0
+
+
+def test_occupancy_counts_acw_as_working_and_leaves_not_ready_out_for_team_and_site() -> None:
+    def at(s: int, agent: str, team: str, state: str) -> Event:
+        reason = {"reason": "training"} if state == "not_ready" else {}
+        return event("agent.state", T0 + s * SECOND, agent=agent, team=team, state=state,
+                     **reason)  # fmt: skip
+
+    events = [
+        # red: ready 540 s, busy 480 s, ACW 120 s, then not ready 300 s until the read
+        at(0, "a1", "red", "ready"), at(540, "a1", "red", "busy"), at(1020, "a1", "red", "acw"),
+        at(1140, "a1", "red", "not_ready"),
+        # blue: ready 100 s, busy 200 s, then not ready 1140 s
+        at(0, "a2", "blue", "ready"), at(100, "a2", "blue", "busy"),
+        at(300, "a2", "blue", "not_ready"),
+    ]  # fmt: skip
+    engine = run(config(), sorted(events, key=lambda e: e.ts))
+    v = views(engine, T0 + 1440 * SECOND)
+    red = team_figures(v, "oslo", "red", "today", engine.config, engine.layout)
+    # (480 + 120) / (540 + 480 + 120) = 600 / 1140
+    assert red["occupancy"].value == pytest.approx(600 / 1140)
+    assert red["occupancy"].value == pytest.approx(0.526, abs=5e-4)
+    assert red["occupancy"].n == 1140
+    site = site_figures(v, "oslo", "today", engine.config, engine.layout)
+    # summed before the ratio: (600 + 200) / (1140 + 300) = 800 / 1440, not the mean of teams
+    assert site["occupancy"].value == pytest.approx(800 / 1440)
+    assert site["agents_logged_in"] == Figure(2, n=2)
+
+
+def test_team_answered_queues_add_up_across_partitions() -> None:
+    p1 = run(config(), contact("c1", T0, wait_s=5, team="red"))
+    p2 = run(config(), [*contact("c2", T0, wait_s=50, team="red"),
+                        *contact("c3", T0, wait_s=5, queue="support", team="blue")])  # fmt: skip
+    v = merge([*snapshot(p1, NOW, "p1"), *snapshot(p2, NOW, "p2")])
+    assert v.teams[("oslo", "red")].answered_queues["today"] == {("billing", "voice"): 2}
+    red = team_figures(v, "oslo", "red", "today", CFG, LAYOUT)
+    # red answered billing only: billing's 1 within T of 2 offered, support is blue's
+    assert red["service_level"].value == pytest.approx(1 / 2)
+    assert red["service_level"].scope == "queues red answered: billing/voice"

@@ -16,8 +16,12 @@ from floorboard.engine import stats
 from floorboard.engine.layout import AGENT_QUALITY_INDEX, AGENT_TIME_FIELDS, Layout
 
 
-class Figure(msgspec.Struct, frozen=True, omit_defaults=True):
-    """One derived figure. ``value`` is None when undefined (no denominator)."""
+class Figure(msgspec.Struct, frozen=True):
+    """One derived figure. ``value`` is None when undefined (no denominator), an int for counts.
+
+    ``variant`` names the formula (the SL variant); ``scope`` says whose contacts a figure covers
+    when they are not the row's own (a team's service level: the queues it answered).
+    """
 
     value: float | None
     n: int = 0
@@ -25,6 +29,12 @@ class Figure(msgspec.Struct, frozen=True, omit_defaults=True):
     high: float | None = None
     low_sample: bool = False
     variant: str | None = None
+    scope: str | None = None
+
+
+def count(value: int) -> Figure:
+    """A count: an integer value, n the same."""
+    return Figure(value, n=value)
 
 
 class Spread(msgspec.Struct, frozen=True):
@@ -81,11 +91,11 @@ def production(
     talk_hold = _ratio(v[ix["talk_ms"]] + v[ix["hold_ms"]], handled)
     acw = _ratio(v[ix["acw_ms"]], wrapups)
     out = {
-        "offered": Figure(float(offered), n=offered),
-        "answered": Figure(float(answered), n=answered),
-        "abandoned": Figure(float(abandoned), n=abandoned),
-        "short_abandoned": Figure(float(short), n=short),
-        "callbacks": Figure(float(v[ix["callbacks"]])),
+        "offered": count(offered),
+        "answered": count(answered),
+        "abandoned": count(abandoned),
+        "short_abandoned": count(short),
+        "callbacks": count(v[ix["callbacks"]]),
         "service_level": sl,
         "abandon_rate": Figure(_ratio(abandoned, offered), n=offered),
         "abandon_rate_excl_short": Figure(
@@ -114,8 +124,15 @@ def production(
     out["response_sla_rate"] = Figure(
         _ratio(v[ix["first_responses_within_sla"]], responses), n=responses
     )
-    out["resolved"] = Figure(float(v[ix["resolved"]]), n=v[ix["resolved"]])
+    out["resolved"] = count(v[ix["resolved"]])
+    out["resolve_time_s"] = resolve_time(v, ix)
     return out
+
+
+def resolve_time(v: Sequence[int], ix: Mapping[str, int]) -> Figure:
+    """Mean time from receipt to resolution: Σ(ts − received_ts) ÷ resolved, n resolved."""
+    resolved = v[ix["resolved"]]
+    return Figure(_seconds(_ratio(v[ix["resolve_ms"]], resolved)), n=resolved)
 
 
 def quality(v: Sequence[int], layout: Layout, settings: EngineSettings) -> dict[str, Figure]:
@@ -140,7 +157,7 @@ def quality(v: Sequence[int], layout: Layout, settings: EngineSettings) -> dict[
         "qa_score": _survey(
             _ratio(v[ix["qa_score_milli"]], v[ix["qa_max_milli"]]), qa_n, None, min_n
         ),
-        "survey_responses": Figure(float(v[ix["surveys"]]), n=v[ix["surveys"]]),
+        "survey_responses": count(v[ix["surveys"]]),
         "responses_per_handled": Figure(
             _ratio(v[ix["surveys"]], v[ix["handled"]]), n=v[ix["handled"]]
         ),
@@ -148,7 +165,8 @@ def quality(v: Sequence[int], layout: Layout, settings: EngineSettings) -> dict[
 
 
 def occupancy(agent_time: Sequence[int]) -> Figure:
-    """(busy + ACW) ÷ (ready + busy + ACW) of agent time in the window."""
+    """(busy + ACW) ÷ (ready + busy + ACW) of agent time in the window; not-ready time counts in
+    neither. n is the available (ready + busy + ACW) time in whole seconds."""
     t = dict(zip(AGENT_TIME_FIELDS, agent_time, strict=True))
     working = t["busy"] + t["acw"]
     return Figure(_ratio(working, working + t["ready"]), n=(working + t["ready"]) // 1000)

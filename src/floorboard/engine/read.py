@@ -125,13 +125,19 @@ def snapshot(engine: Engine, now: int, source: str) -> list[Snapshot]:
     cells = cell_windows(engine, now)
     queues: dict[tuple[str, str, str], dict[str, Vector]] = defaultdict(dict)
     teams: dict[tuple[str, str], dict[str, Vector]] = defaultdict(dict)
-    for (site, queue, channel, team), windows in cells.items():
+    answered: dict[tuple[str, str], dict[str, list[tuple[str, str, int]]]] = defaultdict(dict)
+    answered_slot = engine.layout.index["answered"]
+    for (site, queue, channel, team), windows in sorted(cells.items()):
         for window, vector in windows.items():
             if not any(vector):
                 continue  # e.g. an unattributed cell whose surveys all moved to their contacts
             _add(queues[(site, queue, channel)], window, vector)
             if team:
                 _add(teams[(site, team)], window, vector)
+                if vector[answered_slot]:
+                    answered[(site, team)].setdefault(window, []).append(
+                        (queue, channel, vector[answered_slot])
+                    )
     live = _live_queues(engine, now)
     records: list[Snapshot] = []
     for key in sorted(set(queues) | set(live)):
@@ -177,6 +183,7 @@ def snapshot(engine: Engine, now: int, source: str) -> list[Snapshot]:
                 agents=sorted(roster.get((site, team), []), key=lambda a: a.agent),
                 agent_quality=quality.get((site, team), {}),
                 pulse=pulse.get((site, team), {}),
+                answered_queues=answered.get((site, team), {}),
             )
         )
     records.append(

@@ -57,6 +57,9 @@ class TeamSnapshot(msgspec.Struct, tag="team", kw_only=True):
     agents: list[AgentLive]
     agent_quality: dict[str, list[int]]  # pseudonym -> today's quality sums
     pulse: dict[str, Pulse]
+    # window -> (queue, channel, contacts the team answered there): which queues' service level
+    # is the team's (engine.views.team_figures)
+    answered_queues: dict[str, list[tuple[str, str, int]]] = msgspec.field(default_factory=dict)
 
 
 class SourceStatus(msgspec.Struct, tag="status", kw_only=True):

@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import msgspec
+
 from floorboard.config import Config, Target
 from floorboard.engine import kpis
 from floorboard.engine.kpis import Figure, Status
@@ -58,6 +60,8 @@ class TeamView:
     agents: list[AgentLive] = field(default_factory=list)
     agent_quality: dict[str, list[int]] = field(default_factory=dict)
     pulse: dict[str, Pulse] = field(default_factory=dict)
+    # window -> (queue, channel) -> contacts the team answered there
+    answered_queues: dict[str, dict[tuple[str, str], int]] = field(default_factory=dict)
 
 
 @dataclass
@@ -97,6 +101,10 @@ def merge(records: Iterable[Snapshot]) -> Views:
             t.windows = merge_windows([t.windows, rec.windows])
             t.agent_time = merge_windows([t.agent_time, rec.agent_time])
             t.agents.extend(rec.agents)
+            for window, answered in rec.answered_queues.items():
+                by_queue = t.answered_queues.setdefault(window, {})
+                for queue, channel, count in answered:
+                    by_queue[(queue, channel)] = by_queue.get((queue, channel), 0) + count
             for name, sums in rec.agent_quality.items():
                 if name in t.agent_quality:
                     add_into(t.agent_quality[name], sums)
@@ -143,20 +151,20 @@ def figures(
 
 
 def figures_by_window(views: Views, config: Config, layout: Layout) -> dict[str, Any]:
-    """Figures per window for every queue ("site/queue/channel"), team ("site/team") and site."""
+    """Per window, what every queue ("site/queue/channel"), team ("site/team") and site shows:
+    ``queue_figures``, ``team_figures`` and ``site_figures``, as on the wallboard."""
     return {
         window: {
             "queues": {
-                "/".join(key): figures(q.windows.get(window), config, layout, key)
+                "/".join(key): queue_figures(views, q, window, config, layout)
                 for key, q in sorted(views.queues.items())
             },
             "teams": {
-                "/".join(key): figures(t.windows.get(window), config, layout)
-                for key, t in sorted(views.teams.items())
+                "/".join(key): team_figures(views, *key, window, config, layout)
+                for key in sorted(views.teams)
             },
             "sites": {
-                site: figures(views.site_windows(site).get(window), config, layout)
-                for site in views.sites
+                site: site_figures(views, site, window, config, layout) for site in views.sites
             },
         }
         for window in WINDOWS
@@ -196,6 +204,34 @@ def served_queues(views: Views, team: TeamView) -> list[QueueView]:
     return [q for q in views.queues.values() if q.site == team.site and q.queue in skills]
 
 
+def answered_queues(views: Views, team: TeamView, window: str) -> list[QueueView]:
+    """Queue views (site, queue, channel) in which the team answered contacts in ``window``."""
+    answered = team.answered_queues.get(window, {})
+    return [
+        q
+        for (site, queue, channel), q in sorted(views.queues.items())
+        if site == team.site and answered.get((queue, channel), 0) > 0
+    ]
+
+
+def team_scope(team: str, queues: Iterable[QueueView]) -> str:
+    """The label of a team's queue-side figures: which queues they cover."""
+    names = ", ".join(f"{q.queue}/{q.channel}" for q in queues) or "none"
+    return f"queues {team} answered: {names}"
+
+
+def occupancy(teams: Iterable[TeamView], window: str) -> Figure:
+    """Occupancy of ``teams`` (one team, or every team of a site) in ``window``: their agent time
+    in state summed, then (busy + ACW) ÷ (ready + busy + ACW) (``kpis.occupancy``)."""
+    total = merge_windows(t.agent_time for t in teams).get(window)
+    return kpis.occupancy(total if total is not None else [0] * len(AGENT_TIME_FIELDS))
+
+
+def agents_logged_in(teams: Iterable[TeamView]) -> Figure:
+    agents = sum(len(t.agents) for t in teams)
+    return Figure(agents, n=agents)
+
+
 def synchronous(queues: Iterable[QueueView]) -> list[QueueView]:
     """Call and chat queues. Email and messaging wait hours by design: backlog, not waiting."""
     return [q for q in queues if q.channel not in ASYNC_CHANNELS]
@@ -207,7 +243,7 @@ def live_figures(queues: Iterable[QueueView], as_of: int) -> dict[str, Figure]:
     waiting = sum(q.waiting for q in live)
     oldest = [q.oldest_wait_ts for q in live if q.oldest_wait_ts is not None]
     longest = None if not oldest else max(0, as_of - min(oldest)) / 1000
-    return {"waiting": Figure(float(waiting), n=waiting), "longest_wait_s": Figure(longest)}
+    return {"waiting": Figure(waiting, n=waiting), "longest_wait_s": Figure(longest)}
 
 
 def pulse_figures(teams: Iterable[TeamView]) -> dict[str, Figure]:
@@ -234,7 +270,8 @@ def site_figures(
     queue: str | None = None,
 ) -> dict[str, Figure]:
     """What a site shows for ``window``: ``figures`` of all its queues (of ``queue``'s channels
-    only, when given), ``live_figures`` of its call and chat queues, and its teams' pulse."""
+    only, when given), ``live_figures`` of its call and chat queues, and its teams' pulse,
+    ``occupancy`` and ``agents_logged_in``."""
     queues = site_queues(views, site, queue)
     # The whole site includes its unattributed cell (surveys whose contact is not known yet).
     if queue is None:
@@ -243,7 +280,10 @@ def site_figures(
         windows = merge_windows(q.windows for q in queues)
     out = figures(windows.get(window), config, layout)
     out.update(live_figures(synchronous(queues), views.as_of))
-    out.update(pulse_figures(t for t in views.teams.values() if t.site == site))
+    teams = [t for t in views.teams.values() if t.site == site]
+    out.update(pulse_figures(teams))
+    out["occupancy"] = occupancy(teams, window)
+    out["agents_logged_in"] = agents_logged_in(teams)
     return out
 
 
@@ -252,20 +292,24 @@ def team_figures(
 ) -> dict[str, Figure]:
     """What a team shows for ``window``.
 
-    Its own handling and quality ``figures``, except ``FIGURES_BEFORE_TEAM``, which with
-    ``live_figures`` are those of the queues its agents serve (summed, then derived); ``occupancy``
-    and ``agents_logged_in``; ``spread_csat_mean`` and ``spread_qa_score``, the interquartile range
-    of per-agent means (low Q1, high Q3, n agents; no value below ``spread_min_agents``); its pulse.
+    Its own handling and quality ``figures``, except ``FIGURES_BEFORE_TEAM``, which are those of
+    the queues (site, queue, channel) it answered contacts in during ``window``, summed then
+    derived, with ``scope`` naming them; ``live_figures`` of the call and chat queues its
+    logged-in agents serve now; ``occupancy`` and ``agents_logged_in``; ``spread_csat_mean`` and
+    ``spread_qa_score``, the interquartile range of per-agent means (low Q1, high Q3, n agents; no
+    value below ``spread_min_agents``); its pulse.
     """
     view = views.teams.get((site, team), TeamView(site, team))
-    served = served_queues(views, view)
     out = figures(view.windows.get(window), config, layout)
-    before = figures(merge_windows(q.windows for q in served).get(window), config, layout)
-    out.update({name: before[name] for name in FIGURES_BEFORE_TEAM})
-    out.update(live_figures(synchronous(served), views.as_of))
-    agent_time = view.agent_time.get(window, [0] * len(AGENT_TIME_FIELDS))
-    out["occupancy"] = kpis.occupancy(agent_time)
-    out["agents_logged_in"] = Figure(float(len(view.agents)), n=len(view.agents))
+    answered = answered_queues(views, view, window)
+    before = figures(merge_windows(q.windows for q in answered).get(window), config, layout)
+    scope = team_scope(team, answered)
+    out.update(
+        {name: msgspec.structs.replace(before[name], scope=scope) for name in FIGURES_BEFORE_TEAM}
+    )
+    out.update(live_figures(synchronous(served_queues(views, view)), views.as_of))
+    out["occupancy"] = occupancy([view], window)
+    out["agents_logged_in"] = agents_logged_in([view])
     for name, spread in kpis.spread(view.agent_quality, config.engine).items():
         out[f"spread_{name}"] = (
             Figure(None)
