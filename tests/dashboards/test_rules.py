@@ -43,7 +43,7 @@ def test_promtool_check_rules() -> None:
         assert f"SUCCESS: {len(rules_of(path))} rules found" in out
 
 
-@pytest.mark.parametrize("name", ["alerts.test.yml", "recording.test.yml"])
+@pytest.mark.parametrize("name", ["alerts.test.yml", "recording.test.yml", "teams.test.yml"])
 def test_promtool_unit_tests(name: str) -> None:
     assert "SUCCESS" in promtool("test", "rules", str(UNIT_TESTS / name))
 

@@ -25,7 +25,7 @@ from prometheus_client.registry import Collector
 
 from floorboard.config import DEFAULT_TARGETS, Config
 from floorboard.engine.calendar import BusinessCalendar
-from floorboard.engine.layout import Layout, Vector, add_into
+from floorboard.engine.layout import AGENT_TIME_FIELDS, Layout, Vector, add_into
 from floorboard.engine.snapshot import QueueSnapshot, Snapshot, TeamSnapshot
 from floorboard.engine.views import merge
 from floorboard.events.model import AGENT_STATES
@@ -83,7 +83,9 @@ class QueueCollector(Collector):
         records = self.records()
         # queue "" is the site's unattributed cell: it only ever holds survey and QA answers
         queues = [r for r in records if isinstance(r, QueueSnapshot) and r.queue]
-        counters = {spec: counter(spec) for spec in (*n.QUEUE_COUNTERS, *n.TEAM_COUNTERS)}
+        counters = {
+            spec: counter(spec) for spec in (*n.QUEUE_COUNTERS, n.RESOLVE_SECONDS, *n.TEAM_COUNTERS)
+        }
         hists = {spec: histogram(spec) for spec in n.HISTOGRAMS}
         ix, lay = self.layout.index, self.layout
         for rec in queues:
@@ -93,6 +95,7 @@ class QueueCollector(Collector):
             labels = [rec.site, rec.queue, rec.channel, _partition(rec.source)]
             for spec in n.QUEUE_COUNTERS:
                 counters[spec].add_metric(labels, vector[ix[spec.field]])
+            counters[n.RESOLVE_SECONDS].add_metric(labels, vector[ix["resolve_ms"]] / 1000)
             for spec, counts, bounds, sum_ms in (
                 (n.ANSWERED_WAIT, lay.answered_wait(vector), lay.wait_bounds_ms,
                  vector[ix["answered_wait_ms"]]),
@@ -103,16 +106,32 @@ class QueueCollector(Collector):
                 (n.ACW, lay.acw(vector), lay.handle_bounds_ms, vector[ix["acw_ms"]]),
             ):  # fmt: skip
                 _histogram(hists[spec], labels, counts, bounds, sum_ms)
-        for team in records:
-            if not isinstance(team, TeamSnapshot) or TODAY not in team.windows:
+        teams = [r for r in records if isinstance(r, TeamSnapshot)]
+        for team in teams:
+            if TODAY not in team.windows:
                 continue
             vector = team.windows[TODAY]
             labels = [team.site, team.team, _partition(team.source)]
             for spec in n.TEAM_COUNTERS:
                 counters[spec].add_metric(labels, vector[ix[spec.field]])
         yield from counters.values()
+        yield from self._team_time(teams)
         yield from hists.values()
         yield from self._live(queues)
+
+    @staticmethod
+    def _team_time(teams: Iterable[TeamSnapshot]) -> Iterator[Metric]:
+        """Queues each team answered, and its agents' time per state (occupancy's inputs)."""
+        answered, state_time = counter(n.TEAM_QUEUE_ANSWERED), counter(n.AGENT_STATE_SECONDS)
+        for team in teams:
+            partition = _partition(team.source)
+            for queue, channel, count in team.answered_queues.get(TODAY, []):
+                answered.add_metric([team.site, team.team, queue, channel, partition], count)
+            time_ms = team.agent_time.get(TODAY)
+            if time_ms is not None:
+                for state, ms in zip(AGENT_TIME_FIELDS, time_ms, strict=True):
+                    state_time.add_metric([team.site, team.team, state, partition], ms / 1000)
+        yield from (answered, state_time)
 
     @staticmethod
     def _live(queues: Iterable[QueueSnapshot]) -> Iterator[Metric]:

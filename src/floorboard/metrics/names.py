@@ -92,7 +92,17 @@ QUEUE_COUNTERS: tuple[Spec, ...] = tuple(
             "first_responses_within_sla",
             "First responses within the response SLA, today",
         ),
+        ("floorboard_contacts_resolved", "resolved", "Email and messaging items resolved, today"),
     )
+)
+# Σ(resolved − received) of the resolved items: ÷ floorboard_contacts_resolved_total is the
+# resolve time. The engine sums milliseconds; the collector exports seconds.
+RESOLVE_SECONDS = Spec(
+    "floorboard_resolve_seconds_total",
+    Kind.COUNTER,
+    QUEUE_LABELS,
+    "Time from receipt to resolution of the items resolved, summed, today",
+    "resolve_ms",
 )
 TEAM_COUNTERS: tuple[Spec, ...] = (
     _counter(
@@ -104,6 +114,21 @@ TEAM_COUNTERS: tuple[Spec, ...] = (
         TEAM_LABELS,
     ),
 )  # fmt: skip
+# Which queues a team answered, and how many: a team's service level is that of those queues.
+TEAM_QUEUE_ANSWERED = Spec(
+    "floorboard_team_queue_contacts_answered_total",
+    Kind.COUNTER,
+    ("site", "team", "queue", "channel", "partition"),
+    "Contacts the team answered per queue and channel, today",
+)
+# Agent time per state (ready, not_ready, busy, acw, logged_in) summed over the team's agents:
+# occupancy is (busy + acw) ÷ (ready + busy + acw).
+AGENT_STATE_SECONDS = Spec(
+    "floorboard_agent_state_seconds_total",
+    Kind.COUNTER,
+    ("site", "team", "state", "partition"),
+    "Time the team's agents spent in each state, today",
+)
 
 ANSWERED_WAIT = Spec(
     "floorboard_answered_wait_seconds",
@@ -257,7 +282,8 @@ PIPELINE: tuple[Spec, ...] = (
 )  # fmt: skip
 
 KPI: tuple[Spec, ...] = (
-    *QUEUE_COUNTERS, *TEAM_COUNTERS, *HISTOGRAMS, *LIVE, *QUALITY, AGENTS, *CONFIG,
+    *QUEUE_COUNTERS, RESOLVE_SECONDS, *TEAM_COUNTERS, TEAM_QUEUE_ANSWERED, AGENT_STATE_SECONDS,
+    *HISTOGRAMS, *LIVE, *QUALITY, AGENTS, *CONFIG,
 )  # fmt: skip
 CONTRACT: tuple[Spec, ...] = (*KPI, *PIPELINE)
 BY_NAME: dict[str, Spec] = {spec.name: spec for spec in CONTRACT}

@@ -158,6 +158,63 @@ def handling(w: Window) -> list[Rule]:
     ]
 
 
+def _operation(w: Window, op: str) -> str:
+    """The operations part of a ``level:metric:operations`` name: ``ratio_increase15m``,
+    ``ratio_today`` (the counters' day-to-date value needs no increase)."""
+    return f"{op}_{w.volume}"
+
+
+def occupancy(w: Window) -> list[Rule]:
+    """(busy + ACW) ÷ (ready + busy + ACW) of agent time, per team and per site, summed first."""
+    series = "floorboard_agent_state_seconds_total"
+    return [
+        Rule(
+            f"{level.replace(', ', '_')}:floorboard_occupancy:{_operation(w, 'ratio')}",
+            _ratio(
+                _sum(level, w.counted(f'{series}{{state=~"busy|acw"}}')),
+                _sum(level, w.counted(f'{series}{{state=~"ready|busy|acw"}}')),
+            ),
+        )
+        for level in ("site, team", "site")
+    ]
+
+
+def resolve_time(w: Window) -> list[Rule]:
+    """Σ(resolved − received) ÷ resolved, per queue × channel and per site."""
+    return [
+        Rule(
+            f"{level.replace(', ', '_')}:floorboard_resolve_seconds:{_operation(w, 'mean')}",
+            _ratio(
+                _sum(level, w.counted("floorboard_resolve_seconds_total")),
+                _sum(level, w.counted("floorboard_contacts_resolved_total")),
+            ),
+        )
+        for level in (QUEUE, "site")
+    ]
+
+
+def team_service_level(w: Window) -> list[Rule]:
+    """A team's SL: the queues it answered in the window (``views.team_figures``), answered
+    within each queue's own T ÷ offered, summed over those queues before the ratio."""
+    answered = w.counted("floorboard_team_queue_contacts_answered_total")
+    # One sample of value 1 per (team, queue, channel) the team answered.
+    served = f"group by (site, team, queue, channel) (\n  {answered} > 0\n)"
+
+    def over_served(volume: str) -> str:
+        return _sum(
+            "site, team",
+            f"\n  floorboard:{volume}:{w.volume}\n  * on ({QUEUE}) group_right\n"
+            f"  {_indent(served, 2)}\n",
+        )
+
+    return [
+        Rule(
+            f"site_team:floorboard_service_level:{_operation(w, 'ratio')}",
+            _ratio(over_served("answered_within_sl"), over_served("offered"), cap=True),
+        )
+    ]
+
+
 def _survey(w: Window, kind: str, bucket: str | None = None) -> str:
     match = f'kind="{kind}"' if bucket is None else f'kind="{kind}", bucket="{bucket}"'
     return _sum("site", w.counted(f"floorboard_survey_responses_total{{{match}}}"))
@@ -288,9 +345,9 @@ def rules() -> list[Rule]:
     """In evaluation order: a rule reads only rules above it (one group evaluates in order)."""
     out = configuration()
     for w in (W15M, W1H, TODAY):
-        out += queue_volumes(w) + service_level(w)
+        out += queue_volumes(w) + service_level(w) + team_service_level(w)
     for w in (W15M, W1H, TODAY):
-        out += handling(w)
+        out += handling(w) + occupancy(w) + resolve_time(w)
     for w in (W1H, TODAY):
         out += quality(w)
     out += intervals(TODAY) + live() + pipeline()
