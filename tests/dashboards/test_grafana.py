@@ -82,7 +82,8 @@ def test_queries_use_only_known_series(uid: str) -> None:
     known = all_names() | RECORDED
     for panel in DASHBOARDS[uid]["panels"]:
         for target in panel["targets"]:
-            for name in re.findall(r"\bfloorboard[:_][a-z0-9_:]+", target["expr"]):
+            # floorboard_… metrics, floorboard:… rules and level:floorboard_…:operations rules
+            for name in re.findall(r"\b(?:[a-z_]+:)?floorboard[:_][a-z0-9_:]+", target["expr"]):
                 assert name in known, f"{panel['title']}: {name}"
 
 

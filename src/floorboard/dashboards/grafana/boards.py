@@ -72,6 +72,14 @@ OVERVIEW = (
         Series("Service level, 15 minutes", ((f"floorboard:site_service_level:ratio15m{SITE}", "{{site}}"),), "percentunit", "service_level"),
         Series("CSAT, last hour", ((f"floorboard:csat_mean:mean1h{SITE}", "{{site}}"),), kpi="csat_mean"),
     )),
+    Row(6, (
+        Stat("Occupancy today", f"site:floorboard_occupancy:ratio_today{SITE}", "percentunit", "occupancy"),
+        Series("Team service level (queues each team answered), 15 minutes",
+               ((f"site_team:floorboard_service_level:ratio_increase15m{SITE}", "{{team}}"),), "percentunit", "service_level",
+               description="Answered within T ÷ offered over the queues the team answered contacts in during the 15 minutes", width=9),
+        Series("Team occupancy, 15 minutes", ((f"site_team:floorboard_occupancy:ratio_increase15m{SITE}", "{{team}}"),), "percentunit", "occupancy",
+               description="(busy + after-contact work) ÷ (ready + busy + after-contact work); not-ready time is left out", width=9),
+    )),
 )  # fmt: skip
 
 
@@ -88,16 +96,22 @@ QUEUE_DETAIL = (
         Stat("Waiting", f"floorboard:contacts_waiting:sum{QUEUE}", kpi="waiting", legend=BY_QUEUE),
         Stat("Longest wait", f"floorboard:longest_wait:seconds{QUEUE}", "s", "longest_wait_s", BY_QUEUE),
     )),
-    Row(9, (
+    Row(7, (
         Series("Offered per 15 min", ((f"floorboard:offered:increase15m{QUEUE}", BY_QUEUE),)),
         Series("Wait p50 / p95 (answered, 15 min)", (_answered_wait("0.5", "p50"), _answered_wait("0.95", "p95")), "s"),
     )),
-    Row(9, (
+    Row(7, (
         Series("ASA, 15 min", ((f"floorboard:asa_seconds:mean15m{QUEUE}", BY_QUEUE),), "s", "asa_s"),
         Series("Service level and abandonment, 1 h", (
             (f"floorboard:service_level:ratio1h{QUEUE}", f"SL {BY_QUEUE}"),
             (f"floorboard:abandon_rate:ratio1h{QUEUE}", f"abandoned {BY_QUEUE}"),
         ), "percentunit"),
+    )),
+    Row(6, (
+        Stat("Resolve time today", f"site_queue_channel:floorboard_resolve_seconds:mean_today{QUEUE}", "s", legend=BY_QUEUE),
+        Stat("Resolved today", f"sum by (queue, channel) (floorboard_contacts_resolved_total{QUEUE})", legend=BY_QUEUE),
+        Series("Resolve time, 1 h (receipt to resolution, elapsed)",
+               ((f"site_queue_channel:floorboard_resolve_seconds:mean_increase1h{QUEUE}", BY_QUEUE),), "s"),
     )),
 )  # fmt: skip
 
