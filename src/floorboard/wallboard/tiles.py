@@ -60,7 +60,10 @@ def _survey(fmt: str) -> TileText:
 
 
 def _service_level(fig: Figure, _figs: Figures, target: Target | None) -> tuple[str, str]:
-    return pct(fig.value), f"{fig.variant or ''} · target {pct(target.warn) if target else '–'}"
+    # A team's SL is that of the queues it answered: the scope says which, before the formula.
+    scope = f"{fig.scope} · " if fig.scope else ""
+    goal = pct(target.warn) if target else "–"
+    return pct(fig.value), f"{scope}{fig.variant or ''} · target {goal}"
 
 
 def _waiting(fig: Figure, _figs: Figures, _target: Target | None) -> tuple[str, str]:
@@ -72,7 +75,10 @@ def _abandoned(fig: Figure, figs: Figures, _target: Target | None) -> tuple[str,
 
 
 def _handle_time(fig: Figure, figs: Figures, _target: Target | None) -> tuple[str, str]:
-    return clock(fig.value), f"ASA {clock(figs['asa_s'].value)}"
+    resolve = figs["resolve_time_s"]
+    # Email and messaging resolve times are hours long: shown only where items were resolved.
+    after = f" · resolve {clock(resolve.value)} n={resolve.n}" if resolve.n else ""
+    return clock(fig.value), f"ASA {clock(figs['asa_s'].value)}{after}"
 
 
 def _qa(fig: Figure, _figs: Figures, _target: Target | None) -> tuple[str, str]:
