@@ -88,7 +88,7 @@ def test_duplicate_ids_are_ignored_and_counted() -> None:
     before = snapshot(engine, NOW, "x")
     assert engine.apply(offered) == "duplicate"
     assert engine.apply(offered) == "duplicate"
-    assert engine.counters["duplicates"] == 2
+    assert engine.counters["duplicate"] == 2
     assert queue_figures(engine, NOW)["offered"].value == 1
     assert snapshot(engine, NOW, "x")[:-1] == before[:-1]  # all but the status record
 

@@ -96,12 +96,12 @@ def test_team_parts_union_agents_add_quality_and_keep_the_latest_pulse() -> None
 def test_status_parts_sum_counters_and_take_the_newest_watermark() -> None:
     v = merge([
         SourceStatus(source="p0", as_of=T0, layout="l", watermarks={"oslo": T0},
-                     counters={"applied": 3, "duplicates": 1}),
+                     counters={"applied": 3, "duplicate": 1}),
         SourceStatus(source="p1", as_of=T0, layout="l", watermarks={"oslo": T0 + 7},
                      counters={"applied": 2}),
     ])  # fmt: skip
     assert v.watermarks == {"oslo": T0 + 7}
-    assert v.counters == {"applied": 5, "duplicates": 1}
+    assert v.counters == {"applied": 5, "duplicate": 1}
 
 
 def test_site_totals_sum_queues_not_teams() -> None:

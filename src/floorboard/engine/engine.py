@@ -179,7 +179,7 @@ class Engine:
         known = len(seen)
         seen.add(event_id)  # one probe of a large set instead of a lookup and an add
         if len(seen) == known:
-            self.counters["duplicates"] += 1
+            self.counters["duplicate"] += 1
             return "duplicate"
         # Per-second keys keep each checkpointed value small at high event rates.
         key = (site, ts - ts % 1000)

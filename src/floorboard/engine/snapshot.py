@@ -63,7 +63,8 @@ class TeamSnapshot(msgspec.Struct, tag="team", kw_only=True):
 
 
 class SourceStatus(msgspec.Struct, tag="status", kw_only=True):
-    """Per-partition heartbeat: watermarks and counters (duplicates, too_late, rejected:*)."""
+    """Per-partition heartbeat: watermarks and counters named as the engine's outcomes (applied,
+    duplicate, too_late, unknown_site), plus redelivered and rejected:<reason>."""
 
     source: str
     as_of: int

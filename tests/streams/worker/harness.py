@@ -31,7 +31,7 @@ from floorboard.streams.worker.deadletter import DeadLetter
 from tests.streams.worker.scenario import CONFIG_DATA
 
 ROOT = Path(__file__).resolve().parents[3]
-OUTCOME_COUNTERS = ("applied", "duplicates", "too_late", "unknown_site")
+OUTCOME_COUNTERS = ("applied", "duplicate", "too_late", "unknown_site")
 
 
 @dataclass
