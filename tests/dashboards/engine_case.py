@@ -19,6 +19,8 @@ from floorboard.engine.engine import Engine
 from floorboard.engine.kpis import Figure
 from floorboard.engine.read import snapshot
 from floorboard.engine.views import Views, figures, merge
+from floorboard.engine.views import site_figures as views_site_figures
+from floorboard.engine.views import team_figures as views_team_figures
 from floorboard.events.model import Event, partition_key
 from floorboard.metrics import KpiCollectors
 from tests.factory import MINUTE, SECOND, T0, contact, event
@@ -64,20 +66,39 @@ QUEUES = (
 WAITS = (1, 4, 5, 6, 19, 20, 21, 29, 30, 31, 44, 45, 46, 59, 60, 61, 200, 3599, 3600, 3700)
 
 
+AGENT_STATES = ("ready", "busy", "acw", "not_ready")
+
+
 def events(seed: int = 3) -> Iterator[Event]:
     rng = random.Random(seed)
+    # Resolutions and agent states draw from their own generator, so the contacts stay as they were.
+    extra = random.Random(seed + 1)
+    for team in ("red", "blue"):
+        for a in range(2):
+            for k in range(12):
+                state = extra.choice(AGENT_STATES)
+                yield event("agent.state", T0 + (k * 9 + a) * MINUTE, agent=f"{team}{a}",
+                            team=team, state=state,
+                            reason="training" if state == "not_ready" else None)  # fmt: skip
     for q, (queue, channel) in enumerate(QUEUES):
         for i in range(40):
             cid = f"c{q}-{i}"
             start = T0 + rng.randrange(60 * 60) * SECOND
             outcome = rng.choice(("answered", "answered", "abandoned", "waiting"))
+            team = rng.choice(("red", "blue"))
+            # Only red answers returns, so the two teams' service levels cover different queues.
+            team = "red" if queue == "returns" else team
             yield from contact(
-                cid, start, queue=queue, channel=channel, team=rng.choice(("red", "blue")),
+                cid, start, queue=queue, channel=channel, team=team,
                 wait_s=rng.choice(WAITS) if outcome == "answered" else None,
                 abandon_s=rng.choice(WAITS[:12]) if outcome == "abandoned" else None,
                 talk_s=rng.randrange(30, 600), hold_s=rng.choice((0, 0, 30)),
                 acw_s=rng.choice((None, 15, 60)),
             )  # fmt: skip
+            if outcome == "answered" and channel in ("email", "messaging") and extra.random() < 0.6:
+                yield event("contact.resolved", start + extra.randrange(60, 3000) * SECOND,
+                            contact_id=cid, queue=queue, channel=channel, agent="a1",
+                            team=extra.choice(("red", "blue")), received_ts=start)  # fmt: skip
             if outcome == "answered" and rng.random() < 0.7:
                 yield event("survey.response", start + 20 * MINUTE, contact_id=cid,
                             csat=rng.randint(1, 5), nps=rng.randint(0, 10),
@@ -130,4 +151,9 @@ def queue_figures(views: Views) -> dict[tuple[str, str, str], dict[str, Figure]]
 
 
 def site_figures(views: Views, site: str) -> dict[str, Figure]:
-    return figures(views.site_windows(site).get("today"), CONFIG, Engine(CONFIG).layout)
+    return views_site_figures(views, site, "today", CONFIG, Engine(CONFIG).layout)
+
+
+def team_figures(views: Views) -> dict[tuple[str, str], dict[str, Figure]]:
+    layout = Engine(CONFIG).layout
+    return {key: views_team_figures(views, *key, "today", CONFIG, layout) for key in views.teams}

@@ -1,6 +1,7 @@
 """The recording rules, evaluated by promtool on the collectors' real exposition, give the figures
 the engine computes for the same events: every SL variant, abandonment, ASA, AHT, the customer
-figures and their 95 % intervals, per queue and per site, today and over 15 minutes and 1 hour.
+figures and their 95 % intervals, per queue and per site, today and over 15 minutes and 1 hour;
+occupancy, resolve time and the team service level per team, queue and site.
 """
 
 from __future__ import annotations
@@ -12,11 +13,20 @@ import pytest
 import yaml
 
 from floorboard.engine.engine import Engine
-from tests.dashboards.engine_case import CONFIG, Case, Sample, queue_figures, run, site_figures
+from tests.dashboards.engine_case import (
+    CONFIG,
+    Case,
+    Sample,
+    queue_figures,
+    run,
+    site_figures,
+    team_figures,
+)
 from tests.dashboards.promtool import RECORDING, promtool
 
 QUEUE = ("site", "queue", "channel")
 SITE = ("site",)
+TEAM = ("site", "team")
 TOLERANCE = 1e-9
 # rule (without its window suffix) -> (engine figure, what the figure reads, labels)
 RATIOS = {
@@ -46,6 +56,14 @@ TODAY_ONLY = {
     "nps_low95": ("nps", "low", SITE),
     "nps_high95": ("nps", "high", SITE),
 }
+# level:metric rules; the operation and window complete the name (rule_name)
+LEVELLED = {
+    "site_team:floorboard_service_level": ("service_level", "value", TEAM),
+    "site_team:floorboard_occupancy": ("occupancy", "value", TEAM),
+    "site:floorboard_occupancy": ("occupancy", "value", SITE),
+    "site_queue_channel:floorboard_resolve_seconds": ("resolve_time_s", "value", QUEUE),
+    "site:floorboard_resolve_seconds": ("resolve_time_s", "value", SITE),
+}
 SUFFIX = {  # window -> suffix of ratios, means and the NPS score
     "15m": {"ratio": "ratio15m", "mean": "mean15m", "score": "ratio15m"},
     "1h": {"ratio": "ratio1h", "mean": "mean1h", "score": "score1h"},
@@ -54,6 +72,9 @@ SUFFIX = {  # window -> suffix of ratios, means and the NPS score
 
 
 def rule_name(base: str, window: str) -> str:
+    if base in LEVELLED:
+        operation = "mean" if base.endswith("_seconds") else "ratio"
+        return f"{base}:{operation}_{'today' if window == 'today' else 'increase' + window}"
     kind = "mean" if base.endswith("_seconds") or base == "csat_mean" else "ratio"
     kind = "score" if base == "nps" else kind
     if base in TODAY_ONLY and not base.endswith("95"):
@@ -69,10 +90,11 @@ def series(name: str, labels: dict[str, str]) -> str:
 def expected(case: Case) -> dict[str, dict[tuple[str, ...], float]]:
     """Engine figure per rule base and label values (None figures have no series)."""
     queues = queue_figures(case.views)
-    sites = {site: site_figures(case.views, site) for site in case.views.sites}
+    sites = {(site,): site_figures(case.views, site) for site in case.views.sites}
+    teams = team_figures(case.views)
     out: dict[str, dict[tuple[str, ...], float]] = {}
-    for base, (figure, part, labels) in {**RATIOS, **QUALITY, **TODAY_ONLY}.items():
-        table = queues if labels == QUEUE else {(s,): f for s, f in sites.items()}
+    for base, (figure, part, labels) in {**RATIOS, **QUALITY, **TODAY_ONLY, **LEVELLED}.items():
+        table: dict[Any, dict[str, Any]] = {QUEUE: queues, SITE: sites, TEAM: teams}[labels]
         values = {key: getattr(figs[figure], part) for key, figs in table.items()}
         out[base] = {key: float(v) for key, v in values.items() if v is not None}
     return out
@@ -118,9 +140,9 @@ def promtool_case(case: Case, ramp: bool, bases: dict[str, Any], window: str) ->
 @pytest.mark.parametrize(
     ("window", "ramp", "bases"),
     [
-        ("today", False, {**RATIOS, **QUALITY, **TODAY_ONLY}),
-        ("15m", True, RATIOS),
-        ("1h", True, {**RATIOS, **QUALITY}),
+        ("today", False, {**RATIOS, **QUALITY, **TODAY_ONLY, **LEVELLED}),
+        ("15m", True, {**RATIOS, **LEVELLED}),
+        ("1h", True, {**RATIOS, **QUALITY, **LEVELLED}),
     ],
 )
 def test_recording_rules_equal_the_engine(
@@ -156,3 +178,8 @@ def test_the_case_exercises_every_variant_and_the_fallback() -> None:
     assert ("oslo", "returns", "voice") in sl  # no threshold gauge: the counter stands in
     assert len(set(sl.values())) == len(sl) >= 6  # distinct values: no rule can match by luck
     assert expected(case)["nps_low95"] and expected(case)["aht_seconds"]
+    # the team rules are exercised: two teams, each with its own figures
+    for base in LEVELLED:
+        assert expected(case)[base], base
+    team_sl = expected(case)["site_team:floorboard_service_level"]
+    assert len(team_sl) == 2 and len(set(team_sl.values())) == 2
