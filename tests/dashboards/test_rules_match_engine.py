@@ -89,13 +89,14 @@ def series(name: str, labels: dict[str, str]) -> str:
 
 def expected(case: Case) -> dict[str, dict[tuple[str, ...], float]]:
     """Engine figure per rule base and label values (None figures have no series)."""
-    queues = queue_figures(case.views)
-    sites = {(site,): site_figures(case.views, site) for site in case.views.sites}
-    teams = team_figures(case.views)
+    tables: dict[tuple[str, ...], dict[Any, dict[str, Any]]] = {
+        QUEUE: queue_figures(case.views),
+        SITE: {(site,): site_figures(case.views, site) for site in case.views.sites},
+        TEAM: team_figures(case.views),
+    }
     out: dict[str, dict[tuple[str, ...], float]] = {}
     for base, (figure, part, labels) in {**RATIOS, **QUALITY, **TODAY_ONLY, **LEVELLED}.items():
-        table: dict[Any, dict[str, Any]] = {QUEUE: queues, SITE: sites, TEAM: teams}[labels]
-        values = {key: getattr(figs[figure], part) for key, figs in table.items()}
+        values = {key: getattr(figs[figure], part) for key, figs in tables[labels].items()}
         out[base] = {key: float(v) for key, v in values.items() if v is not None}
     return out
 
