@@ -26,6 +26,28 @@ def scrape() -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
         event("survey.response", T0 + 2 * MINUTE, contact_id="c1", csat=5, nps=10, fcr=True),
         event("survey.response", T0 + 2 * MINUTE, contact_id="c2", csat=2, nps=3),
         event("agent.state", T0, agent="a1", team="red", state="ready"),
+        # red's agent: ready 0-4 min, busy 4-7, ACW 7-8, not ready 8-10 (read at 10 min)
+        event("agent.state", T0 + 4 * MINUTE, agent="a1", team="red", state="busy"),
+        event("agent.state", T0 + 7 * MINUTE, agent="a1", team="red", state="acw"),
+        event(
+            "agent.state",
+            T0 + 8 * MINUTE,
+            agent="a1",
+            team="red",
+            state="not_ready",
+            reason="training",
+        ),
+        # an email received at T0 and resolved 9 minutes later
+        event(
+            "contact.resolved",
+            T0 + 9 * MINUTE,
+            contact_id="e1",
+            queue="billing",
+            channel="email",
+            agent="a2",
+            team="blue",
+            received_ts=T0,
+        ),
     ]
     for ev in events:  # routed as the streaming layer routes them: the series add up
         engines[0 if partition_key(ev).endswith(("c1", "c3", "red")) else 1].apply(ev)
@@ -84,12 +106,29 @@ def test_live_gauges_quality_and_config() -> None:
     assert total(s, "floorboard_survey_responses_total", kind="csat", bucket="top2") == 1
     assert total(s, "floorboard_survey_responses_total", kind="nps", bucket="detractor") == 1
     assert total(s, "floorboard_survey_score_sum_total", kind="csat") == 7
-    assert total(s, "floorboard_agents", team="red", state="ready") == 1
+    assert total(s, "floorboard_agents", team="red", state="not_ready") == 1  # at the read
     assert (
         total(s, "floorboard_sl_threshold_seconds", queue="billing", channel="voice", le="20.0")
         == 20
     )
     assert total(s, "floorboard_target", queue="billing", kpi="service_level", level="warn") == 0.8
+
+
+def test_agent_time_resolutions_and_team_queues_are_counters_in_seconds() -> None:
+    s = scrape()
+    red = {"site": "oslo", "team": "red"}
+    assert total(s, "floorboard_agent_state_seconds_total", state="ready", **red) == 240
+    assert total(s, "floorboard_agent_state_seconds_total", state="busy", **red) == 180
+    assert total(s, "floorboard_agent_state_seconds_total", state="acw", **red) == 60
+    assert total(s, "floorboard_agent_state_seconds_total", state="not_ready", **red) == 120
+    # occupancy from these, as the rule computes it: (180 + 60) ÷ (240 + 180 + 60) = 0.5
+    email = {"site": "oslo", "queue": "billing", "channel": "email"}
+    assert total(s, "floorboard_contacts_resolved_total", **email) == 1
+    assert total(s, "floorboard_resolve_seconds_total", **email) == 540
+    # c1 and c2 were answered by red in billing voice (the factory's default team)
+    answered = "floorboard_team_queue_contacts_answered_total"
+    assert total(s, answered, team="red", queue="billing", channel="voice") == 2
+    assert total(s, answered, team="blue") == 0
 
 
 def test_every_series_is_in_the_contract() -> None:
