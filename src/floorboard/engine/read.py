@@ -127,7 +127,7 @@ def snapshot(engine: Engine, now: int, source: str) -> list[Snapshot]:
     teams: dict[tuple[str, str], dict[str, Vector]] = defaultdict(dict)
     answered: dict[tuple[str, str], dict[str, list[tuple[str, str, int]]]] = defaultdict(dict)
     answered_slot = engine.layout.index["answered"]
-    for (site, queue, channel, team), windows in sorted(cells.items()):
+    for (site, queue, channel, team), windows in cells.items():
         for window, vector in windows.items():
             if not any(vector):
                 continue  # e.g. an unattributed cell whose surveys all moved to their contacts
@@ -183,7 +183,10 @@ def snapshot(engine: Engine, now: int, source: str) -> list[Snapshot]:
                 agents=sorted(roster.get((site, team), []), key=lambda a: a.agent),
                 agent_quality=quality.get((site, team), {}),
                 pulse=pulse.get((site, team), {}),
-                answered_queues=answered.get((site, team), {}),
+                # sorted, so records are the same in any arrival order
+                answered_queues={
+                    w: sorted(rows) for w, rows in answered.get((site, team), {}).items()
+                },
             )
         )
     records.append(
