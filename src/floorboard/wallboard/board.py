@@ -94,7 +94,9 @@ class BoardBuilder:
     ) -> Board:
         figs = site_figures(views, site, window, self.config, self.layout, queue_filter)
         if queue_filter is None:
-            scope, title = "site", f"{site} · all queues · {window}"
+            # Agents serve the whole site, not one queue: occupancy is a site figure only.
+            occupancy = pct(figs["occupancy"].value)
+            scope, title = "site", f"{site} · all queues · {window} · occupancy {occupancy}"
         else:
             scope, title = f"q:{queue_filter}", f"{site} · queue {queue_filter} · {window}"
         tiles = self.tiles(BoardLayout.SUPERVISOR, scope, figs, site, queue_filter)
