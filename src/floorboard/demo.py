@@ -24,7 +24,7 @@ from pathlib import Path
 from floorboard.config import EXAMPLE_CONFIG, Config, RuntimeSettings, load_config
 from floorboard.engine.layout import Layout
 from floorboard.engine.read import layout_id
-from floorboard.engine.views import Views, figures
+from floorboard.engine.views import Views, site_figures
 from floorboard.streams.broker import EmbeddedBroker, free_port
 from floorboard.streams.kafka import KafkaConnection
 from floorboard.wallboard.cli import add_wallboard_arguments
@@ -159,14 +159,14 @@ async def collect(conn: KafkaConnection, topic: str, store: RecordStore, seconds
 def summary(views: Views, config: Config, layout: Layout) -> Iterator[str]:
     """Production and quality side by side, per site, for today."""
     for site in views.sites:
-        figs = figures(views.site_windows(site).get("today"), config, layout)
-        waiting = sum(q.waiting for q in views.queues.values() if q.site == site)
+        figs = site_figures(views, site, "today", config, layout)
         sl = figs["service_level"]
         yield f"site {site} — today"
         yield (
-            f"  production: offered {int(figs['offered'].value or 0)}, "
+            f"  production: offered {figs['offered'].n}, "
             f"SL {pct(sl.value)} ({sl.variant}), abandoned {pct(figs['abandon_rate'].value)}, "
-            f"ASA {clock(figs['asa_s'].value)}, AHT {clock(figs['aht_s'].value)}, waiting {waiting}"
+            f"ASA {clock(figs['asa_s'].value)}, AHT {clock(figs['aht_s'].value)}, "
+            f"occupancy {pct(figs['occupancy'].value)}, waiting {figs['waiting'].n}"
         )
         yield (
             f"  quality:    CSAT {_fig(figs['csat_mean'].value, '{:.2f}')} "
@@ -175,7 +175,8 @@ def summary(views: Views, config: Config, layout: Layout) -> Iterator[str]:
             f"FCR {pct(figs['fcr_rate'].value)} (n={figs['fcr_rate'].n}), "
             f"QA {pct(figs['qa_score'].value)} (n={figs['qa_score'].n})"
         )
-    yield f"pipeline: {views.counters}"
+    counts = ", ".join(f"{count} {name}" for name, count in sorted(views.counters.items()))
+    yield f"pipeline: {counts or 'no events yet'}"
 
 
 def _fig(value: float | None, fmt: str) -> str:
