@@ -5,7 +5,8 @@ figures are unions (each agent and team lives in exactly one partition). Figures
 the merged sums, never from per-partition ratios.
 
 What a site, team or queue shows is decided here, once, for any reader (the wallboard, the report,
-/kpi): ``site_figures``, ``team_figures``, ``queue_figures``.
+/kpi, the metrics' rules follow them): ``site_figures``, ``team_figures``, ``queue_figures``, with
+``occupancy`` computed once for a team or a site.
 """
 
 from __future__ import annotations
@@ -172,7 +173,7 @@ def figures_by_window(views: Views, config: Config, layout: Layout) -> dict[str,
 
 
 # Figures built on offers and abandons, which happen before any team is reached (a team's own
-# cells hold none): on a team they are those of the queues the team serves.
+# cells hold none): on a team they are those of the queues it answered in the window.
 FIGURES_BEFORE_TEAM: tuple[str, ...] = (
     "offered",
     "abandoned",
