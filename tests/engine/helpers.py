@@ -51,7 +51,7 @@ def comparable(v: Views) -> object:
     """Everything a reader sees in merged views, with partition-order artefacts removed."""
     teams = {
         k: (t.windows, t.agent_time, sorted(t.agents, key=lambda a: a.agent), t.agent_quality,
-            t.pulse)
+            t.pulse, t.answered_queues)
         for k, t in v.teams.items()
     }  # fmt: skip
     return v.queues, teams, v.counters, v.watermarks
