@@ -174,3 +174,24 @@ def test_a_missing_directory_or_unreadable_path_gets_its_own_line(
     assert main(["report", str(tmp_path / name), "--config", CONFIG]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and message in err and err.startswith("floorboard report: ")
+
+
+def test_sites_in_different_zones_each_read_in_their_own_and_at_is_utc(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "two.yaml"
+    config.write_text(
+        "sites:\n  oslo: {timezone: Europe/Oslo}\n  helsinki: {timezone: Europe/Helsinki}\n"
+    )
+    path = write(tmp_path / "d.jsonl", contact("c", T0, wait_s=5))
+    args = ["report", str(path), "--config", str(config), "--at", "2026-11-23T08:05:00Z"]
+    assert main([*args, "--json"]) == 0
+    doc = orjson.loads(capsys.readouterr().out)
+    jsonschema.validate(doc, schema())
+    assert doc["at"] == "2026-11-23T08:05:00+00:00"
+    assert doc["sites"]["oslo"]["at"] == "2026-11-23T09:05:00+01:00"
+    assert doc["sites"]["helsinki"]["at"] == "2026-11-23T10:05:00+02:00"
+    assert doc["sites"]["helsinki"]["windows"]["today"]["start"] == "2026-11-23T00:00:00+02:00"
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "helsinki: at 2026-11-23 10:05:00 (UTC+02:00, Europe/Helsinki)" in out
