@@ -54,8 +54,12 @@ def queue_label(key: str) -> str:
     return f"queue {site}/{queue}/{channel}" if queue else f"surveys {UNATTRIBUTED}"
 
 
+# Counter names as words where the bare name would puzzle a reader.
+WORDS = {"after_at": "later than --at (left out)"}
+
+
 def _counts(values: dict[str, int]) -> str:
-    shown = [f"{count} {name}" for name, count in values.items() if count]
+    shown = [f"{count} {WORDS.get(name, name)}" for name, count in values.items() if count]
     return ", ".join(shown) or "none"
 
 
@@ -97,7 +101,8 @@ def render(report: Report, source: str, emit: Callable[[str], None] = print) -> 
         for window in WINDOWS:
             span = window_span(window, report.at, zone)
             start, end = local(span.start, zone), local(span.end, zone)
-            emit(f"\n== {site} · {window} · {start:%Y-%m-%d %H:%M} → {end:%H:%M} "
+            until = f"{end:%H:%M}" if end.date() == start.date() else f"{end:%Y-%m-%d %H:%M}"
+            emit(f"\n== {site} · {window} · {start:%Y-%m-%d %H:%M} → {until} "
                  f"(UTC{utc_offset(span.start, zone)}) ==\n{head}")  # fmt: skip
             for label, figs in _rows(per_window[window], site):
                 cells = [cell(name, figs.get(name)) for name, _ in COLUMNS]
