@@ -36,6 +36,18 @@ class ConfigError(ValueError):
     """Invalid configuration; the message names the offending field."""
 
 
+def read_secret(path: Path, name: str) -> SecretStr:
+    """A password, token or key from a file (surrounding whitespace dropped): never from argv."""
+    try:
+        text = path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or "not UTF-8 text"
+        raise ConfigError(f"{name}: cannot read {path}: {reason}") from None
+    if not text:
+        raise ConfigError(f"{name}: {path} is empty")
+    return SecretStr(text)
+
+
 class SlVariant(StrEnum):
     """Service-level formula variants. ``T`` is the queue × channel threshold."""
 
@@ -337,7 +349,8 @@ class RuntimeSettings(BaseSettings):
     security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
     sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = "PLAIN"
     sasl_username: str | None = None
-    sasl_password: SecretStr | None = None
+    sasl_password: SecretStr | None = None  # FLOORBOARD_SASL_PASSWORD, or the file below
+    sasl_password_file: Path | None = None
     ssl_cafile: Path | None = None  # CA bundle; the system store when unset
     ssl_certfile: Path | None = None  # client certificate (mutual TLS)
     ssl_keyfile: Path | None = None
