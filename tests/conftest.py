@@ -13,7 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from floorboard.config import AGENT_KEY_ENV
 from floorboard.streams.broker import EmbeddedBroker, broker_binary
+
+# One agent key for the test process and every worker it starts, so their pseudonyms agree.
+os.environ.setdefault(AGENT_KEY_ENV, "floorboard-tests-agent-key")
 
 
 def _binary_or_skip() -> str:

@@ -9,6 +9,8 @@ Selected settings can be overridden by ``FLOORBOARD_*`` environment variables (s
 from __future__ import annotations
 
 import datetime as dt
+import os
+import secrets
 from enum import StrEnum
 from functools import cached_property
 from importlib.resources import files
@@ -36,16 +38,24 @@ class ConfigError(ValueError):
     """Invalid configuration; the message names the offending field."""
 
 
-def read_secret(path: Path, name: str) -> SecretStr:
-    """A password, token or key from a file (surrounding whitespace dropped): never from argv."""
+def _secret_text(path: Path) -> str:
     try:
         text = path.read_text(encoding="utf-8").strip()
     except (OSError, UnicodeDecodeError) as exc:
         reason = getattr(exc, "strerror", None) or "not UTF-8 text"
-        raise ConfigError(f"{name}: cannot read {path}: {reason}") from None
+        raise ValueError(f"cannot read {path}: {reason}") from None
     if not text:
-        raise ConfigError(f"{name}: {path} is empty")
-    return SecretStr(text)
+        raise ValueError(f"{path} is empty")
+    return text
+
+
+def read_secret(path: Path, name: str) -> SecretStr:
+    """A password, token or key from a file (surrounding whitespace dropped): never from argv.
+    Raises ConfigError naming ``name``."""
+    try:
+        return SecretStr(_secret_text(path))
+    except ValueError as exc:
+        raise ConfigError(f"{name}: {exc}") from None
 
 
 class SlVariant(StrEnum):
@@ -276,11 +286,47 @@ class EngineSettings(_Strict):
         return value
 
 
+AGENT_KEY_ENV = "FLOORBOARD_AGENT_KEY"
+# Without a configured key: one random key per process. Agent keys then differ between workers.
+_PROCESS_KEY = secrets.token_hex(32)
+
+
+class PrivacySettings(_Strict):
+    """How agents appear outside the worker (docs/security.md).
+
+    ``agent_key_file`` (or ``FLOORBOARD_AGENT_KEY``) keys the HMAC that turns agent ids into the
+    day's pseudonyms; every worker of a deployment needs the same key. ``works_council``: screens
+    show agents only by the day's pseudonym, without not-ready reasons or time in state.
+    """
+
+    works_council: bool = False
+    agent_key_file: Path | None = None
+
+    @field_validator("agent_key_file")
+    @classmethod
+    def _readable(cls, value: Path | None) -> Path | None:
+        if value is not None:
+            _secret_text(value)  # an unreadable key stops start-up, not the first publish
+        return value
+
+    @property
+    def key_configured(self) -> bool:
+        return self.agent_key_file is not None or bool(os.environ.get(AGENT_KEY_ENV, "").strip())
+
+    @cached_property
+    def agent_key(self) -> SecretStr:
+        if self.agent_key_file is not None:
+            return SecretStr(_secret_text(self.agent_key_file))
+        configured = os.environ.get(AGENT_KEY_ENV, "").strip()
+        return SecretStr(configured or _PROCESS_KEY)
+
+
 class Config(_Strict):
     sites: Annotated[dict[str, SiteSettings], Field(min_length=1)]
     channels: dict[Channel, ChannelSettings] = Field(default_factory=_default_channels)
     targets: dict[TargetName, Target] = Field(default_factory=dict)
     engine: EngineSettings = Field(default_factory=EngineSettings)
+    privacy: PrivacySettings = Field(default_factory=PrivacySettings)
 
     @model_validator(mode="after")
     def _all_channels(self) -> Config:
@@ -357,7 +403,8 @@ class RuntimeSettings(BaseSettings):
     # Topics shared by producers, workers and readers.
     events_topic: str = "floorboard.events"
     events_partitions: Annotated[int, Field(ge=1, le=1024)] = 4  # used when the topic is created
-    snapshots_topic: str = "floorboard.snapshots"
+    snapshots_topic: str = "floorboard.snapshots"  # team and queue records: what every screen reads
+    agents_topic: str = "floorboard.agents"  # agent states by name: the supervisor's screen only
     deadletter_topic: str = "floorboard.deadletter"
     # Replicas of topics Floorboard creates itself (1 on a single broker; 3 on a real cluster).
     replication_factor: Annotated[int, Field(ge=1, le=16)] = 1

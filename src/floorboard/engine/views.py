@@ -20,6 +20,7 @@ from floorboard.engine.kpis import Figure, Status
 from floorboard.engine.layout import AGENT_TIME_FIELDS, Layout, add_into
 from floorboard.engine.snapshot import (
     AgentLive,
+    AgentRoster,
     Pulse,
     QueueSnapshot,
     Snapshot,
@@ -55,7 +56,9 @@ class TeamView:
     team: str
     windows: dict[str, list[int]] = field(default_factory=dict)
     agent_time: dict[str, list[int]] = field(default_factory=dict)
-    agents: list[AgentLive] = field(default_factory=list)
+    on_floor: dict[str, int] = field(default_factory=dict)
+    skills: set[str] = field(default_factory=set)
+    agents: list[AgentLive] = field(default_factory=list)  # only from the agents topic
     agent_quality: dict[str, list[int]] = field(default_factory=dict)
     pulse: dict[str, Pulse] = field(default_factory=dict)
 
@@ -96,7 +99,9 @@ def merge(records: Iterable[Snapshot]) -> Views:
             t = views.teams.setdefault((rec.site, rec.team), TeamView(rec.site, rec.team))
             t.windows = merge_windows([t.windows, rec.windows])
             t.agent_time = merge_windows([t.agent_time, rec.agent_time])
-            t.agents.extend(rec.agents)
+            for state, count in rec.on_floor.items():
+                t.on_floor[state] = t.on_floor.get(state, 0) + count
+            t.skills.update(rec.skills)
             for name, sums in rec.agent_quality.items():
                 if name in t.agent_quality:
                     add_into(t.agent_quality[name], sums)
@@ -110,6 +115,9 @@ def merge(records: Iterable[Snapshot]) -> Views:
                     seen.respondents,
                 ):
                     t.pulse[metric] = pulse
+        elif isinstance(rec, AgentRoster):
+            t = views.teams.setdefault((rec.site, rec.team), TeamView(rec.site, rec.team))
+            t.agents.extend(rec.agents)
         elif isinstance(rec, SourceStatus):
             for site, wm in rec.watermarks.items():
                 views.watermarks[site] = max(views.watermarks.get(site, wm), wm)
@@ -192,8 +200,7 @@ def site_queues(views: Views, site: str, queue: str | None = None) -> list[Queue
 
 def served_queues(views: Views, team: TeamView) -> list[QueueView]:
     """Queue views (every channel) at the team's site that its logged-in agents are skilled for."""
-    skills = {queue for agent in team.agents for queue in agent.queues}
-    return [q for q in views.queues.values() if q.site == team.site and q.queue in skills]
+    return [q for q in views.queues.values() if q.site == team.site and q.queue in team.skills]
 
 
 def synchronous(queues: Iterable[QueueView]) -> list[QueueView]:
@@ -265,7 +272,8 @@ def team_figures(
     out.update(live_figures(synchronous(served), views.as_of))
     agent_time = view.agent_time.get(window, [0] * len(AGENT_TIME_FIELDS))
     out["occupancy"] = kpis.occupancy(agent_time)
-    out["agents_logged_in"] = Figure(float(len(view.agents)), n=len(view.agents))
+    logged_in = sum(view.on_floor.values())
+    out["agents_logged_in"] = Figure(float(logged_in), n=logged_in)
     for name, spread in kpis.spread(view.agent_quality, config.engine).items():
         out[f"spread_{name}"] = (
             Figure(None)

@@ -50,8 +50,15 @@ def build_app(args: argparse.Namespace, settings: RuntimeSettings) -> WallboardA
         stale_after_s=args.stale_after,
         rotate_s=args.rotate,
         ticker=Ticker(args.ticker),
-        reader=SnapshotReader(conn, settings.snapshots_topic),
+        reader=SnapshotReader(conn, *topics_read(args, settings)),
     )
+
+
+def topics_read(args: argparse.Namespace, settings: RuntimeSettings) -> list[str]:
+    """A team screen reads team records only; the agents topic is for the supervisor's screen."""
+    if args.layout == "team" and args.rotate is None:
+        return [settings.snapshots_topic]
+    return [settings.snapshots_topic, settings.agents_topic]
 
 
 def run(args: argparse.Namespace) -> int:

@@ -51,6 +51,7 @@ class Pipeline:
             events_topic=f"t{self.name}.events",
             events_partitions=self.partitions,
             snapshots_topic=f"t{self.name}.snapshots",
+            agents_topic=f"t{self.name}.agents",
             deadletter_topic=f"t{self.name}.deadletter",
         )
 
@@ -80,6 +81,7 @@ class Pipeline:
             "FLOORBOARD_EVENTS_TOPIC": s.events_topic,
             "FLOORBOARD_EVENTS_PARTITIONS": str(s.events_partitions),
             "FLOORBOARD_SNAPSHOTS_TOPIC": s.snapshots_topic,
+            "FLOORBOARD_AGENTS_TOPIC": s.agents_topic,
             "FLOORBOARD_DEADLETTER_TOPIC": s.deadletter_topic,
             "FLOORBOARD_WORKER_APP_ID": self.app_id,
             "FLOORBOARD_WORKER_SESSION_TIMEOUT_S": "10",
@@ -95,8 +97,11 @@ class Pipeline:
     async def snapshots(self) -> list[Snapshot]:
         from floorboard.engine.snapshot import decode
 
-        latest = await latest_by_key(self.conn, self.settings.snapshots_topic)
-        return [decode(v) for v in latest.values()]
+        records = []
+        for topic in (self.settings.snapshots_topic, self.settings.agents_topic):
+            latest = await latest_by_key(self.conn, topic)
+            records += [decode(v) for v in latest.values()]
+        return records
 
     async def checkpoint(self, partition: int) -> Restored:
         topic = checkpoint_topic_name(self.app_id)

@@ -13,7 +13,7 @@ from pathlib import Path
 from aiokafka import TopicPartition
 from aiokafka.errors import KafkaError
 
-from floorboard.config import Config, RuntimeSettings, load_config
+from floorboard.config import AGENT_KEY_ENV, Config, RuntimeSettings, load_config
 from floorboard.engine.gc_policy import tune_for_engine
 from floorboard.streams.broker import free_port
 from floorboard.streams.kafka import KafkaConnection
@@ -98,6 +98,13 @@ def serve(config: Config, settings: RuntimeSettings, worker: WorkerSettings) -> 
     async def probe(partition: int, offset: int) -> int | None:
         return await first_offset(conn, TopicPartition(events, partition), offset)
 
+    if not config.privacy.key_configured:
+        print(
+            f"floorboard worker: {AGENT_KEY_ENV} is not set (nor privacy.agent_key_file): agent "
+            "pseudonyms use a key of this process only; several workers need one shared key",
+            file=sys.stderr,
+            flush=True,
+        )
     runtime = WorkerRuntime(config, settings, worker, outputs, store, probe)
     app = create_app(runtime, conn, worker, web_port, data_dir)
     print(
