@@ -321,12 +321,31 @@ class PrivacySettings(_Strict):
         return SecretStr(configured or _PROCESS_KEY)
 
 
+SecurityProtocol = Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]
+SaslMechanism = Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]
+
+
+class ConnectionSettings(_Strict):
+    """How every process reaches Kafka, shared through the config file; ``FLOORBOARD_*`` variables
+    override each key. No password here: ``sasl_password_file`` or ``FLOORBOARD_SASL_PASSWORD``."""
+
+    broker: str | None = None
+    security_protocol: SecurityProtocol | None = None
+    sasl_mechanism: SaslMechanism | None = None
+    sasl_username: str | None = None
+    sasl_password_file: Path | None = None
+    ssl_cafile: Path | None = None
+    ssl_certfile: Path | None = None
+    ssl_keyfile: Path | None = None
+
+
 class Config(_Strict):
     sites: Annotated[dict[str, SiteSettings], Field(min_length=1)]
     channels: dict[Channel, ChannelSettings] = Field(default_factory=_default_channels)
     targets: dict[TargetName, Target] = Field(default_factory=dict)
     engine: EngineSettings = Field(default_factory=EngineSettings)
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
+    connection: ConnectionSettings = Field(default_factory=ConnectionSettings)
 
     @model_validator(mode="after")
     def _all_channels(self) -> Config:
@@ -392,8 +411,8 @@ class RuntimeSettings(BaseSettings):
     )
     # Kafka bootstrap servers, "host:port[,host:port...]". docs/running.md covers SASL and TLS.
     broker: str = "localhost:9092"
-    security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
-    sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = "PLAIN"
+    security_protocol: SecurityProtocol = "PLAINTEXT"
+    sasl_mechanism: SaslMechanism = "PLAIN"
     sasl_username: str | None = None
     sasl_password: SecretStr | None = None  # FLOORBOARD_SASL_PASSWORD, or the file below
     sasl_password_file: Path | None = None
@@ -410,10 +429,31 @@ class RuntimeSettings(BaseSettings):
     replication_factor: Annotated[int, Field(ge=1, le=16)] = 1
 
 
-def _format_error(exc: ValidationError) -> str:
+def runtime_settings(config: Config | None = None) -> RuntimeSettings:
+    """Process settings: ``FLOORBOARD_*`` variables over the config's ``connection`` block over
+    the defaults. Raises ConfigError naming the variable."""
+    try:
+        from_env = RuntimeSettings()
+    except ValidationError as exc:
+        raise ConfigError(f"environment: {_format_error(exc, 'FLOORBOARD_')}") from None
+    return from_env if config is None else with_connection(from_env, config)
+
+
+def with_connection(settings: RuntimeSettings, config: Config) -> RuntimeSettings:
+    """``settings`` with the config's ``connection`` keys where none was set explicitly."""
+    block = {
+        name: value
+        for name, value in config.connection
+        if value is not None and name not in settings.model_fields_set
+    }
+    return settings.model_copy(update=block)
+
+
+def _format_error(exc: ValidationError, prefix: str = "") -> str:
     lines = []
     for err in exc.errors():
         path = ".".join(str(p) for p in err["loc"] if not str(p).startswith("function-"))
+        path = (prefix + path.upper()) if prefix and path else path
         msg = err["msg"].removeprefix("Value error, ")
         lines.append(f"{path or '<root>'}: {msg}")
     return "; ".join(lines)

@@ -23,6 +23,7 @@ from floorboard.config import RuntimeSettings
 from floorboard.engine.snapshot import Snapshot, SourceStatus
 from floorboard.engine.views import merge
 from floorboard.streams.broker import EmbeddedBroker, free_port
+from floorboard.streams.broker_cli import client_environment, secure_settings
 from floorboard.streams.kafka import KafkaConnection
 from floorboard.streams.readback import latest_by_key, read_to_end, reader, topic_partitions
 from floorboard.streams.topics import checkpoint_topic_name, ensure_topics, shared_topics
@@ -46,14 +47,14 @@ class Pipeline:
 
     @property
     def settings(self) -> RuntimeSettings:
-        return RuntimeSettings(
-            broker=self.broker.bootstrap,
+        topics = RuntimeSettings(
             events_topic=f"t{self.name}.events",
             events_partitions=self.partitions,
             snapshots_topic=f"t{self.name}.snapshots",
             agents_topic=f"t{self.name}.agents",
             deadletter_topic=f"t{self.name}.deadletter",
         )
+        return secure_settings(self.broker, topics)  # TLS with the broker's CA when it has one
 
     @property
     def conn(self) -> KafkaConnection:
@@ -77,7 +78,7 @@ class Pipeline:
         s = self.settings
         env = {
             **os.environ,
-            "FLOORBOARD_BROKER": s.broker,
+            **client_environment(s),
             "FLOORBOARD_EVENTS_TOPIC": s.events_topic,
             "FLOORBOARD_EVENTS_PARTITIONS": str(s.events_partitions),
             "FLOORBOARD_SNAPSHOTS_TOPIC": s.snapshots_topic,

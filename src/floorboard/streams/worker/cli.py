@@ -13,7 +13,13 @@ from pathlib import Path
 from aiokafka import TopicPartition
 from aiokafka.errors import KafkaError
 
-from floorboard.config import AGENT_KEY_ENV, Config, RuntimeSettings, load_config
+from floorboard.config import (
+    AGENT_KEY_ENV,
+    Config,
+    RuntimeSettings,
+    load_config,
+    runtime_settings,
+)
 from floorboard.engine.gc_policy import tune_for_engine
 from floorboard.streams.broker import free_port
 from floorboard.streams.kafka import KafkaConnection
@@ -47,7 +53,7 @@ def configure(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     config = load_config(args.config)
-    settings = RuntimeSettings()
+    settings = runtime_settings(config)
     if args.broker:
         settings = settings.model_copy(update={"broker": args.broker})
     updates = {
