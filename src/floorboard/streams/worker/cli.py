@@ -31,6 +31,7 @@ from floorboard.streams.topics import (
     ensure_topics,
     shared_topics,
 )
+from floorboard.streams.worker.auth import bearer_token, exposed_without_token
 from floorboard.streams.worker.checkpoint import CheckpointStore, kafka_reader
 from floorboard.streams.worker.outputs import Outputs
 from floorboard.streams.worker.runtime import WorkerRuntime
@@ -85,6 +86,14 @@ def serve(config: Config, settings: RuntimeSettings, worker: WorkerSettings) -> 
     from floorboard.streams.worker.app import create_app
 
     conn = KafkaConnection.from_settings(settings)
+    token = bearer_token(worker)
+    if exposed_without_token(worker, token):
+        print(
+            f"floorboard worker: /kpi and /metrics on {worker.web_host} without a token: set "
+            "FLOORBOARD_WORKER_WEB_TOKEN_FILE (docs/security.md)",
+            file=sys.stderr,
+            flush=True,
+        )
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     try:
@@ -112,7 +121,7 @@ def serve(config: Config, settings: RuntimeSettings, worker: WorkerSettings) -> 
             flush=True,
         )
     runtime = WorkerRuntime(config, settings, worker, outputs, store, probe)
-    app = create_app(runtime, conn, worker, web_port, data_dir)
+    app = create_app(runtime, conn, worker, web_port, data_dir, token)
     print(
         f"floorboard worker {worker.app_id}: {settings.events_topic} ({partitions} partitions) "
         f"on {settings.broker}; web http://{worker.web_host}:{web_port}",
