@@ -27,7 +27,9 @@ def configure(p: argparse.ArgumentParser) -> None:
         "--partitions", type=int, default=None, help="events topic partitions (default 4)"
     )
     p.add_argument(
-        "--no-topics", action="store_true", help="do not create the events/snapshots/DLQ topics"
+        "--no-topics",
+        action="store_true",
+        help="do not create the events/snapshots/agents/DLQ topics",
     )
     p.add_argument(
         "--secure", action="store_true",
