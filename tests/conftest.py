@@ -13,7 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from floorboard.streams.broker import EmbeddedBroker, broker_binary
+from floorboard.config import AGENT_KEY_ENV
+from floorboard.streams.broker import LOOPBACK, EmbeddedBroker, broker_binary
+from floorboard.streams.certs import create_server_tls
+
+# One agent key for the test process and every worker it starts, so their pseudonyms agree.
+os.environ.setdefault(AGENT_KEY_ENV, "floorboard-tests-agent-key")
 
 
 def _binary_or_skip() -> str:
@@ -34,6 +39,16 @@ def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedBroker]
     binary = _binary_or_skip()
     log = tmp_path_factory.mktemp("tansu") / "tansu.log"
     with EmbeddedBroker(binary=binary, log_path=log) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def secure_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedBroker]:
+    """An embedded broker served only through TLS, with its own private CA."""
+    binary = _binary_or_skip()
+    tls = create_server_tls(tmp_path_factory.mktemp("tls") / "broker", [LOOPBACK, "localhost"])
+    log = tmp_path_factory.mktemp("tansu-tls") / "tansu.log"
+    with EmbeddedBroker(binary=binary, log_path=log, tls=tls) as running:
         yield running
 
 

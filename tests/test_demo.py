@@ -70,6 +70,23 @@ def test_headless_demo_prints_both_kinds_of_figures_and_leaves_nothing(
 
 
 @pytest.mark.broker
+def test_secure_demo_runs_the_whole_pipeline_over_tls(
+    broker: EmbeddedBroker, tmp_path: Path
+) -> None:
+    # Its broker serves only TLS: figures at the end mean worker, simulator and reader all used it.
+    demo = subprocess.run(
+        [sys.executable, "-m", "floorboard.cli", "demo", "--headless", "--secure",
+         "--seconds", "15", "--speed", "240"],
+        cwd=REPO, capture_output=True, timeout=240, env={**os.environ, "TMPDIR": str(tmp_path)},
+    )  # fmt: skip
+    text = demo.stdout.decode() + demo.stderr.decode()
+    assert demo.returncode == 0, text
+    production = re.search(r"production: offered (\d+)", text)
+    assert production and int(production.group(1)) > 0, text
+    assert not list(tmp_path.glob("floorboard-tls-*")), "the demo's CA outlived it"
+
+
+@pytest.mark.broker
 @pytest.mark.system
 def test_wallboard_in_tmux_shows_living_figures(broker: EmbeddedBroker) -> None:
     tmux = require_tool("tmux", "tmux")

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -25,7 +26,8 @@ from floorboard.config import EXAMPLE_CONFIG, Config, RuntimeSettings, load_conf
 from floorboard.engine.layout import Layout
 from floorboard.engine.read import layout_id
 from floorboard.engine.views import Views, site_figures
-from floorboard.streams.broker import EmbeddedBroker, free_port
+from floorboard.streams.broker import LOOPBACK, EmbeddedBroker, free_port
+from floorboard.streams.broker_cli import client_environment, secure_settings, server_tls
 from floorboard.streams.kafka import KafkaConnection
 from floorboard.wallboard.cli import add_wallboard_arguments
 from floorboard.wallboard.formatting import clock, pct
@@ -43,6 +45,10 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--scenario", default="normal", help="simulator scenario (default normal)")
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--web-port", type=int, default=0, help="worker HTTP port (default: free)")
+    p.add_argument(
+        "--secure", action="store_true",
+        help="everything over TLS: a private CA, the broker served only through TLS",
+    )  # fmt: skip
     add_wallboard_arguments(p)
     p.set_defaults(func=run)
 
@@ -70,7 +76,7 @@ class Pipeline(contextlib.AbstractContextManager["Pipeline"]):
         self.config_path = config_path
         self.config = load_config(config_path)
         self.args = args
-        self.broker = EmbeddedBroker(None)
+        self.broker = EmbeddedBroker(None, tls=server_tls(LOOPBACK, None) if args.secure else None)
         self.children: list[tuple[str, subprocess.Popen[bytes]]] = []
         self.web_port = args.web_port or free_port()
         self.settings = RuntimeSettings()
@@ -82,8 +88,8 @@ class Pipeline(contextlib.AbstractContextManager["Pipeline"]):
     def __enter__(self) -> Pipeline:
         try:
             self.broker.start()
-            self.settings = RuntimeSettings(broker=self.broker.bootstrap)
-            env = {**os.environ, "FLOORBOARD_BROKER": self.broker.bootstrap}
+            self.settings = secure_settings(self.broker, RuntimeSettings())
+            env = {**os.environ, **client_environment(self.settings)}
             self._spawn(
                 ["worker", "--config", str(self.config_path), "--web-port", str(self.web_port)],
                 env,
@@ -145,6 +151,8 @@ class Pipeline(contextlib.AbstractContextManager["Pipeline"]):
                 child.wait()
         self.children.clear()
         self.broker.stop()
+        if self.broker.tls is not None:
+            shutil.rmtree(self.broker.tls.directory, ignore_errors=True)
 
 
 async def collect(conn: KafkaConnection, topic: str, store: RecordStore, seconds: float) -> None:

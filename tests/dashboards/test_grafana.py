@@ -8,6 +8,7 @@ import re
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
@@ -15,6 +16,7 @@ import yaml
 from grafana_foundation_sdk.cog.encoder import JSONEncoder
 from grafana_foundation_sdk.cog.plugins import register_default_plugins
 from grafana_foundation_sdk.models.dashboard import Dashboard
+from pydantic import SecretStr
 
 from floorboard.dashboards.grafana import generate, provisioning
 from floorboard.dashboards.grafana.panels import DATASOURCE
@@ -169,7 +171,7 @@ def grafana() -> Iterator[str]:
 
 
 def test_push_sends_grafana_api_shapes(grafana: str) -> None:
-    report = push(grafana, "glsa_test_token")
+    report = push(grafana, SecretStr("glsa_test_token"))
     assert sorted(report.dashboards) == sorted(DASHBOARDS)
     calls = [(m, p) for m, p, _, _ in Recorder.requests]
     assert ("POST", "/api/folders") in calls
@@ -212,7 +214,7 @@ def test_push_sends_grafana_api_shapes(grafana: str) -> None:
 
 
 def test_push_replaces_the_policy_tree_only_when_asked(grafana: str) -> None:
-    report = push(grafana, "t", replace_policy=True)
+    report = push(grafana, SecretStr("t"), replace_policy=True)
     puts = [
         body
         for m, p, _, body in Recorder.requests
@@ -229,7 +231,7 @@ def test_push_replaces_the_policy_tree_only_when_asked(grafana: str) -> None:
 
 def test_second_push_updates_existing_rules(grafana: str) -> None:
     Recorder.conflict_on = {("POST", "/api/v1/provisioning/alert-rules"), ("POST", "/api/folders")}
-    report = push(grafana, "t")
+    report = push(grafana, SecretStr("t"))
     updates = [
         p
         for m, p, _, _ in Recorder.requests
@@ -240,8 +242,44 @@ def test_second_push_updates_existing_rules(grafana: str) -> None:
     )
 
 
-def test_push_cli_reports_unreachable_grafana(capsys: pytest.CaptureFixture[str]) -> None:
+def test_push_cli_reports_unreachable_grafana(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     from floorboard.cli import main
 
-    assert main(["grafana", "push", "--url", "http://127.0.0.1:9", "--token", "t"]) == 1
+    monkeypatch.setenv("GRAFANA_TOKEN", "t")
+    assert main(["grafana", "push", "--url", "http://127.0.0.1:9"]) == 1
     assert "floorboard grafana push:" in capsys.readouterr().err
+
+
+def test_push_cli_reads_the_token_from_a_file_or_grafanas_variable(
+    grafana: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from floorboard.cli import main
+
+    monkeypatch.delenv("GRAFANA_TOKEN", raising=False)
+    token = tmp_path / "token"
+    token.write_text("glsa_from_file\n")
+    assert main(["grafana", "push", "--url", grafana, "--token-file", str(token)]) == 0
+    assert {h["Authorization"] for _, _, h, _ in Recorder.requests} == {"Bearer glsa_from_file"}
+    Recorder.requests = []
+    monkeypatch.setenv("GRAFANA_URL", grafana)
+    monkeypatch.setenv("GRAFANA_TOKEN", "glsa_from_env")
+    assert main(["grafana", "push"]) == 0
+    assert {h["Authorization"] for _, _, h, _ in Recorder.requests} == {"Bearer glsa_from_env"}
+    assert "glsa_from" not in capsys.readouterr().out
+
+
+def test_push_cli_without_a_token_says_so_in_one_line(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from floorboard.cli import main
+
+    monkeypatch.delenv("GRAFANA_TOKEN", raising=False)
+    assert main(["grafana", "push", "--url", "http://127.0.0.1:9"]) == 2
+    assert capsys.readouterr().err == (
+        "floorboard grafana push: --token-file: not given and GRAFANA_TOKEN is not set\n"
+    )

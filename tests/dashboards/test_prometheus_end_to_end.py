@@ -88,7 +88,7 @@ async def test_recording_rules_and_alert_on_a_live_worker(
     try:
         await worker.wait_assigned(timeout=90)
         recs = records(events, SCENARIOS["lunch_peak"], START, 11)
-        sent = await to_kafka(paced(recs, SPAN / 1000 / WALL_SECONDS, START), broker.bootstrap,
+        sent = await to_kafka(paced(recs, SPAN / 1000 / WALL_SECONDS, START), pipeline.conn,
                               pipeline.settings.events_topic, per_record=20)  # fmt: skip
         assert sent == len(events)
         await pipeline.wait_for_counts(len(events), timeout=120, watch=[worker])

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from floorboard.config import Config
 from floorboard.engine.engine import Engine
 from floorboard.engine.kpis import Figure
+from floorboard.engine.pseudonyms import QUALITY, local_day, pseudonym
 from floorboard.engine.read import snapshot
 from floorboard.engine.snapshot import Snapshot
 from floorboard.engine.views import Views, figures, merge
@@ -41,6 +42,12 @@ def feed(engine: Engine, events: Sequence[Event], start: int = 0) -> None:
 
 def views(engine: Engine, now: int) -> Views:
     return merge(snapshot(engine, now, "test"))
+
+
+def quality_key(cfg: Config, site: str, agent: str, now: int) -> str:
+    """The pseudonym an agent's quality sums carry at ``now`` under the configured key."""
+    day = local_day(now, cfg.sites[site].zone)
+    return pseudonym(cfg.privacy.agent_key, QUALITY, site, agent, day)
 
 
 def records(engines: Iterable[Engine], now: int) -> list[Snapshot]:

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from floorboard.engine.read import pseudonym
 from floorboard.engine.tables import CELL_MINUTES
 from floorboard.events.model import Event
-from tests.engine.helpers import field, queue_figures, run, views
+from tests.engine.helpers import field, quality_key, queue_figures, run, views
 from tests.factory import MINUTE, T0, config, contact, event
 
 NOW = T0 + 10 * MINUTE
@@ -148,7 +147,8 @@ def test_qa_and_per_agent_quality_follow_the_answering_agent() -> None:
     team = views(engine, NOW).teams[("oslo", "blue")]
     assert field(engine, team.windows["today"], "qa_score_milli") == 7000
     # per-agent sums [csat_n, csat_sum, qa_n, qa_score_milli, qa_max_milli] under a pseudonym
-    assert team.agent_quality == {pseudonym("oslo", "alice"): [1, 2, 1, 7000, 10000]}
+    alice = quality_key(engine.config, "oslo", "alice", NOW)
+    assert team.agent_quality == {alice: [1, 2, 1, 7000, 10000]}
 
 
 @pytest.mark.parametrize("qa_before_transfer", [True, False])
@@ -158,7 +158,7 @@ def test_per_agent_quality_moves_with_a_transfer(qa_before_transfer: bool) -> No
     events = [*first, QA, *second] if qa_before_transfer else [*first, *second, QA]
     quality = views(run(config(), events), NOW).teams[("oslo", "blue")].agent_quality
     # all of it is bob's; alice, left with nothing, is not listed (in either order)
-    assert quality == {pseudonym("oslo", "bob"): [0, 0, 1, 7000, 10000]}
+    assert quality == {quality_key(config(), "oslo", "bob", NOW): [0, 0, 1, 7000, 10000]}
 
 
 @pytest.mark.parametrize("survey_first", [True, False])

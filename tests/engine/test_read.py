@@ -9,12 +9,12 @@ from hypothesis import strategies as st
 from floorboard.config import Config
 from floorboard.engine.engine import Engine
 from floorboard.engine.layout import summed
-from floorboard.engine.read import clock, layout_id, pseudonym, snapshot
+from floorboard.engine.read import clock, layout_id, snapshot
 from floorboard.engine.snapshot import QueueSnapshot, SourceStatus, TeamSnapshot
 from floorboard.engine.views import Views, merge
 from floorboard.engine.windows import QUARTER_MS, Tier, bucket_start, local_midnight
 from floorboard.events.model import ContactBase, Event
-from tests.engine.helpers import OSLO, feed, records, run, views
+from tests.engine.helpers import OSLO, feed, quality_key, records, run, views
 from tests.engine.strategies import LATEST_S, by_event_time, centre_events
 from tests.factory import MINUTE, SECOND, T0, config, contact, event
 
@@ -141,10 +141,13 @@ def test_layout_id_names_the_histogram_bounds() -> None:
     assert layout_id(a.layout) != layout_id(b.layout)
 
 
-def test_pseudonyms_are_stable_and_per_site() -> None:
-    assert pseudonym("oslo", "alice") == pseudonym("oslo", "alice")
-    assert pseudonym("oslo", "alice") != pseudonym("bergen", "alice")
-    assert "alice" not in pseudonym("oslo", "alice") and len(pseudonym("oslo", "alice")) == 10
+def test_pseudonyms_are_stable_within_a_day_and_per_site() -> None:
+    cfg = config()
+    alice = quality_key(cfg, "oslo", "alice", T0)
+    assert alice == quality_key(cfg, "oslo", "alice", T0 + MINUTE)
+    assert "alice" not in alice and len(alice) == 16
+    other_site = cfg.model_copy(update={"sites": {**cfg.sites, "bergen": cfg.sites["oslo"]}})
+    assert alice != quality_key(other_site, "bergen", "alice", T0)
 
 
 def test_read_clock_runs_ahead_with_a_replay() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from floorboard.engine.read import snapshot
 from floorboard.engine.snapshot import (
     AgentLive,
+    AgentRoster,
     Pulse,
     QueueSnapshot,
     SourceStatus,
@@ -26,7 +27,7 @@ def test_every_record_kind_round_trips() -> None:
         event("survey.response", T0, contact_id="c1", csat=4),
     ]
     recs = snapshot(run(config(), events), T0 + MINUTE, "w1/3")
-    assert {type(r) for r in recs} == {QueueSnapshot, TeamSnapshot, SourceStatus}
+    assert {type(r) for r in recs} == {QueueSnapshot, TeamSnapshot, AgentRoster, SourceStatus}
     for rec in recs:
         assert decode(encode(rec)) == rec
 
@@ -36,11 +37,14 @@ def test_record_keys_are_one_per_source_and_entity() -> None:
     queue = QueueSnapshot(source=src, as_of=T0, layout=layout, site="oslo", queue="billing",
                           channel="voice", windows={})  # fmt: skip
     team = TeamSnapshot(source=src, as_of=T0, layout=layout, site="oslo", team="red", windows={},
-                        agent_time={}, agents=[AgentLive("a1", "ready", "", T0)],
+                        agent_time={}, on_floor={"ready": 1}, skills=["billing"],
                         agent_quality={}, pulse={"x": Pulse(T0, 1.0, 0)})  # fmt: skip
+    roster = AgentRoster(source=src, as_of=T0, layout=layout, site="oslo", team="red",
+                         agents=[AgentLive("a1", "ready", "", T0)])  # fmt: skip
     status = SourceStatus(source=src, as_of=T0, layout=layout, watermarks={}, counters={})
     assert record_key(queue) == "w1/3|queue|oslo|billing|voice"
     assert record_key(team) == "w1/3|team|oslo|red"
+    assert record_key(roster) == "w1/3|agents|oslo|red"
     assert record_key(status) == "w1/3|status"
 
 

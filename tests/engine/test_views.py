@@ -10,7 +10,14 @@ from floorboard.engine.engine import Engine
 from floorboard.engine.kpis import Figure, Status
 from floorboard.engine.layout import Layout
 from floorboard.engine.read import snapshot
-from floorboard.engine.snapshot import AgentLive, Pulse, QueueSnapshot, SourceStatus, TeamSnapshot
+from floorboard.engine.snapshot import (
+    AgentLive,
+    AgentRoster,
+    Pulse,
+    QueueSnapshot,
+    SourceStatus,
+    TeamSnapshot,
+)
 from floorboard.engine.views import (
     figure_status,
     figures,
@@ -60,10 +67,16 @@ def queue(source: str, **kw: object) -> QueueSnapshot:
 def team(source: str, **kw: object) -> TeamSnapshot:
     fields: dict[str, object] = {
         "source": source, "as_of": T0, "layout": "l", "site": "oslo", "team": "red",
-        "windows": {}, "agent_time": {}, "agents": [], "agent_quality": {}, "pulse": {},
+        "windows": {}, "agent_time": {}, "on_floor": {}, "skills": [], "agent_quality": {},
+        "pulse": {},
     }  # fmt: skip
     fields.update(kw)
     return TeamSnapshot(**fields)  # type: ignore[arg-type]
+
+
+def roster(source: str, *agents: AgentLive) -> AgentRoster:
+    return AgentRoster(source=source, as_of=T0, layout="l", site="oslo", team="red",
+                       agents=list(agents))  # fmt: skip
 
 
 def test_live_queue_parts_sum_and_take_the_oldest() -> None:
@@ -80,14 +93,18 @@ def test_live_queue_parts_sum_and_take_the_oldest() -> None:
 
 def test_team_parts_union_agents_add_quality_and_keep_the_latest_pulse() -> None:
     v = merge([
-        team("p0", agents=[AgentLive("a1", "ready", "", T0)], agent_quality={"x": [1, 5, 0, 0, 0]},
+        team("p0", on_floor={"ready": 1}, skills=["billing"], agent_quality={"x": [1, 5, 0, 0, 0]},
              pulse={"employee_satisfaction": Pulse(T0, 4.0, 7)}),
-        team("p1", agents=[AgentLive("a2", "busy", "", T0)], agent_quality={"x": [1, 3, 0, 0, 0]},
+        roster("p0", AgentLive("a1", "ready", "", T0)),
+        team("p1", on_floor={"ready": 1, "busy": 1}, skills=["sales"],
+             agent_quality={"x": [1, 3, 0, 0, 0]},
              pulse={"employee_satisfaction": Pulse(T0, 4.0, 9)}),
+        roster("p1", AgentLive("a2", "busy", "", T0)),
         team("p2", pulse={"employee_satisfaction": Pulse(T0 - 1, 5.0, 20)}),
     ])  # fmt: skip
     t = v.teams[("oslo", "red")]
     assert sorted(a.agent for a in t.agents) == ["a1", "a2"]
+    assert t.on_floor == {"ready": 2, "busy": 1} and t.skills == {"billing", "sales"}
     assert t.agent_quality == {"x": [2, 8, 0, 0, 0]}
     # latest by time; a tie on time and value goes to the larger respondents, in any order
     assert t.pulse["employee_satisfaction"] == Pulse(T0, 4.0, 9)
@@ -138,7 +155,7 @@ def test_figures_of_a_merge_are_from_sums_not_averages() -> None:
     assert f["asa_s"].value == pytest.approx((5 + 50 * 3) / 4)
 
 
-def served_views() -> list[QueueSnapshot | TeamSnapshot]:
+def served_views() -> list[QueueSnapshot | TeamSnapshot | AgentRoster]:
     """Team red (skilled for billing and support) answers billing and support voice, not the
     support emails; sales and Bergen's billing are someone else's. Offers and abandons sit in the
     queues, not the team."""
@@ -152,7 +169,8 @@ def served_views() -> list[QueueSnapshot | TeamSnapshot]:
               waiting=6, oldest_wait_ts=T0 - 60 * MINUTE, backlog=6),
         queue("p0", queue="sales", windows={"today": vec(offered=100, abandoned=50)}, waiting=9),
         queue("p0", site="bergen", windows={"today": vec(offered=100)}, waiting=9),
-        team("p0", agents=[agent("a1"), agent("a2", "busy")],
+        roster("p0", agent("a1"), agent("a2", "busy")),
+        team("p0", on_floor={"ready": 1, "busy": 1}, skills=list(SKILLED),
              windows={"today": vec(answered=35, answered_within_sl=24, handled=2, talk_ms=200_000,
                                    wrapups=2, acw_ms=40_000)},
              agent_time={"today": [100_000, 30_000, 0, 60_000, 10_000]},

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 from collections.abc import Iterable
 from pathlib import Path
@@ -73,7 +72,7 @@ def test_outage_minutes_hold_back_any_scenario(monkeypatch: pytest.MonkeyPatch) 
     """
     sent: list[Record] = []
 
-    def capture(recs: Iterable[Record], args: argparse.Namespace, start: int) -> int:
+    def capture(recs: Iterable[Record], *_context: object) -> int:
         sent.extend(recs)
         return len(sent)
 

@@ -9,6 +9,8 @@ Selected settings can be overridden by ``FLOORBOARD_*`` environment variables (s
 from __future__ import annotations
 
 import datetime as dt
+import os
+import secrets
 from enum import StrEnum
 from functools import cached_property
 from importlib.resources import files
@@ -35,6 +37,26 @@ from floorboard.events.model import CHANNELS, Channel
 
 class ConfigError(ValueError):
     """Invalid configuration; the message names the offending field."""
+
+
+def _secret_text(path: Path) -> str:
+    try:
+        text = path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or "not UTF-8 text"
+        raise ValueError(f"cannot read {path}: {reason}") from None
+    if not text:
+        raise ValueError(f"{path} is empty")
+    return text
+
+
+def read_secret(path: Path, name: str) -> SecretStr:
+    """A password, token or key from a file (surrounding whitespace dropped): never from argv.
+    Raises ConfigError naming ``name``."""
+    try:
+        return SecretStr(_secret_text(path))
+    except ValueError as exc:
+        raise ConfigError(f"{name}: {exc}") from None
 
 
 class SlVariant(StrEnum):
@@ -287,11 +309,66 @@ class EngineSettings(_Strict):
         return value
 
 
+AGENT_KEY_ENV = "FLOORBOARD_AGENT_KEY"
+# Without a configured key: one random key per process. Agent keys then differ between workers.
+_PROCESS_KEY = secrets.token_hex(32)
+
+
+class PrivacySettings(_Strict):
+    """How agents appear outside the worker (docs/security.md).
+
+    ``agent_key_file`` (or ``FLOORBOARD_AGENT_KEY``) keys the HMAC that turns agent ids into the
+    day's pseudonyms; every worker of a deployment needs the same key. ``works_council``: screens
+    show agents only by the day's pseudonym, without not-ready reasons or time in state.
+    """
+
+    works_council: bool = False
+    agent_key_file: Path | None = None
+
+    @field_validator("agent_key_file")
+    @classmethod
+    def _readable(cls, value: Path | None) -> Path | None:
+        if value is not None:
+            _secret_text(value)  # an unreadable key stops start-up, not the first publish
+        return value
+
+    @property
+    def key_configured(self) -> bool:
+        return self.agent_key_file is not None or bool(os.environ.get(AGENT_KEY_ENV, "").strip())
+
+    @cached_property
+    def agent_key(self) -> SecretStr:
+        if self.agent_key_file is not None:
+            return SecretStr(_secret_text(self.agent_key_file))
+        configured = os.environ.get(AGENT_KEY_ENV, "").strip()
+        return SecretStr(configured or _PROCESS_KEY)
+
+
+SecurityProtocol = Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]
+SaslMechanism = Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]
+
+
+class ConnectionSettings(_Strict):
+    """How every process reaches Kafka, shared through the config file; ``FLOORBOARD_*`` variables
+    override each key. No password here: ``sasl_password_file`` or ``FLOORBOARD_SASL_PASSWORD``."""
+
+    broker: str | None = None
+    security_protocol: SecurityProtocol | None = None
+    sasl_mechanism: SaslMechanism | None = None
+    sasl_username: str | None = None
+    sasl_password_file: Path | None = None
+    ssl_cafile: Path | None = None
+    ssl_certfile: Path | None = None
+    ssl_keyfile: Path | None = None
+
+
 class Config(_Strict):
     sites: Annotated[dict[str, SiteSettings], Field(min_length=1)]
     channels: dict[Channel, ChannelSettings] = Field(default_factory=_default_channels)
     targets: dict[TargetName, Target] = Field(default_factory=dict)
     engine: EngineSettings = Field(default_factory=EngineSettings)
+    privacy: PrivacySettings = Field(default_factory=PrivacySettings)
+    connection: ConnectionSettings = Field(default_factory=ConnectionSettings)
 
     @model_validator(mode="after")
     def _all_channels(self) -> Config:
@@ -357,26 +434,49 @@ class RuntimeSettings(BaseSettings):
     )
     # Kafka bootstrap servers, "host:port[,host:port...]". docs/running.md covers SASL and TLS.
     broker: str = "localhost:9092"
-    security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
-    sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = "PLAIN"
+    security_protocol: SecurityProtocol = "PLAINTEXT"
+    sasl_mechanism: SaslMechanism = "PLAIN"
     sasl_username: str | None = None
-    sasl_password: SecretStr | None = None
+    sasl_password: SecretStr | None = None  # FLOORBOARD_SASL_PASSWORD, or the file below
+    sasl_password_file: Path | None = None
     ssl_cafile: Path | None = None  # CA bundle; the system store when unset
     ssl_certfile: Path | None = None  # client certificate (mutual TLS)
     ssl_keyfile: Path | None = None
     # Topics shared by producers, workers and readers.
     events_topic: str = "floorboard.events"
     events_partitions: Annotated[int, Field(ge=1, le=1024)] = 4  # used when the topic is created
-    snapshots_topic: str = "floorboard.snapshots"
+    snapshots_topic: str = "floorboard.snapshots"  # team and queue records: what every screen reads
+    agents_topic: str = "floorboard.agents"  # agent states by name: the supervisor's screen only
     deadletter_topic: str = "floorboard.deadletter"
     # Replicas of topics Floorboard creates itself (1 on a single broker; 3 on a real cluster).
     replication_factor: Annotated[int, Field(ge=1, le=16)] = 1
 
 
-def _format_error(exc: ValidationError) -> str:
+def runtime_settings(config: Config | None = None) -> RuntimeSettings:
+    """Process settings: ``FLOORBOARD_*`` variables over the config's ``connection`` block over
+    the defaults. Raises ConfigError naming the variable."""
+    try:
+        from_env = RuntimeSettings()
+    except ValidationError as exc:
+        raise ConfigError(f"environment: {_format_error(exc, 'FLOORBOARD_')}") from None
+    return from_env if config is None else with_connection(from_env, config)
+
+
+def with_connection(settings: RuntimeSettings, config: Config) -> RuntimeSettings:
+    """``settings`` with the config's ``connection`` keys where none was set explicitly."""
+    block = {
+        name: value
+        for name, value in config.connection
+        if value is not None and name not in settings.model_fields_set
+    }
+    return settings.model_copy(update=block)
+
+
+def _format_error(exc: ValidationError, prefix: str = "") -> str:
     lines = []
     for err in exc.errors():
         path = ".".join(str(p) for p in err["loc"] if not str(p).startswith("function-"))
+        path = (prefix + path.upper()) if prefix and path else path
         msg = err["msg"].removeprefix("Value error, ")
         lines.append(f"{path or '<root>'}: {msg}")
     return "; ".join(lines)

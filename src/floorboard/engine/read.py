@@ -16,8 +16,10 @@ from floorboard.engine.layout import (
     Vector,
     add_into,
 )
+from floorboard.engine.pseudonyms import DISPLAY, QUALITY, local_day, pseudonym
 from floorboard.engine.snapshot import (
     AgentLive,
+    AgentRoster,
     Pulse,
     QueueSnapshot,
     Snapshot,
@@ -50,10 +52,6 @@ def layout_id(layout: Layout) -> str:
     """Short fingerprint of the vector layout; readers refuse records of another layout."""
     text = repr((layout.wait_bounds_ms, layout.handle_bounds_ms, layout.size))
     return hashlib.sha256(text.encode()).hexdigest()[:12]
-
-
-def pseudonym(site: str, agent: str) -> str:
-    return hashlib.sha256(f"floorboard-agent|{site}|{agent}".encode()).hexdigest()[:10]
 
 
 def _spans(engine: Engine, now: int) -> dict[str, dict[Window, Span]]:
@@ -159,18 +157,17 @@ def snapshot(engine: Engine, now: int, source: str) -> list[Snapshot]:
             )
         )
     agent_time = team_agent_time(engine, now)
-    roster: dict[tuple[str, str], list[AgentLive]] = defaultdict(list)
-    for a in agents.live(engine.state.tables[AGENTS]):
-        if a.state != "logged_out":
-            roster[(a.site, a.team)].append(
-                AgentLive(a.agent, a.state, a.reason, a.since, a.queues)
-            )
+    roster = _roster(engine, now)
     quality = _agent_quality_today(engine, now)
     pulse: dict[tuple[str, str], dict[str, Pulse]] = defaultdict(dict)
     for (site, team, metric), rec in engine.state.tables[PULSE].items():
         pulse[(site, team)][metric] = Pulse(rec[PULSE_TS], rec[PULSE_VALUE], rec[PULSE_RESPONDENTS])
     team_keys = set(teams) | set(roster) | set(pulse) | {k for k, v in agent_time.items() if v}
     for site, team in sorted(team_keys):
+        on_floor = roster.get((site, team), [])
+        states: dict[str, int] = defaultdict(int)
+        for a in on_floor:
+            states[a.state] += 1
         records.append(
             TeamSnapshot(
                 source=source,
@@ -180,7 +177,8 @@ def snapshot(engine: Engine, now: int, source: str) -> list[Snapshot]:
                 team=team,
                 windows=teams.get((site, team), {}),
                 agent_time={str(w): v for w, v in agent_time.get((site, team), {}).items()},
-                agents=sorted(roster.get((site, team), []), key=lambda a: a.agent),
+                on_floor=dict(sorted(states.items())),
+                skills=sorted({q for a in on_floor for q in a.queues}),
                 agent_quality=quality.get((site, team), {}),
                 pulse=pulse.get((site, team), {}),
                 # sorted, so records are the same in any arrival order
@@ -189,6 +187,11 @@ def snapshot(engine: Engine, now: int, source: str) -> list[Snapshot]:
                 },
             )
         )
+        if on_floor:
+            records.append(
+                AgentRoster(source=source, as_of=now, layout=lid, site=site, team=team,
+                            agents=_shown(engine, on_floor, site, now))
+            )  # fmt: skip
     records.append(
         SourceStatus(
             source=source,
@@ -199,6 +202,32 @@ def snapshot(engine: Engine, now: int, source: str) -> list[Snapshot]:
         )
     )
     return records
+
+
+def _roster(engine: Engine, now: int) -> dict[tuple[str, str], list[AgentLive]]:
+    """Logged-in agents by (site, team), in agent order."""
+    roster: dict[tuple[str, str], list[AgentLive]] = defaultdict(list)
+    for a in agents.live(engine.state.tables[AGENTS]):
+        if a.state != "logged_out":
+            roster[(a.site, a.team)].append(
+                AgentLive(a.agent, a.state, a.reason, a.since, a.queues)
+            )
+    for team in roster.values():
+        team.sort(key=lambda a: a.agent)
+    return roster
+
+
+def _shown(engine: Engine, roster: list[AgentLive], site: str, now: int) -> list[AgentLive]:
+    """The roster as published: in works-council mode only the day's pseudonym and the state."""
+    privacy = engine.config.privacy
+    if not privacy.works_council:
+        return roster
+    day = local_day(now, engine.config.sites[site].zone)
+    shown = [
+        AgentLive(pseudonym(privacy.agent_key, DISPLAY, site, a.agent, day), a.state, "", 0)
+        for a in roster
+    ]
+    return sorted(shown, key=lambda a: a.agent)
 
 
 def _add(target: dict[str, Vector], window: str, vector: Vector) -> None:
@@ -228,12 +257,13 @@ def _live_queues(
 def _agent_quality_today(engine: Engine, now: int) -> dict[tuple[str, str], dict[str, list[int]]]:
     out: dict[tuple[str, str], dict[str, list[int]]] = defaultdict(dict)
     spans = _spans(engine, now)
+    key = engine.config.privacy.agent_key
+    days = {site: local_day(now, cfg.zone) for site, cfg in engine.config.sites.items()}
     for (site, team, agent, bucket), sums in engine.state.tables[AGENT_QUALITY].items():
         span = spans[site][Window.TODAY]
         if span.start <= bucket < span.end:
-            target = out[(site, team)].setdefault(
-                pseudonym(site, agent), [0] * len(AGENT_QUALITY_FIELDS)
-            )
+            name = pseudonym(key, QUALITY, site, agent, days[site])
+            target = out[(site, team)].setdefault(name, [0] * len(AGENT_QUALITY_FIELDS))
             add_into(target, sums)
     # An agent whose responses all moved on (a transfer re-attributed them) has nothing left to
     # show; dropping it, like empty windows, keeps records the same in any arrival order.

@@ -1,8 +1,11 @@
 """KPI snapshot records: what workers publish and every reader (wallboard, report, /kpi) merges.
 
 Records carry additive state only: window vectors, live counts, agent time and per-agent quality
-sums under pseudonyms. Readers merge records of all partitions by adding vectors and derive ratios
-afterwards, so site and team totals are never averages of averages.
+sums under keyed pseudonyms. Readers merge records of all partitions by adding vectors and derive
+ratios afterwards, so site and team totals are never averages of averages.
+
+Queue, team and status records carry no agent identity: every screen may read them. Agent states
+by name are ``AgentRoster`` records, published to their own topic for the supervisor's screen.
 """
 
 from __future__ import annotations
@@ -45,7 +48,8 @@ class QueueSnapshot(msgspec.Struct, tag="queue", kw_only=True):
 
 
 class TeamSnapshot(msgspec.Struct, tag="team", kw_only=True):
-    """One (site, team): windows summed over queues, agent states and time, pulse, spread inputs."""
+    """One (site, team): windows summed over queues, agents per state and time in state, pulse,
+    spread inputs. No agent ids: ``on_floor`` counts, ``skills`` is the union of queues served."""
 
     source: str
     as_of: int
@@ -54,12 +58,24 @@ class TeamSnapshot(msgspec.Struct, tag="team", kw_only=True):
     team: str
     windows: dict[str, list[int]]
     agent_time: dict[str, list[int]]
-    agents: list[AgentLive]
-    agent_quality: dict[str, list[int]]  # pseudonym -> today's quality sums
+    on_floor: dict[str, int]  # state -> logged-in agents in it now
+    skills: list[str]
+    agent_quality: dict[str, list[int]]  # the day's keyed pseudonym -> today's quality sums
     pulse: dict[str, Pulse]
     # window -> (queue, channel, contacts the team answered there): which queues' service level
     # is the team's (engine.views.team_figures)
     answered_queues: dict[str, list[tuple[str, str, int]]] = msgspec.field(default_factory=dict)
+
+
+class AgentRoster(msgspec.Struct, tag="agents", kw_only=True):
+    """One (site, team)'s logged-in agents and their states: the agents topic only."""
+
+    source: str
+    as_of: int
+    layout: str
+    site: str
+    team: str
+    agents: list[AgentLive]
 
 
 class SourceStatus(msgspec.Struct, tag="status", kw_only=True):
@@ -73,7 +89,7 @@ class SourceStatus(msgspec.Struct, tag="status", kw_only=True):
     counters: dict[str, int]
 
 
-Snapshot = QueueSnapshot | TeamSnapshot | SourceStatus
+Snapshot = QueueSnapshot | TeamSnapshot | AgentRoster | SourceStatus
 _encoder = msgspec.json.Encoder()
 _decoder = msgspec.json.Decoder(Snapshot)
 
@@ -92,6 +108,8 @@ def record_key(record: Snapshot) -> str:
         return f"{record.source}|queue|{record.site}|{record.queue}|{record.channel}"
     if isinstance(record, TeamSnapshot):
         return f"{record.source}|team|{record.site}|{record.team}"
+    if isinstance(record, AgentRoster):
+        return f"{record.source}|agents|{record.site}|{record.team}"
     return f"{record.source}|status"
 
 

@@ -23,6 +23,7 @@ from floorboard.engine.kpis import Figure, Status
 from floorboard.engine.layout import AGENT_TIME_FIELDS, Layout, add_into
 from floorboard.engine.snapshot import (
     AgentLive,
+    AgentRoster,
     Pulse,
     QueueSnapshot,
     Snapshot,
@@ -58,7 +59,9 @@ class TeamView:
     team: str
     windows: dict[str, list[int]] = field(default_factory=dict)
     agent_time: dict[str, list[int]] = field(default_factory=dict)
-    agents: list[AgentLive] = field(default_factory=list)
+    on_floor: dict[str, int] = field(default_factory=dict)
+    skills: set[str] = field(default_factory=set)
+    agents: list[AgentLive] = field(default_factory=list)  # only from the agents topic
     agent_quality: dict[str, list[int]] = field(default_factory=dict)
     pulse: dict[str, Pulse] = field(default_factory=dict)
     # window -> (queue, channel) -> contacts the team answered there
@@ -101,7 +104,9 @@ def merge(records: Iterable[Snapshot]) -> Views:
             t = views.teams.setdefault((rec.site, rec.team), TeamView(rec.site, rec.team))
             t.windows = merge_windows([t.windows, rec.windows])
             t.agent_time = merge_windows([t.agent_time, rec.agent_time])
-            t.agents.extend(rec.agents)
+            for state, count in rec.on_floor.items():
+                t.on_floor[state] = t.on_floor.get(state, 0) + count
+            t.skills.update(rec.skills)
             for window, answered in rec.answered_queues.items():
                 by_queue = t.answered_queues.setdefault(window, {})
                 for queue, channel, count in answered:
@@ -119,6 +124,9 @@ def merge(records: Iterable[Snapshot]) -> Views:
                     seen.respondents,
                 ):
                     t.pulse[metric] = pulse
+        elif isinstance(rec, AgentRoster):
+            t = views.teams.setdefault((rec.site, rec.team), TeamView(rec.site, rec.team))
+            t.agents.extend(rec.agents)
         elif isinstance(rec, SourceStatus):
             for site, wm in rec.watermarks.items():
                 views.watermarks[site] = max(views.watermarks.get(site, wm), wm)
@@ -201,8 +209,7 @@ def site_queues(views: Views, site: str, queue: str | None = None) -> list[Queue
 
 def served_queues(views: Views, team: TeamView) -> list[QueueView]:
     """Queue views (every channel) at the team's site that its logged-in agents are skilled for."""
-    skills = {queue for agent in team.agents for queue in agent.queues}
-    return [q for q in views.queues.values() if q.site == team.site and q.queue in skills]
+    return [q for q in views.queues.values() if q.site == team.site and q.queue in team.skills]
 
 
 def answered_queues(views: Views, team: TeamView, window: str) -> list[QueueView]:
@@ -229,8 +236,8 @@ def occupancy(teams: Iterable[TeamView], window: str) -> Figure:
 
 
 def agents_logged_in(teams: Iterable[TeamView]) -> Figure:
-    agents = sum(len(t.agents) for t in teams)
-    return Figure(agents, n=agents)
+    agents = sum(sum(t.on_floor.values()) for t in teams)
+    return Figure(float(agents), n=agents)
 
 
 def synchronous(queues: Iterable[QueueView]) -> list[QueueView]:

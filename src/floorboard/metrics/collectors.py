@@ -215,11 +215,11 @@ class AgentCollector(Collector):
         counts: dict[tuple[str, str, str], int] = {}
         for rec in self.records():
             if isinstance(rec, TeamSnapshot):
-                for state in FLOOR_STATES:
-                    counts.setdefault((rec.site, rec.team, state), 0)
-                for agent in rec.agents:
-                    key = (rec.site, rec.team, agent.state)
-                    counts[key] = counts.get(key, 0) + 1
+                for floor_state in FLOOR_STATES:
+                    counts.setdefault((rec.site, rec.team, floor_state), 0)
+                for state, count in rec.on_floor.items():
+                    key = (rec.site, rec.team, state)
+                    counts[key] = counts.get(key, 0) + count
         for key, count in sorted(counts.items()):
             family.add_metric(list(key), count)
         yield family

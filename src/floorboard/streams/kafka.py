@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from floorboard.config import RuntimeSettings
+from pydantic import SecretStr
+
+from floorboard.config import RuntimeSettings, read_secret
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,14 +23,16 @@ class KafkaConnection:
     security_protocol: str = "PLAINTEXT"
     sasl_mechanism: str = "PLAIN"
     sasl_username: str | None = None
-    sasl_password: str | None = None
+    sasl_password: SecretStr | None = None  # masked in reprs, logs and tracebacks
     ssl_cafile: Path | None = None
     ssl_certfile: Path | None = None
     ssl_keyfile: Path | None = None
 
     @classmethod
     def from_settings(cls, settings: RuntimeSettings) -> KafkaConnection:
-        password = settings.sasl_password.get_secret_value() if settings.sasl_password else None
+        password = settings.sasl_password
+        if password is None and settings.sasl_password_file is not None:
+            password = read_secret(settings.sasl_password_file, "FLOORBOARD_SASL_PASSWORD_FILE")
         return cls(
             bootstrap=settings.broker,
             security_protocol=settings.security_protocol,
@@ -51,6 +55,11 @@ class KafkaConnection:
     @property
     def uses_sasl(self) -> bool:
         return self.security_protocol in ("SASL_PLAINTEXT", "SASL_SSL")
+
+    @property
+    def plain_password(self) -> str | None:
+        """The SASL password in clear, only for handing to the Kafka client."""
+        return self.sasl_password.get_secret_value() if self.sasl_password else None
 
     def ssl_context(self) -> ssl.SSLContext | None:
         if not self.uses_tls:
@@ -75,5 +84,5 @@ class KafkaConnection:
         if self.uses_sasl:
             kwargs["sasl_mechanism"] = self.sasl_mechanism
             kwargs["sasl_plain_username"] = self.sasl_username
-            kwargs["sasl_plain_password"] = self.sasl_password
+            kwargs["sasl_plain_password"] = self.plain_password
         return kwargs

@@ -34,10 +34,12 @@ class TopicSpec:
 
 
 def shared_topics(settings: RuntimeSettings) -> list[TopicSpec]:
-    """Events (keyed, partitioned), snapshots (compacted, latest per key), dead letters."""
+    """Events (keyed, partitioned), snapshots and agent rosters (compacted, latest per key),
+    dead letters."""
     return [
         TopicSpec(settings.events_topic, settings.events_partitions, exact=False),
         TopicSpec(settings.snapshots_topic, 1, dict(COMPACT), exact=False),
+        TopicSpec(settings.agents_topic, 1, dict(COMPACT), exact=False),
         TopicSpec(settings.deadletter_topic, 1, exact=False),
     ]
 

@@ -158,15 +158,16 @@ class BoardBuilder:
         ]
         return scope, cells
 
-    @staticmethod
-    def _agents(views: Views, site: str) -> list[AgentRow]:
+    def _agents(self, views: Views, site: str) -> list[AgentRow]:
+        # Works-council mode: the worker publishes only the day's pseudonym and the state.
+        hidden = self.config.privacy.works_council
         rows = [
             AgentRow(
                 a.agent,
                 team,
                 f"{a.state} ({a.reason})" if a.reason else a.state,
-                clock(time_in_state_ms(a, views.as_of) / 1000),
-                long_in_state(a, views.as_of),
+                "–" if hidden else clock(time_in_state_ms(a, views.as_of) / 1000),
+                not hidden and long_in_state(a, views.as_of),
             )
             for (s, team), view in views.teams.items()
             if s == site

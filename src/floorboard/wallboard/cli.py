@@ -5,7 +5,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from floorboard.config import EXAMPLE_CONFIG, RuntimeSettings, load_config
+from floorboard.config import (
+    EXAMPLE_CONFIG,
+    RuntimeSettings,
+    load_config,
+    runtime_settings,
+    with_connection,
+)
 from floorboard.engine.layout import Layout
 from floorboard.engine.read import layout_id
 from floorboard.streams.kafka import KafkaConnection
@@ -39,6 +45,7 @@ def add_wallboard_arguments(p: argparse.ArgumentParser) -> None:
 
 def build_app(args: argparse.Namespace, settings: RuntimeSettings) -> WallboardApp:
     config = load_config(args.config or settings.config or EXAMPLE_CONFIG)
+    settings = with_connection(settings, config)
     store = RecordStore(layout_id(Layout(config.wait_bounds_ms, config.handle_bounds_ms)))
     conn = KafkaConnection.from_settings(settings)
     return WallboardApp(
@@ -50,12 +57,19 @@ def build_app(args: argparse.Namespace, settings: RuntimeSettings) -> WallboardA
         stale_after_s=args.stale_after,
         rotate_s=args.rotate,
         ticker=Ticker(args.ticker),
-        reader=SnapshotReader(conn, settings.snapshots_topic),
+        reader=SnapshotReader(conn, *topics_read(args, settings)),
     )
 
 
+def topics_read(args: argparse.Namespace, settings: RuntimeSettings) -> list[str]:
+    """A team screen reads team records only; the agents topic is for the supervisor's screen."""
+    if args.layout == "team" and args.rotate is None:
+        return [settings.snapshots_topic]
+    return [settings.snapshots_topic, settings.agents_topic]
+
+
 def run(args: argparse.Namespace) -> int:
-    settings = RuntimeSettings()
+    settings = runtime_settings()
     if args.broker:
         settings = settings.model_copy(update={"broker": args.broker})
     build_app(args, settings).run()

@@ -1,5 +1,6 @@
-"""Feeds a RecordStore from the snapshots topic. Wallboards only read the topic, so any number of
-screens can run without adding load to the workers."""
+"""Feeds a RecordStore from the snapshots topic (and the agents topic for the supervisor's screen).
+Wallboards only read the topics, so any number of screens can run without adding load to the
+workers."""
 
 from __future__ import annotations
 
@@ -22,9 +23,9 @@ BACKLOG_RECORDS = 5000
 
 
 class SnapshotReader:
-    def __init__(self, conn: KafkaConnection, topic: str) -> None:
+    def __init__(self, conn: KafkaConnection, *topics: str) -> None:
         self.conn = conn
-        self.topic = topic
+        self.topics = topics
 
     async def __call__(self, store: RecordStore) -> None:
         """Read forever, reconnecting after broker trouble; the stale banner shows any gap."""
@@ -41,13 +42,15 @@ class SnapshotReader:
         consumer = reader(self.conn, auto_offset_reset="latest")
         await consumer.start()
         try:
-            partitions = consumer.partitions_for_topic(self.topic)
-            while not partitions:
-                await consumer.force_metadata_update()
-                partitions = consumer.partitions_for_topic(self.topic)
-                if not partitions:
-                    await asyncio.sleep(0.5)
-            tps = [TopicPartition(self.topic, p) for p in sorted(partitions)]
+            tps: list[TopicPartition] = []
+            for topic in self.topics:
+                partitions = consumer.partitions_for_topic(topic)
+                while not partitions:
+                    await consumer.force_metadata_update()
+                    partitions = consumer.partitions_for_topic(topic)
+                    if not partitions:
+                        await asyncio.sleep(0.5)
+                tps += [TopicPartition(topic, p) for p in sorted(partitions)]
             consumer.assign(tps)
             # end_offsets may lag the true end on some brokers; it is only a starting point here.
             ends = await consumer.end_offsets(tps)

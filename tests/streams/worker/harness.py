@@ -23,6 +23,7 @@ from floorboard.config import RuntimeSettings
 from floorboard.engine.snapshot import Snapshot, SourceStatus
 from floorboard.engine.views import merge
 from floorboard.streams.broker import EmbeddedBroker, free_port
+from floorboard.streams.broker_cli import client_environment, secure_settings
 from floorboard.streams.kafka import KafkaConnection
 from floorboard.streams.readback import latest_by_key, read_to_end, reader, topic_partitions
 from floorboard.streams.topics import checkpoint_topic_name, ensure_topics, shared_topics
@@ -46,13 +47,14 @@ class Pipeline:
 
     @property
     def settings(self) -> RuntimeSettings:
-        return RuntimeSettings(
-            broker=self.broker.bootstrap,
+        topics = RuntimeSettings(
             events_topic=f"t{self.name}.events",
             events_partitions=self.partitions,
             snapshots_topic=f"t{self.name}.snapshots",
+            agents_topic=f"t{self.name}.agents",
             deadletter_topic=f"t{self.name}.deadletter",
         )
+        return secure_settings(self.broker, topics)  # TLS with the broker's CA when it has one
 
     @property
     def conn(self) -> KafkaConnection:
@@ -76,10 +78,11 @@ class Pipeline:
         s = self.settings
         env = {
             **os.environ,
-            "FLOORBOARD_BROKER": s.broker,
+            **client_environment(s),
             "FLOORBOARD_EVENTS_TOPIC": s.events_topic,
             "FLOORBOARD_EVENTS_PARTITIONS": str(s.events_partitions),
             "FLOORBOARD_SNAPSHOTS_TOPIC": s.snapshots_topic,
+            "FLOORBOARD_AGENTS_TOPIC": s.agents_topic,
             "FLOORBOARD_DEADLETTER_TOPIC": s.deadletter_topic,
             "FLOORBOARD_WORKER_APP_ID": self.app_id,
             "FLOORBOARD_WORKER_SESSION_TIMEOUT_S": "10",
@@ -95,8 +98,11 @@ class Pipeline:
     async def snapshots(self) -> list[Snapshot]:
         from floorboard.engine.snapshot import decode
 
-        latest = await latest_by_key(self.conn, self.settings.snapshots_topic)
-        return [decode(v) for v in latest.values()]
+        records = []
+        for topic in (self.settings.snapshots_topic, self.settings.agents_topic):
+            latest = await latest_by_key(self.conn, topic)
+            records += [decode(v) for v in latest.values()]
+        return records
 
     async def checkpoint(self, partition: int) -> Restored:
         topic = checkpoint_topic_name(self.app_id)

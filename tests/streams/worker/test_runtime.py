@@ -59,7 +59,7 @@ def runtime(
 
 def published(log: MemoryLog) -> list[Snapshot]:
     latest: dict[bytes | None, bytes | None] = {}
-    for record in log.records("snap"):
+    for record in [*log.records("snap"), *log.records(SETTINGS.agents_topic)]:
         latest[record.key] = record.value
     return [decode(v) for v in latest.values() if v is not None]
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from grafana_client.api import GrafanaApi
 from grafana_client.client import GrafanaClientError
+from pydantic import SecretStr
 
 from floorboard.dashboards.grafana import generate, provisioning
 
@@ -25,8 +26,10 @@ class PushReport:
     policy: bool = False
 
 
-def push(url: str, token: str, timeout: float = 10.0, replace_policy: bool = False) -> PushReport:
-    api = GrafanaApi.from_url(url, credential=token, timeout=timeout)
+def push(
+    url: str, token: SecretStr, timeout: float = 10.0, replace_policy: bool = False
+) -> PushReport:
+    api = GrafanaApi.from_url(url, credential=token.get_secret_value(), timeout=timeout)
     report = PushReport()
     try:
         api.folder.create_folder(provisioning.FOLDER, uid=provisioning.FOLDER_UID)

@@ -9,6 +9,7 @@ are skipped or trigger another seek; Faust's commits are never relied on.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, cast
 
@@ -16,9 +17,11 @@ import faust
 import msgspec
 from faust.types import TP
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import SecretStr
 
 from floorboard.streams.kafka import KafkaConnection
 from floorboard.streams.worker import transport
+from floorboard.streams.worker.auth import authorized
 from floorboard.streams.worker.connection import faust_broker, faust_credentials
 from floorboard.streams.worker.kpi import kpi_document
 from floorboard.streams.worker.metrics import build_registry
@@ -56,6 +59,7 @@ def create_app(
     worker: WorkerSettings,
     web_port: int,
     data_dir: Path,
+    token: SecretStr | None = None,
 ) -> Any:
     topic_name = runtime.topic
     app = faust.App(
@@ -161,7 +165,18 @@ def create_app(
         doc["partitions"] = sorted(runtime.slots)
         return view.bytes(msgspec.json.encode(doc), content_type="application/json")
 
-    app.page("/metrics")(metrics_view)
+    def guarded(page: Callable[[Any, Any], Awaitable[Any]]) -> Callable[[Any, Any], Awaitable[Any]]:
+        async def view(view: Any, request: Any) -> Any:
+            if not authorized(request.headers.get("Authorization"), token):
+                return view.bytes(
+                    b'{"error":"unauthorized"}', content_type="application/json", status=401,
+                    headers={"WWW-Authenticate": 'Bearer realm="floorboard"'},
+                )  # fmt: skip
+            return await page(view, request)
+
+        return view
+
+    app.page("/metrics")(guarded(metrics_view))
     app.page("/healthz")(health_view)
-    app.page("/kpi")(kpi_view)
+    app.page("/kpi")(guarded(kpi_view))
     return app

@@ -13,7 +13,13 @@ from pathlib import Path
 from aiokafka import TopicPartition
 from aiokafka.errors import KafkaError
 
-from floorboard.config import Config, RuntimeSettings, load_config
+from floorboard.config import (
+    AGENT_KEY_ENV,
+    Config,
+    RuntimeSettings,
+    load_config,
+    runtime_settings,
+)
 from floorboard.engine.gc_policy import tune_for_engine
 from floorboard.streams.broker import free_port
 from floorboard.streams.kafka import KafkaConnection
@@ -25,6 +31,7 @@ from floorboard.streams.topics import (
     ensure_topics,
     shared_topics,
 )
+from floorboard.streams.worker.auth import bearer_token, exposed_without_token
 from floorboard.streams.worker.checkpoint import CheckpointStore, kafka_reader
 from floorboard.streams.worker.outputs import Outputs
 from floorboard.streams.worker.runtime import WorkerRuntime
@@ -47,7 +54,7 @@ def configure(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     config = load_config(args.config)
-    settings = RuntimeSettings()
+    settings = runtime_settings(config)
     if args.broker:
         settings = settings.model_copy(update={"broker": args.broker})
     updates = {
@@ -79,6 +86,14 @@ def serve(config: Config, settings: RuntimeSettings, worker: WorkerSettings) -> 
     from floorboard.streams.worker.app import create_app
 
     conn = KafkaConnection.from_settings(settings)
+    token = bearer_token(worker)
+    if exposed_without_token(worker, token):
+        print(
+            f"floorboard worker: /kpi and /metrics on {worker.web_host} without a token: set "
+            "FLOORBOARD_WORKER_WEB_TOKEN_FILE (docs/security.md)",
+            file=sys.stderr,
+            flush=True,
+        )
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     try:
@@ -98,8 +113,15 @@ def serve(config: Config, settings: RuntimeSettings, worker: WorkerSettings) -> 
     async def probe(partition: int, offset: int) -> int | None:
         return await first_offset(conn, TopicPartition(events, partition), offset)
 
+    if not config.privacy.key_configured:
+        print(
+            f"floorboard worker: {AGENT_KEY_ENV} is not set (nor privacy.agent_key_file): agent "
+            "pseudonyms use a key of this process only; several workers need one shared key",
+            file=sys.stderr,
+            flush=True,
+        )
     runtime = WorkerRuntime(config, settings, worker, outputs, store, probe)
-    app = create_app(runtime, conn, worker, web_port, data_dir)
+    app = create_app(runtime, conn, worker, web_port, data_dir, token)
     print(
         f"floorboard worker {worker.app_id}: {settings.events_topic} ({partitions} partitions) "
         f"on {settings.broker}; web http://{worker.web_host}:{web_port}",

@@ -20,7 +20,7 @@ def faust_credentials(conn: KafkaConnection) -> Any:
     if conn.uses_sasl:
         return faust.SASLCredentials(
             username=conn.sasl_username,
-            password=conn.sasl_password,
+            password=conn.plain_password,
             ssl_context=context,
             mechanism=conn.sasl_mechanism,
         )

@@ -45,7 +45,7 @@ class PartitionState:
         self.checkpointed = exact_at  # engine offset of the last durable checkpoint
         self.changed = True  # since the last snapshot publish
         self.stats: Counter[str] = Counter()
-        self.published_keys: set[bytes] = set()
+        self.published_keys: set[tuple[str, bytes]] = set()  # (topic, key)
         self._seek_at: float | None = None  # monotonic time of the last seek request
         self.mismatch_since: float | None = None  # first out-of-position record since in order
 

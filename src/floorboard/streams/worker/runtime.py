@@ -291,10 +291,12 @@ class WorkerRuntime:
                 continue
             slot.state.changed = False
             slot.published_at = sent
-            publication = snapshot_records(slot.state, now_ms)
+            publication = snapshot_records(
+                slot.state, now_ms, self.settings.snapshots_topic, self.settings.agents_topic
+            )
             slot.published = publication.snapshots
-            for key, value in publication.records:
-                future = await self.outputs.send(self.settings.snapshots_topic, key, value)
+            for topic, key, value in publication.records:
+                future = await self.outputs.send(topic, key, value)
                 future.add_done_callback(self._publish_done)
             self.stats["snapshots"] += 1
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -16,6 +16,9 @@ class WorkerSettings(BaseSettings):
     app_id: str = "floorboard-worker"
     web_host: str = "127.0.0.1"
     web_port: Annotated[int, Field(ge=0, le=65535)] = 0  # 0: any free port (6066 would clash)
+    # Bearer token for /kpi and /metrics (worker/auth.py); the file is read when the token is unset.
+    web_token: SecretStr | None = None
+    web_token_file: Path | None = None
     checkpoint_interval_s: Annotated[float, Field(gt=0)] = 1.0
     # Checkpoint early once this many keys changed, bounding the write-ahead record's size.
     checkpoint_max_keys: Annotated[int, Field(ge=1)] = 50_000
