@@ -9,7 +9,7 @@ from floorboard.config import EXAMPLE_CONFIG, RuntimeSettings, load_config
 from floorboard.engine.layout import Layout
 from floorboard.engine.read import layout_id
 from floorboard.streams.kafka import KafkaConnection
-from floorboard.wallboard.app import Ticker, WallboardApp
+from floorboard.wallboard.app import THEMES, Ticker, WallboardApp
 from floorboard.wallboard.reader import SnapshotReader
 from floorboard.wallboard.store import RecordStore
 
@@ -35,12 +35,13 @@ def add_wallboard_arguments(p: argparse.ArgumentParser) -> None:
         help="rotate between supervisor and team screens every S seconds",
     )  # fmt: skip
     p.add_argument("--ticker", type=Path, default=None, help="file of announcement lines")
+    p.add_argument("--theme", choices=tuple(THEMES), default="dark", help="colour theme")
 
 
 def build_app(args: argparse.Namespace, settings: RuntimeSettings) -> WallboardApp:
     config = load_config(args.config or settings.config or EXAMPLE_CONFIG)
     store = RecordStore(layout_id(Layout(config.wait_bounds_ms, config.handle_bounds_ms)))
-    conn = KafkaConnection.from_settings(settings)
+    reader = SnapshotReader(KafkaConnection.from_settings(settings), settings.snapshots_topic)
     return WallboardApp(
         config,
         store,
@@ -50,7 +51,9 @@ def build_app(args: argparse.Namespace, settings: RuntimeSettings) -> WallboardA
         stale_after_s=args.stale_after,
         rotate_s=args.rotate,
         ticker=Ticker(args.ticker),
-        reader=SnapshotReader(conn, settings.snapshots_topic),
+        reader=reader,
+        link=reader.link,
+        theme=args.theme,
     )
 
 
