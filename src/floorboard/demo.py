@@ -205,7 +205,6 @@ def _run(config_path: Path, args: argparse.Namespace) -> int:
             for line in summary(views, config, layout):
                 print(line)
             return 0 if views.queues else 1
-        from floorboard.wallboard.cli import build_app
+        from floorboard.wallboard.cli import show
 
-        build_app(args, pipeline.settings).run()
-    return 0
+        return show(args, pipeline.settings, config_path)

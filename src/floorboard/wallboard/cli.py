@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import logging
+from importlib.resources import as_file
 from pathlib import Path
 
 from floorboard.config import EXAMPLE_CONFIG, RuntimeSettings, load_config
@@ -36,6 +38,23 @@ def add_wallboard_arguments(p: argparse.ArgumentParser) -> None:
     )  # fmt: skip
     p.add_argument("--ticker", type=Path, default=None, help="file of announcement lines")
     p.add_argument("--theme", choices=tuple(THEMES), default="dark", help="colour theme")
+    p.add_argument(
+        "--serve", type=address, default=None, metavar="HOST:PORT",
+        help="serve the board to browsers instead of this terminal (docs/wallboard.md)",
+    )  # fmt: skip
+    p.add_argument(
+        "--kiosk-tokens", type=Path, default=None, metavar="FILE",
+        help="hashed read-only kiosk tokens, one per screen (floorboard kiosk-token)",
+    )  # fmt: skip
+
+
+def address(text: str) -> tuple[str, int]:
+    """``HOST:PORT`` (``[::1]:PORT`` for IPv6)."""
+    host, _, port = text.rpartition(":")
+    host = host.removeprefix("[").removesuffix("]")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected HOST:PORT, e.g. 127.0.0.1:8000")
+    return host, int(port)
 
 
 def build_app(args: argparse.Namespace, settings: RuntimeSettings) -> WallboardApp:
@@ -57,9 +76,24 @@ def build_app(args: argparse.Namespace, settings: RuntimeSettings) -> WallboardA
     )
 
 
+def show(args: argparse.Namespace, settings: RuntimeSettings, config_path: Path) -> int:
+    """The board in this terminal, or served to browsers with ``--serve``."""
+    # The board shows an unreachable broker itself; aiokafka's own line per retry adds nothing.
+    logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
+    if args.serve is None:
+        build_app(args, settings).run()
+        return 0
+    from floorboard.wallboard.serve import serve
+
+    return serve(args, settings, config_path)
+
+
 def run(args: argparse.Namespace) -> int:
     settings = RuntimeSettings()
     if args.broker:
         settings = settings.model_copy(update={"broker": args.broker})
-    build_app(args, settings).run()
-    return 0
+    config_path: Path | None = args.config or settings.config
+    if config_path is not None:
+        return show(args, settings, config_path)
+    with as_file(EXAMPLE_CONFIG) as example:
+        return show(args, settings, example)
