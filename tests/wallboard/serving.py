@@ -40,10 +40,12 @@ class Served:
 
 
 @contextlib.contextmanager
-def served(tmp: Path, *args: str, env: dict[str, str] | None = None) -> Iterator[Served]:
-    port = free_port()
-    log = tmp / "serve.log"
-    with log.open("wb") as out:
+def served(
+    tmp: Path, *args: str, env: dict[str, str] | None = None, port: int | None = None
+) -> Iterator[Served]:
+    port = port or free_port()
+    log = tmp / f"serve-{port}.log"
+    with log.open("ab") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "floorboard.cli", "wallboard", "--serve", f"127.0.0.1:{port}",
              *args],
