@@ -56,8 +56,9 @@ class SnapshotReader:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # a broker outage must not kill the board
+                if self.link.down_since_ms is None:  # one line per outage, not per retry
+                    log.warning("snapshot reader: %s; retrying every %g s", exc, self.retry_s)
                 self.link.mark_down(wall_ms(), str(exc) or type(exc).__name__)
-                log.warning("snapshot reader: %s; retrying", exc)
                 await asyncio.sleep(self.retry_s)
 
     async def _run(self, store: RecordStore) -> None:
