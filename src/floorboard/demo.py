@@ -191,6 +191,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(config_path: Path, args: argparse.Namespace) -> int:
+    if args.serve is not None:
+        from floorboard.wallboard.serve import refusal
+
+        if error := refusal(args):  # before the pipeline starts, not after
+            print(f"floorboard: {error}", file=sys.stderr)
+            return 2
     config = load_config(config_path)
     layout = Layout(config.wait_bounds_ms, config.handle_bounds_ms)
     store = RecordStore(layout_id(layout))

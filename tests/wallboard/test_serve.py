@@ -106,3 +106,13 @@ async def test_kiosk_screens_are_read_only_and_revoked_one_by_one(tmp_path: Path
     log = server.log.read_text()
     assert lobby not in log and floor not in log and "GET /?" not in log
     assert all(not Path(f"/proc/{pid}").exists() for pid in boards)
+
+
+def test_demo_refuses_open_serving_before_starting_anything(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    tokens = tmp_path / "missing"
+    assert main(["demo", "--serve", "127.0.0.1:8000", "--kiosk-tokens", str(tokens)]) == 2
+    out, err = capsys.readouterr()
+    assert err.count("\n") == 1 and f"--kiosk-tokens: cannot read {tokens}" in err
+    assert "demo: broker" not in out  # the pipeline never started

@@ -327,21 +327,28 @@ def _size(value: object, default: int) -> int:
         return default
 
 
-def serve(args: argparse.Namespace, settings: RuntimeSettings, config_path: Path) -> int:
-    """``--serve HOST:PORT``: serve until interrupted; one line on stderr for a bad setting."""
+def refusal(args: argparse.Namespace) -> str | None:
+    """Why ``--serve`` cannot start with these arguments (checked before anything starts)."""
     host, port = args.serve
-    tokens = None
     if args.kiosk_tokens is not None:
-        tokens = TokenFile(args.kiosk_tokens)
         try:
-            tokens.current()
+            TokenFile(args.kiosk_tokens).current()
         except TokenFileError as exc:
-            return _fail(f"--kiosk-tokens: {exc}")
+            return f"--kiosk-tokens: {exc}"
     elif not is_loopback(host):
-        return _fail(
+        return (
             f"--serve {host}:{port}: a non-loopback address needs --kiosk-tokens FILE "
             "(floorboard kiosk-token add NAME --tokens FILE)"
         )
+    return None
+
+
+def serve(args: argparse.Namespace, settings: RuntimeSettings, config_path: Path) -> int:
+    """``--serve HOST:PORT``: serve until interrupted; one line on stderr for a bad setting."""
+    host, port = args.serve
+    if error := refusal(args):
+        return _fail(error)
+    tokens = None if args.kiosk_tokens is None else TokenFile(args.kiosk_tokens)
     sites = tuple(load_config(config_path).sites)
     if args.site is not None and args.site not in sites:
         return _fail(f"--site {args.site!r}: not a configured site ({', '.join(sites)})")
