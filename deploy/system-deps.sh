@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Installs the Debian tools the system tests drive (promtool, amtool, prometheus, tmux).
+# Installs the Debian tools the system tests drive (promtool, amtool, prometheus, tmux, chromium).
 # Only under CI=true: on a developer machine the tests that need them skip with a reason instead.
 set -euo pipefail
 need=()
 command -v promtool >/dev/null || need+=(prometheus)
 command -v amtool >/dev/null || need+=(prometheus-alertmanager)
 command -v tmux >/dev/null || need+=(tmux)
+command -v chromium >/dev/null || need+=(chromium)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if [ "${CI:-}" != "true" ]; then
   echo "system-deps: missing ${need[*]}; tests that need them will skip (set CI=true to install)" >&2

@@ -47,7 +47,16 @@ COMMANDS: dict[str, Command] = {
         "configure_replay",
         "re-emit a recorded JSONL file, keeping the gaps",
     ),
-    "wallboard": Command("floorboard.wallboard.cli", "configure", "run the Textual wallboard"),
+    "wallboard": Command(
+        "floorboard.wallboard.cli",
+        "configure",
+        "run the Textual wallboard, or serve it to browsers",
+    ),
+    "kiosk-token": Command(
+        "floorboard.wallboard.tokens",
+        "configure",
+        "add, revoke or list the read-only kiosk tokens of served wallboard screens",
+    ),
     "demo": Command(
         "floorboard.demo", "configure", "run the whole pipeline on the embedded broker"
     ),

@@ -200,6 +200,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(config_path: Path, args: argparse.Namespace) -> int:
+    if args.serve is not None:
+        from floorboard.wallboard.serve import refusal
+
+        if error := refusal(args):  # before the pipeline starts, not after
+            print(f"floorboard: {error}", file=sys.stderr)
+            return 2
     config = load_config(config_path)
     layout = Layout(config.wait_bounds_ms, config.handle_bounds_ms)
     store = RecordStore(layout_id(layout))
@@ -214,7 +220,6 @@ def _run(config_path: Path, args: argparse.Namespace) -> int:
             for line in summary(views, config, layout):
                 print(line)
             return 0 if views.queues else 1
-        from floorboard.wallboard.cli import build_app
+        from floorboard.wallboard.cli import show
 
-        build_app(args, pipeline.settings).run()
-    return 0
+        return show(args, pipeline.settings, config_path)

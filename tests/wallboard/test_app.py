@@ -66,3 +66,12 @@ async def test_command_palette_offers_teams_and_queues() -> None:
         assert {"Team: blue", "Team: red", "Queue: billing", "Layout: supervisor"} <= set(titles)
         next(c for c in a.get_system_commands(a.screen) if c.title == "Team: red").callback()
         assert (a.layout_name, a.team) == ("team", "red")
+
+
+async def test_light_and_dark_themes() -> None:
+    cfg = example_config()
+    for theme, textual_theme in (("light", "textual-light"), ("dark", "textual-dark")):
+        a = WallboardApp(cfg, store(cfg), theme=theme, clock=lambda: NOW, refresh_s=3600)
+        async with a.run_test(size=(120, 40)):
+            assert a.theme == textual_theme
+            assert a.current_theme.dark is (theme == "dark")

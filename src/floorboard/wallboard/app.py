@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
 from importlib.resources import files
@@ -21,6 +20,7 @@ from floorboard.config import Config
 from floorboard.engine.layout import Layout
 from floorboard.engine.views import Views, site_figures
 from floorboard.wallboard.board import Board, BoardBuilder
+from floorboard.wallboard.link import Link, wall_ms
 from floorboard.wallboard.store import RecordStore
 from floorboard.wallboard.tiles import BoardLayout, tile_keys
 from floorboard.wallboard.widgets import AgentTable, QueueTable, StaleBanner, TileWidget
@@ -33,11 +33,8 @@ TRENDS = (
     ("CSAT (rolling 60 m)", "csat_mean", "rolling_60m"),
 )
 TREND_POINTS = 60  # one per minute of data time: the last hour
+THEMES = {"dark": "textual-dark", "light": "textual-light"}
 Reader = Callable[[RecordStore], Awaitable[None]]
-
-
-def wall_ms() -> int:
-    return int(time.time() * 1000)
 
 
 class Ticker:
@@ -103,8 +100,11 @@ class WallboardApp(App[None]):
         ticker: Ticker | None = None,
         clock: Callable[[], int] = wall_ms,
         reader: Reader | None = None,
+        link: Link | None = None,
+        theme: str = "dark",
     ) -> None:
         super().__init__()
+        self.theme = THEMES[theme]
         self.config = config
         self.store = store
         self.builder = BoardBuilder(config, Layout(config.wait_bounds_ms, config.handle_bounds_ms))
@@ -115,6 +115,7 @@ class WallboardApp(App[None]):
         self.ticker = ticker or Ticker(None)
         self.clock = clock
         self.reader = reader
+        self.link = link
         self.trends: dict[str, deque[float]] = {
             label: deque(maxlen=TREND_POINTS) for label, _, _ in TRENDS
         }
@@ -145,6 +146,7 @@ class WallboardApp(App[None]):
             for key in TEAM_TILES:
                 yield TileWidget(key, big=True)
         yield StaleBanner("", id="stale")
+        yield StaleBanner("", id="offline")
         yield Static("", id="ticker")
         yield Footer()
 
@@ -283,19 +285,38 @@ class WallboardApp(App[None]):
 
     def _render_freshness(self, now: int, views: Views) -> None:
         age = self.store.age_ms(now)
-        stale = age is None or age > self.stale_after_ms
+        offline = self.link is not None and self.link.down_since_ms is not None
+        stale = not offline and (age is None or age > self.stale_after_ms)
+        data_age = "no data received yet" if age is None else f"last update {_ago(age)} ago"
         banner = self.query_one("#stale", StaleBanner)
         banner.set_class(stale, "-visible")
         if stale:
-            since = "no data received yet" if age is None else f"last update {age // 1000} s ago"
             banner.update(
-                f"⚠ DATA IS STALE ⚠\n\n{since}\nfigures below are frozen — check the feed"
+                f"⚠ DATA IS STALE ⚠\n\n{data_age}\nfigures below are frozen — check the feed"
             )
-        zone = self.config.sites[self.site].zone
-        as_of = (
-            dt.datetime.fromtimestamp(views.as_of / 1000, tz=zone).strftime("%H:%M:%S")
-            if views.as_of
-            else "–"
-        )
+        link_banner = self.query_one("#offline", StaleBanner)
+        link_banner.set_class(offline, "-visible")
+        if self.link is not None and self.link.down_since_ms is not None:
+            since = self._local(self.link.down_since_ms)
+            link_banner.update(
+                f"⚠ CANNOT REACH THE BROKER ⚠\n\n{self.link.address}\n"
+                f"unreachable since {since} ({_ago(now - self.link.down_since_ms)})\n"
+                f"{data_age} — retrying"
+            )
+        as_of = self._local(views.as_of) if views.as_of else "–"
         title = self.board.title if self.board else ""
         self.query_one("#header", Static).update(f"FLOORBOARD · {title} · data as of {as_of}")
+
+    def _local(self, epoch_ms: int) -> str:
+        """A wall time of the day in the site's timezone."""
+        zone = self.config.sites[self.site].zone
+        return dt.datetime.fromtimestamp(epoch_ms / 1000, tz=zone).strftime("%H:%M:%S")
+
+
+def _ago(ms: int) -> str:
+    seconds = max(0, ms) // 1000
+    if seconds < 120:
+        return f"{seconds} s"
+    if seconds < 7200:
+        return f"{seconds // 60} min"
+    return f"{seconds // 3600} h {seconds % 3600 // 60} min"

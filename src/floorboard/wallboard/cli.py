@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import logging
+from importlib.resources import as_file
 from pathlib import Path
 
 from floorboard.config import (
@@ -15,7 +17,7 @@ from floorboard.config import (
 from floorboard.engine.layout import Layout
 from floorboard.engine.read import layout_id
 from floorboard.streams.kafka import KafkaConnection
-from floorboard.wallboard.app import Ticker, WallboardApp
+from floorboard.wallboard.app import THEMES, Ticker, WallboardApp
 from floorboard.wallboard.reader import SnapshotReader
 from floorboard.wallboard.store import RecordStore
 
@@ -41,13 +43,31 @@ def add_wallboard_arguments(p: argparse.ArgumentParser) -> None:
         help="rotate between supervisor and team screens every S seconds",
     )  # fmt: skip
     p.add_argument("--ticker", type=Path, default=None, help="file of announcement lines")
+    p.add_argument("--theme", choices=tuple(THEMES), default="dark", help="colour theme")
+    p.add_argument(
+        "--serve", type=address, default=None, metavar="HOST:PORT",
+        help="serve the board to browsers instead of this terminal (docs/wallboard.md)",
+    )  # fmt: skip
+    p.add_argument(
+        "--kiosk-tokens", type=Path, default=None, metavar="FILE",
+        help="hashed read-only kiosk tokens, one per screen (floorboard kiosk-token)",
+    )  # fmt: skip
+
+
+def address(text: str) -> tuple[str, int]:
+    """``HOST:PORT`` (``[::1]:PORT`` for IPv6)."""
+    host, _, port = text.rpartition(":")
+    host = host.removeprefix("[").removesuffix("]")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected HOST:PORT, e.g. 127.0.0.1:8000")
+    return host, int(port)
 
 
 def build_app(args: argparse.Namespace, settings: RuntimeSettings) -> WallboardApp:
     config = load_config(args.config or settings.config or EXAMPLE_CONFIG)
     settings = with_connection(settings, config)
     store = RecordStore(layout_id(Layout(config.wait_bounds_ms, config.handle_bounds_ms)))
-    conn = KafkaConnection.from_settings(settings)
+    reader = SnapshotReader(KafkaConnection.from_settings(settings), *topics_read(args, settings))
     return WallboardApp(
         config,
         store,
@@ -57,8 +77,22 @@ def build_app(args: argparse.Namespace, settings: RuntimeSettings) -> WallboardA
         stale_after_s=args.stale_after,
         rotate_s=args.rotate,
         ticker=Ticker(args.ticker),
-        reader=SnapshotReader(conn, *topics_read(args, settings)),
+        reader=reader,
+        link=reader.link,
+        theme=args.theme,
     )
+
+
+def show(args: argparse.Namespace, settings: RuntimeSettings, config_path: Path) -> int:
+    """The board in this terminal, or served to browsers with ``--serve``."""
+    # The board shows an unreachable broker itself; aiokafka's own line per retry adds nothing.
+    logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
+    if args.serve is None:
+        build_app(args, settings).run()
+        return 0
+    from floorboard.wallboard.serve import serve
+
+    return serve(args, settings, config_path)
 
 
 def topics_read(args: argparse.Namespace, settings: RuntimeSettings) -> list[str]:
@@ -72,5 +106,8 @@ def run(args: argparse.Namespace) -> int:
     settings = runtime_settings()
     if args.broker:
         settings = settings.model_copy(update={"broker": args.broker})
-    build_app(args, settings).run()
-    return 0
+    config_path: Path | None = args.config or settings.config
+    if config_path is not None:
+        return show(args, settings, config_path)
+    with as_file(EXAMPLE_CONFIG) as example:
+        return show(args, settings, example)
