@@ -1,0 +1,379 @@
+"""Asterisk ``queue_log`` records → canonical events (pure: no I/O, no clock).
+
+Contact events come from one line each (queue_log lines carry their own wait and talk times).
+Agent states are derived per agent from logins, queue membership, pauses, calls and a configured
+wrap-up time; that state is the mapper's only memory, and :meth:`AsteriskMapper.state` /
+:meth:`AsteriskMapper.restore` carry it across restarts. docs/sources.md has the tables.
+
+Event ids are a hash of the line's fields plus a suffix per event it yields, so reading the same
+lines again (a restart, the CSV export of the same table) yields the same ids and the engine
+drops them as duplicates.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from floorboard.events.model import (
+    AgentState,
+    AgentStateName,
+    ContactAbandoned,
+    ContactAnswered,
+    ContactCallbackRequested,
+    ContactEnded,
+    ContactOffered,
+    ContactTransferred,
+    ContactWrapupEnded,
+    Event,
+)
+from floorboard.sources.outcome import Mapped, ignored
+from floorboard.sources.queue_log import Line, parse_flat
+
+NAME_MAX = 128
+# Written by app_queue or the dialplan but carrying no KPI (docs/sources.md says why for each).
+NO_KPI = frozenset(
+    {
+        "RINGNOANSWER", "RINGCANCELED", "QUEUESTART", "CONFIGRELOAD", "DID", "INFO",
+        "AGENTDUMP", "SYSCOMPAT", "FULL", "JOINEMPTY", "JOINUNAVAIL", "PENALTY", "RINGINUSE",
+        "ATTENDEDTRANSFERAPP", "CLI",
+    }
+)  # fmt: skip
+NOBODY = frozenset({"", "NONE"})
+
+
+@dataclass(frozen=True, slots=True)
+class AsteriskOptions:
+    site: str
+    teams: Mapping[str, str] = field(default_factory=dict)  # agent → team
+    default_team: str = "default"
+    wrapup_s: float = 0.0  # queues.conf wrapuptime: after-call work after every call
+
+
+@dataclass(slots=True)
+class _Agent:
+    queues: set[str] = field(default_factory=set)  # member of
+    paused: set[str] = field(default_factory=set)  # paused in
+    paused_all: bool = False  # PAUSEALL (also covers queues not seen yet)
+    agent_login: bool = False  # AGENTLOGIN (chan_agent / app_agent_pool)
+    call: str | None = None  # contact being talked to
+    wrap: tuple[int, str, str, str] | None = None  # (due ms, contact, queue, line id) of ACW
+    reason: str = "paused"
+    shown: tuple[str, str | None] = ("logged_out", None)  # last state emitted
+    shown_ts: int = -1  # and its time
+
+    @property
+    def logged_in(self) -> bool:
+        return self.agent_login or bool(self.queues) or self.call is not None
+
+    def state(self) -> tuple[AgentStateName, str | None]:
+        if not self.logged_in:
+            return "logged_out", None
+        if self.call is not None:
+            return "busy", None
+        if self.wrap is not None:
+            return "acw", None
+        if self.paused_all or (self.queues and self.queues <= self.paused):
+            return "not_ready", self.reason
+        return "ready", None
+
+
+def _seconds(text: str) -> float:
+    value = float(text)
+    if not 0 <= value <= 7 * 86400:  # also rejects nan and inf
+        raise ValueError(text)
+    return value
+
+
+class AsteriskMapper:
+    def __init__(
+        self, options: AsteriskOptions, parse: Callable[[bytes], Line | Mapped] = parse_flat
+    ) -> None:
+        self.o = options
+        self.parse = parse  # the flat file's, or a CSV layout's
+        self.agents: dict[str, _Agent] = {}
+        handlers: dict[str, Callable[[Line, str, list[Event]], None]] = {
+            "ENTERQUEUE": self._enter,
+            "CONNECT": self._connect,
+            "COMPLETECALLER": self._complete,
+            "COMPLETEAGENT": self._complete,
+            "TRANSFER": self._transfer,
+            "BLINDTRANSFER": self._transfer,
+            "ATTENDEDTRANSFER": self._attended,
+            "ABANDON": self._abandon,
+            "EXITWITHTIMEOUT": self._abandon,
+            "EXITEMPTY": self._abandon,
+            "WITHDRAW": self._abandon,
+            "EXITWITHKEY": self._exit_key,
+            "ADDMEMBER": self._add_member,
+            "REMOVEMEMBER": self._remove_member,
+            "PAUSE": self._pause,
+            "UNPAUSE": self._unpause,
+            "PAUSEALL": self._pause,
+            "UNPAUSEALL": self._unpause,
+            "AGENTLOGIN": self._login,
+            "AGENTCALLBACKLOGIN": self._login,
+            "AGENTLOGOFF": self._logoff,
+            "AGENTCALLBACKLOGOFF": self._logoff,
+        }
+        self._handlers = handlers
+
+    # --- entry points ---
+
+    def map_raw(self, raw: bytes) -> Mapped:
+        parsed = self.parse(raw)
+        return parsed if isinstance(parsed, Mapped) else self.map(parsed)
+
+    def map(self, line: Line) -> Mapped:
+        """The events of one line; agents' wrap-ups due before it come first."""
+        out = self.advance(line.ts)
+        handler = self._handlers.get(line.event)
+        if handler is None:
+            reason = "no_kpi" if line.event in NO_KPI else "unknown_event"
+            return Mapped("ignored", reason, out) if out else ignored(reason)
+        try:
+            handler(line, _line_id(line), out)
+        except (ValueError, IndexError) as exc:
+            # Wrap-ups already due still count; only this line is rejected.
+            return Mapped("rejected", _bad_reason(exc), out, f"{line.event}: {exc}")
+        return Mapped("mapped", line.event.lower(), out)
+
+    def advance(self, now: int) -> list[Event]:
+        """Events of wrap-ups that ended at or before ``now`` (ms), in time order."""
+        due = sorted(
+            (a.wrap[0], name) for name, a in self.agents.items() if a.wrap and a.wrap[0] <= now
+        )
+        out: list[Event] = []
+        for _, name in due:
+            self._end_wrap(name, self.agents[name], None, out)
+        return out
+
+    def finish(self) -> list[Event]:
+        """At the end of a finite file: every wrap-up still running ends at its due time."""
+        return self.advance(1 << 62)
+
+    # --- call lifecycle ---
+
+    def _contact(self, line: Line) -> dict[str, Any]:
+        if line.callid in NOBODY:
+            raise ValueError("callid: missing")
+        if line.queue in NOBODY:
+            raise ValueError("queuename: missing")
+        if len(line.callid) > NAME_MAX or len(line.queue) > NAME_MAX:
+            raise ValueError("callid/queuename: longer than 128 characters")
+        return {
+            "v": 1, "ts": line.ts, "site": self.o.site, "contact_id": line.callid,
+            "queue": line.queue, "channel": "voice",
+        }  # fmt: skip
+
+    def _who(self, line: Line) -> tuple[str, str]:
+        agent = line.agent
+        if agent in NOBODY:
+            raise ValueError("agent: missing")
+        if len(agent) > NAME_MAX:
+            raise ValueError("agent: longer than 128 characters")
+        return agent, self.o.teams.get(agent, self.o.default_team)
+
+    def _enter(self, line: Line, lid: str, out: list[Event]) -> None:
+        out.append(ContactOffered(**self._contact(line), id=lid))
+
+    def _abandon(self, line: Line, lid: str, out: list[Event]) -> None:
+        # position|origposition|waittime (WITHDRAW adds withdraw info after it).
+        wait = _seconds(line.data[2])
+        out.append(ContactAbandoned(**self._contact(line), id=lid, wait_s=wait))
+
+    def _exit_key(self, line: Line, lid: str, out: list[Event]) -> None:
+        wait = _seconds(line.data[3])  # key|position|origposition|waittime
+        out.append(ContactCallbackRequested(**self._contact(line), id=lid, wait_s=wait))
+
+    def _connect(self, line: Line, lid: str, out: list[Event]) -> None:
+        wait = _seconds(line.data[0])  # holdtime|bridged uniqueid|ringtime
+        contact = self._contact(line)
+        agent, team = self._who(line)
+        a = self._agent(agent)
+        if a.wrap is not None:  # answered again before the wrap-up time ran out: straight to busy
+            self._end_wrap(agent, a, line.ts, out, show=False)
+        out.append(ContactAnswered(**contact, id=lid, agent=agent, team=team, wait_s=wait))
+        a.call = line.callid
+        if line.queue not in a.queues and not a.agent_login:
+            a.queues.add(line.queue)  # a static member: queues.conf, no ADDMEMBER line
+        self._show(agent, a, line.ts, lid, out)
+
+    def _complete(self, line: Line, lid: str, out: list[Event]) -> None:
+        talk = _seconds(line.data[1])  # holdtime|calltime|origposition
+        self._end_call(line, lid, talk, None, out)
+
+    def _transfer(self, line: Line, lid: str, out: list[Event]) -> None:
+        # extension|context|holdtime|calltime|origposition
+        target = f"{line.data[0]}@{line.data[1]}"
+        self._end_call(line, lid, _seconds(line.data[3]), target, out)
+
+    def _attended(self, line: Line, lid: str, out: list[Event]) -> None:
+        # method|method-data|holdtime|calltime|origposition; method-data may itself hold '|',
+        # so the numbers are read from the right.
+        if len(line.data) < 5:
+            raise IndexError("ATTENDEDTRANSFER needs 5 fields")
+        target = "|".join(line.data[1:-3]) or line.data[0]
+        self._end_call(line, lid, _seconds(line.data[-2]), target, out)
+
+    def _end_call(
+        self, line: Line, lid: str, talk: float, target: str | None, out: list[Event]
+    ) -> None:
+        contact = self._contact(line)
+        agent, team = self._who(line)
+        if target is not None:
+            to_queue = target[:NAME_MAX] or "unknown"
+            out.append(
+                ContactTransferred(
+                    **contact, id=f"{lid}t", agent=agent, team=team, to_queue=to_queue
+                )
+            )
+        out.append(ContactEnded(**contact, id=lid, agent=agent, team=team, talk_s=talk, hold_s=0.0))
+        a = self._agent(agent)
+        if a.call == line.callid or a.call is None:
+            a.call = None
+            if self.o.wrapup_s > 0:
+                a.wrap = (line.ts + round(self.o.wrapup_s * 1000), line.callid, line.queue, lid)
+        self._show(agent, a, line.ts, lid, out)
+
+    def _end_wrap(
+        self, name: str, a: _Agent, at: int | None, out: list[Event], show: bool = True
+    ) -> None:
+        assert a.wrap is not None
+        due, contact_id, queue, lid = a.wrap
+        ts = due if at is None else min(at, due)
+        start = due - round(self.o.wrapup_s * 1000)
+        team = self.o.teams.get(name, self.o.default_team)
+        out.append(
+            ContactWrapupEnded(
+                v=1, id=f"{lid}w", ts=ts, site=self.o.site, contact_id=contact_id, queue=queue,
+                channel="voice", agent=name, team=team, acw_s=(ts - start) / 1000,
+            )
+        )  # fmt: skip
+        a.wrap = None
+        if show:
+            self._show(name, a, ts, f"{lid}w", out)
+
+    # --- agents ---
+
+    def _agent(self, name: str) -> _Agent:
+        a = self.agents.get(name)
+        if a is None:
+            a = self.agents[name] = _Agent()
+        return a
+
+    def _member_line(self, line: Line) -> tuple[str, _Agent]:
+        agent, _ = self._who(line)
+        return agent, self._agent(agent)
+
+    def _add_member(self, line: Line, lid: str, out: list[Event]) -> None:
+        agent, a = self._member_line(line)
+        a.queues.add(line.queue)
+        if line.data[:1] == ("PAUSED",):
+            a.paused.add(line.queue)
+        self._show(agent, a, line.ts, lid, out)
+
+    def _remove_member(self, line: Line, lid: str, out: list[Event]) -> None:
+        agent, a = self._member_line(line)
+        a.queues.discard(line.queue)
+        a.paused.discard(line.queue)
+        self._show(agent, a, line.ts, lid, out)
+
+    def _pause(self, line: Line, lid: str, out: list[Event]) -> None:
+        agent, a = self._member_line(line)
+        reason = line.data[0].strip() if line.data else ""
+        a.reason = reason[:NAME_MAX] or "paused"
+        if line.event == "PAUSEALL" or line.queue in NOBODY:
+            a.paused_all = True
+            a.paused |= a.queues
+        else:
+            a.paused.add(line.queue)
+        self._show(agent, a, line.ts, lid, out)
+
+    def _unpause(self, line: Line, lid: str, out: list[Event]) -> None:
+        agent, a = self._member_line(line)
+        a.paused_all = False
+        if line.event == "UNPAUSEALL" or line.queue in NOBODY:
+            a.paused.clear()
+        else:
+            a.paused.discard(line.queue)
+        self._show(agent, a, line.ts, lid, out)
+
+    def _login(self, line: Line, lid: str, out: list[Event]) -> None:
+        agent, a = self._member_line(line)
+        a.agent_login = True
+        self._show(agent, a, line.ts, lid, out)
+
+    def _logoff(self, line: Line, lid: str, out: list[Event]) -> None:
+        agent, a = self._member_line(line)
+        a.agent_login = False
+        a.queues.clear()
+        a.paused.clear()
+        a.paused_all = False
+        self._show(agent, a, line.ts, lid, out)
+
+    def _show(self, name: str, a: _Agent, ts: int, lid: str, out: list[Event]) -> None:
+        """Emit the agent's state if it changed (``logged_in`` first after being logged out)."""
+        state, reason = a.state()
+        if (state, reason) == a.shown:
+            return
+        # The engine orders one agent's transitions by time (then by state name): a change in the
+        # same second as the previous one, or a line written slightly out of order, goes 1 ms
+        # after it, so the states keep the order of the lines.
+        ts = max(ts, a.shown_ts + 1)
+        team = self.o.teams.get(name, self.o.default_team)
+        queues = tuple(sorted(a.queues))
+        common: dict[str, Any] = {
+            "v": 1,
+            "ts": ts,
+            "site": self.o.site,
+            "agent": name,
+            "team": team,
+        }
+        if a.shown[0] == "logged_out" and state != "logged_out":
+            out.append(AgentState(**common, id=f"{lid}i", state="logged_in", queues=queues))
+            common["ts"] = ts = ts + 1
+        out.append(AgentState(**common, id=f"{lid}s", state=state, reason=reason, queues=queues))
+        a.shown, a.shown_ts = (state, reason), ts
+
+    # --- restart ---
+
+    def state(self) -> dict[str, Any]:
+        """The agents' state as JSON-able data, saved with the read position."""
+        return {
+            name: {
+                "queues": sorted(a.queues), "paused": sorted(a.paused),
+                "paused_all": a.paused_all, "agent_login": a.agent_login, "call": a.call,
+                "wrap": list(a.wrap) if a.wrap else None, "reason": a.reason,
+                "shown": list(a.shown), "shown_ts": a.shown_ts,
+            }
+            for name, a in self.agents.items()
+        }  # fmt: skip
+
+    def restore(self, saved: Mapping[str, Any]) -> None:
+        self.agents = {
+            name: _Agent(
+                set(d["queues"]), set(d["paused"]), bool(d["paused_all"]),
+                bool(d["agent_login"]), d["call"], tuple(d["wrap"]) if d["wrap"] else None,
+                str(d["reason"]), (d["shown"][0], d["shown"][1]), int(d["shown_ts"]),
+            )
+            for name, d in saved.items()
+        }  # fmt: skip
+
+
+def _line_id(line: Line) -> str:
+    data = list(line.data)
+    while data and data[-1] == "":
+        data.pop()  # the flat file and the CSV export of one line must hash alike
+    text = f"{line.ts}|{line.callid}|{line.queue}|{line.agent}|{line.event}|{'|'.join(data)}"
+    return "ast-" + hashlib.blake2b(text.encode(), digest_size=10).hexdigest()
+
+
+def _bad_reason(exc: Exception) -> str:
+    if isinstance(exc, IndexError):
+        return "truncated"
+    if str(exc).startswith(("callid", "queuename", "agent")):
+        return "missing_field"
+    return "bad_number"

@@ -1,0 +1,210 @@
+"""``floorboard ingest SOURCE``: read a platform's records and emit canonical events."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from prometheus_client import CollectorRegistry, start_http_server
+
+from floorboard.config import RuntimeSettings, load_config
+from floorboard.sources.asterisk import AsteriskMapper, AsteriskOptions
+from floorboard.sources.output import IngestCounts, JsonlOutput, KafkaOutput, Output
+from floorboard.sources.queue_log import CsvLayout, NeedsTimezone, parse_flat
+from floorboard.sources.run import ingest_file
+
+
+class UsageError(Exception):
+    """A bad argument or input file: one line, no traceback."""
+
+
+def configure(p: argparse.ArgumentParser) -> None:
+    sources = p.add_subparsers(dest="source", required=True, metavar="SOURCE")
+    a = sources.add_parser("asterisk", help="Asterisk queue_log: the flat file or a CSV export")
+    a.add_argument("file", type=Path, help="queue_log file, or the queue_log table as CSV")
+    a.add_argument("--site", required=True, help="the site these records belong to")
+    a.add_argument(
+        "--format", choices=("auto", "flat", "csv"), default="auto",
+        help="auto: CSV when the first line is a header naming the columns (default)",
+    )  # fmt: skip
+    a.add_argument(
+        "--timezone", type=zone, default=None,
+        help="IANA zone of local date-times in a CSV export (default: the site's, with --config)",
+    )  # fmt: skip
+    a.add_argument("--teams", type=Path, help="YAML: team name → list of agents (interfaces)")
+    a.add_argument("--default-team", default="default", help="team of agents not in --teams")
+    a.add_argument(
+        "--wrapup", type=seconds, default=0.0,
+        help="wrap-up seconds after each call (queues.conf wrapuptime; default 0)",
+    )  # fmt: skip
+    a.add_argument("--follow", action="store_true", help="keep reading as the file grows")
+    a.add_argument(
+        "--state", type=Path, default=None,
+        help="state file: read position and agent states, kept across restarts",
+    )  # fmt: skip
+    add_common(a)
+    a.set_defaults(func=run_asterisk)
+
+
+def add_common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", type=Path, help="Floorboard config: checks --site exists")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--out", type=Path, help="write JSONL here instead of to Kafka")
+    where.add_argument("--broker", help="Kafka bootstrap servers (default FLOORBOARD_BROKER)")
+    p.add_argument(
+        "--deadletter", type=Path, default=None,
+        help="with --out: rejected records as JSONL (default OUT.deadletter)",
+    )  # fmt: skip
+    p.add_argument(
+        "--metrics", default=None, metavar="HOST:PORT",
+        help="serve floorboard_ingest_records_total on /metrics here",
+    )  # fmt: skip
+
+
+def zone(text: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise argparse.ArgumentTypeError(f"not an IANA time zone: {text!r}") from None
+
+
+def seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a number of seconds, not {text!r}") from None
+    if not 0 <= value <= 86400:
+        raise argparse.ArgumentTypeError(f"between 0 and 86400 seconds, not {text!r}")
+    return value
+
+
+def host_port(text: str) -> tuple[str, int]:
+    host, _, port = text.rpartition(":")
+    if not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise UsageError(f"--metrics: HOST:PORT, not {text!r}")
+    return host or "127.0.0.1", int(port)
+
+
+def load_teams(path: Path | None) -> dict[str, str]:
+    """``{team: [agent, …]}`` → ``{agent: team}``."""
+    if path is None:
+        return {}
+    try:
+        doc = yaml.safe_load(path.read_text())
+    except (OSError, yaml.YAMLError) as exc:
+        raise UsageError(f"--teams {path}: {exc}".splitlines()[0]) from None
+    if not isinstance(doc, dict):
+        raise UsageError(f"--teams {path}: expected a mapping of team → list of agents")
+    teams: dict[str, str] = {}
+    for team, agents in doc.items():
+        if not isinstance(agents, list) or not all(isinstance(a, str) for a in agents):
+            raise UsageError(f"--teams {path}: {team}: expected a list of agent names")
+        for agent in agents:
+            if agent in teams:
+                raise UsageError(f"--teams {path}: agent {agent} is in {teams[agent]} and {team}")
+            teams[agent] = str(team)
+    return teams
+
+
+def site_zone(args: argparse.Namespace) -> ZoneInfo | None:
+    given: ZoneInfo | None = args.timezone
+    if args.config is None:
+        return given
+    config = load_config(args.config)
+    if args.site not in config.sites:
+        raise UsageError(f"--site: {args.site!r} is not a site of {args.config}")
+    return given or config.sites[args.site].zone
+
+
+def open_output(args: argparse.Namespace, source: str, append: bool) -> Output:
+    if args.out is not None:
+        return JsonlOutput.open(args.out, args.deadletter, source, append)
+    if args.deadletter is not None:
+        raise UsageError("--deadletter: only with --out (Kafka uses the dead-letter topic)")
+    settings = RuntimeSettings() if args.broker is None else RuntimeSettings(broker=args.broker)
+    from floorboard.streams.kafka import KafkaConnection
+
+    conn = KafkaConnection.from_settings(settings)
+    return KafkaOutput(conn, settings.events_topic, settings.deadletter_topic, source)
+
+
+def run_asterisk(args: argparse.Namespace) -> int:
+    try:
+        return _run_asterisk(args)
+    except (UsageError, NeedsTimezone) as exc:
+        print(f"floorboard ingest asterisk: {exc}", file=sys.stderr)
+        return 2
+
+
+def _run_asterisk(args: argparse.Namespace) -> int:
+    if not args.file.is_file():
+        raise UsageError(f"no such file: {args.file}")
+    tz = site_zone(args)
+    options = AsteriskOptions(
+        site=args.site, teams=load_teams(args.teams), default_team=args.default_team,
+        wrapup_s=args.wrapup,
+    )  # fmt: skip
+    mapper = AsteriskMapper(options, _parser(args.file, args.format, tz))
+    metrics = host_port(args.metrics) if args.metrics else None
+    counts = IngestCounts()
+    resumed = args.state is not None and args.state.exists()
+    output = open_output(args, "asterisk", append=resumed)
+    asyncio.run(_serve(args, mapper, output, counts, metrics))
+    print(f"ingest asterisk: {counts.summary()}", file=sys.stderr)
+    for line in counts.lines():
+        print(f"  {line}", file=sys.stderr)
+    return 0
+
+
+def _parser(path: Path, fmt: str, tz: ZoneInfo | None) -> Any:
+    with path.open("rb") as handle:
+        first = handle.readline().rstrip(b"\r\n")
+    looks_csv = first.lower().startswith((b"time,", b'"time",'))
+    if fmt == "flat" or (fmt == "auto" and not looks_csv):
+        return parse_flat
+    if not looks_csv:
+        raise UsageError(f"{path}: the first line is not a CSV header naming the columns")
+    import csv
+
+    try:
+        return CsvLayout(next(csv.reader([first.decode()])), tz).parse
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{path}: {exc}") from None
+
+
+async def _serve(
+    args: argparse.Namespace,
+    mapper: AsteriskMapper,
+    output: Output,
+    counts: IngestCounts,
+    metrics: tuple[str, int] | None,
+) -> None:
+    server = None
+    if metrics is not None:
+        registry = CollectorRegistry(auto_describe=True)
+        registry.register(counts)
+        server, _ = start_http_server(metrics[1], metrics[0], registry=registry)
+    stop = asyncio.Event()
+    if args.follow:  # a service: SIGTERM and Ctrl-C stop it after the batch in hand
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+    try:
+        if isinstance(output, KafkaOutput):
+            await output.start()
+        await ingest_file(
+            "asterisk", args.file, mapper, output, counts,
+            follow=args.follow, state_path=args.state, stop=stop,
+        )  # fmt: skip
+    finally:
+        with contextlib.suppress(Exception):
+            await output.close()
+        if server is not None:
+            server.shutdown()
