@@ -3,12 +3,17 @@
 Events: a JSONL file (one event per line) or the events topic (one event per record, keyed by
 ``partition_key``: the contact, or the team for agent states). Rejected records keep their
 original bytes: as the value of a record on the dead-letter topic, or base64 in a JSONL
-dead-letter file, with the reason and message beside them (headers on Kafka)::
+dead-letter file, with the reason and message beside them. On Kafka the headers are the
+worker's (floorboard.streams.worker.deadletter), so one reader serves both, plus two::
 
-    floorboard.reason    the adapter's reason (truncated, bad_time, bad_number, …)
-    floorboard.message   what is wrong, naming the field
-    floorboard.source    the adapter (asterisk, …)
-    floorboard.origin    where the record came from (file and byte offset, or peer)
+    floorboard.reason     the adapter's reason (truncated, bad_time, bad_number, …)
+    floorboard.message    what is wrong, naming the field
+    floorboard.topic      ingest/<source>: not from a topic
+    floorboard.partition  -1
+    floorboard.offset     byte offset of the line in its file (-1 when not from a file)
+    floorboard.batch      0
+    floorboard.source     the adapter (asterisk, …)
+    floorboard.origin     where the record came from (file@offset, or peer)
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ class DeadRecord:
     reason: str
     message: str
     origin: str
+    offset: int = -1
 
 
 class Output(Protocol):
@@ -95,6 +101,10 @@ class KafkaOutput:
             headers = [
                 ("floorboard.reason", d.reason.encode()),
                 ("floorboard.message", d.message.encode()),
+                ("floorboard.topic", f"ingest/{self.source}".encode()),
+                ("floorboard.partition", b"-1"),
+                ("floorboard.offset", str(d.offset).encode()),
+                ("floorboard.batch", b"0"),
                 ("floorboard.source", self.source.encode()),
                 ("floorboard.origin", d.origin.encode()),
             ]

@@ -114,7 +114,8 @@ def _map_lines(
         tally[key] = tally.get(key, 0) + 1
         events += result.events
         if result.outcome == "rejected":
-            dead.append(DeadRecord(raw, result.reason, result.message, f"{path}@{offset}"))
+            origin = f"{path}@{offset}"
+            dead.append(DeadRecord(raw, result.reason, result.message, origin, offset))
         offset += len(raw) + 1
     for (outcome, reason), n in tally.items():
         counts.add(source, outcome, reason, n)
