@@ -12,9 +12,10 @@ drops them as duplicates.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from hashlib import blake2b
+from heapq import heapify, heappop, heappush
 from typing import Any
 
 from floorboard.events.model import (
@@ -118,7 +119,9 @@ class AsteriskMapper:
             "AGENTLOGOFF": self._logoff,
             "AGENTCALLBACKLOGOFF": self._logoff,
         }
-        self._handlers = handlers
+        # Event → (handler, the reason label of its mapped records).
+        self._handlers = {event: (h, event.lower()) for event, h in handlers.items()}
+        self._due: list[tuple[int, str]] = []  # (wrap-up end, agent), a heap; stale entries stay
 
     # --- entry points ---
 
@@ -128,26 +131,29 @@ class AsteriskMapper:
 
     def map(self, line: Line) -> Mapped:
         """The events of one line; agents' wrap-ups due before it come first."""
-        out = self.advance(line.ts)
-        handler = self._handlers.get(line.event)
-        if handler is None:
+        due = self._due
+        out = self.advance(line.ts) if due and due[0][0] <= line.ts else []
+        found = self._handlers.get(line.event)
+        if found is None:
             reason = "no_kpi" if line.event in NO_KPI else "unknown_event"
             return Mapped("ignored", reason, out) if out else ignored(reason)
+        handler, reason = found
         try:
             handler(line, _line_id(line), out)
         except (ValueError, IndexError) as exc:
             # Wrap-ups already due still count; only this line is rejected.
             return Mapped("rejected", _bad_reason(exc), out, f"{line.event}: {exc}")
-        return Mapped("mapped", line.event.lower(), out)
+        return Mapped("mapped", reason, out)
 
     def advance(self, now: int) -> list[Event]:
         """Events of wrap-ups that ended at or before ``now`` (ms), in time order."""
-        due = sorted(
-            (a.wrap[0], name) for name, a in self.agents.items() if a.wrap and a.wrap[0] <= now
-        )
         out: list[Event] = []
-        for _, name in due:
-            self._end_wrap(name, self.agents[name], None, out)
+        heap = self._due
+        while heap and heap[0][0] <= now:
+            due, name = heappop(heap)
+            a = self.agents.get(name)
+            if a is not None and a.wrap is not None and a.wrap[0] == due:  # else ended early
+                self._end_wrap(name, a, None, out)
         return out
 
     def finish(self) -> list[Event]:
@@ -235,7 +241,9 @@ class AsteriskMapper:
         if a.call == line.callid or a.call is None:
             a.call = None
             if self.o.wrapup_s > 0:
-                a.wrap = (line.ts + round(self.o.wrapup_s * 1000), line.callid, line.queue, lid)
+                due = line.ts + round(self.o.wrapup_s * 1000)
+                a.wrap = (due, line.callid, line.queue, lid)
+                heappush(self._due, (due, agent))
         self._show(agent, a, line.ts, lid, out)
 
     def _end_wrap(
@@ -322,20 +330,25 @@ class AsteriskMapper:
         # The engine orders one agent's transitions by time (then by state name): a change in the
         # same second as the previous one, or a line written slightly out of order, goes 1 ms
         # after it, so the states keep the order of the lines.
-        ts = max(ts, a.shown_ts + 1)
+        if ts <= a.shown_ts:
+            ts = a.shown_ts + 1
         team = self.o.teams.get(name, self.o.default_team)
         queues = tuple(sorted(a.queues))
-        common: dict[str, Any] = {
-            "v": 1,
-            "ts": ts,
-            "site": self.o.site,
-            "agent": name,
-            "team": team,
-        }
+        site = self.o.site
         if a.shown[0] == "logged_out" and state != "logged_out":
-            out.append(AgentState(**common, id=f"{lid}i", state="logged_in", queues=queues))
-            common["ts"] = ts = ts + 1
-        out.append(AgentState(**common, id=f"{lid}s", state=state, reason=reason, queues=queues))
+            out.append(
+                AgentState(
+                    v=1, id=lid + "i", ts=ts, site=site, agent=name, team=team,
+                    state="logged_in", queues=queues,
+                )
+            )  # fmt: skip
+            ts += 1
+        out.append(
+            AgentState(
+                v=1, id=lid + "s", ts=ts, site=site, agent=name, team=team, state=state,
+                reason=reason, queues=queues,
+            )
+        )  # fmt: skip
         a.shown, a.shown_ts = (state, reason), ts
 
     # --- restart ---
@@ -361,14 +374,12 @@ class AsteriskMapper:
             )
             for name, d in saved.items()
         }  # fmt: skip
+        self._due = [(a.wrap[0], name) for name, a in self.agents.items() if a.wrap]
+        heapify(self._due)
 
 
 def _line_id(line: Line) -> str:
-    data = list(line.data)
-    while data and data[-1] == "":
-        data.pop()  # the flat file and the CSV export of one line must hash alike
-    text = f"{line.ts}|{line.callid}|{line.queue}|{line.agent}|{line.event}|{'|'.join(data)}"
-    return "ast-" + hashlib.blake2b(text.encode(), digest_size=10).hexdigest()
+    return "ast-" + blake2b(line.key.encode(), digest_size=10).hexdigest()
 
 
 def _bad_reason(exc: Exception) -> str:

@@ -15,7 +15,7 @@ from floorboard.events.model import Event
 OutcomeKind = Literal["mapped", "ignored", "rejected"]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: one per source record, and frozen init costs
 class Mapped:
     """The result of one source record. ``reason`` is the source event for mapped records."""
 

@@ -24,6 +24,13 @@ class Line(NamedTuple):
     agent: str
     event: str
     data: tuple[str, ...]
+    # ``ms|callid|queue|agent|event|data…`` without trailing empty fields: what the line's event
+    # ids are made from, alike for the flat file and the CSV export of the same line.
+    key: str
+
+
+def line_key(ts: int, fields: Sequence[str]) -> str:
+    return f"{ts}|{'|'.join(fields)}".rstrip("|")
 
 
 def parse_flat(raw: bytes) -> Line | Mapped:
@@ -38,7 +45,9 @@ def parse_flat(raw: bytes) -> Line | Mapped:
     when = fields[0]
     if not when.isdigit():
         return rejected("bad_time", f"time: not epoch seconds: {when[:40]!r}")
-    return Line(int(when) * 1000, fields[1], fields[2], fields[3], fields[4], tuple(fields[5:]))
+    ts = int(when) * 1000
+    key = f"{ts}{text[len(when) :]}".rstrip("|")
+    return Line(ts, fields[1], fields[2], fields[3], fields[4], tuple(fields[5:]), key)
 
 
 REQUIRED_COLUMNS = ("time", "callid", "queuename", "agent", "event")
@@ -87,7 +96,8 @@ class CsvLayout:
             data = tuple(row[i] for i in self.data)
             while data and data[-1] == "":
                 data = data[:-1]
-        return Line(ts, callid, queue, agent, event, data)
+        key = line_key(ts, (callid, queue, agent, event, *data))
+        return Line(ts, callid, queue, agent, event, data, key)
 
     def time_ms(self, text: str) -> int | None:
         if text.isdigit():
