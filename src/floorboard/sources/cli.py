@@ -16,7 +16,13 @@ from prometheus_client import CollectorRegistry, start_http_server
 
 from floorboard.config import RuntimeSettings, load_config
 from floorboard.sources.asterisk import AsteriskMapper, AsteriskOptions
-from floorboard.sources.output import IngestCounts, JsonlOutput, KafkaOutput, Output
+from floorboard.sources.output import (
+    IngestCounts,
+    JsonlOutput,
+    KafkaOutput,
+    Output,
+    OutputUnavailable,
+)
 from floorboard.sources.queue_log import CsvLayout, NeedsTimezone, parse_flat
 from floorboard.sources.run import ingest_file
 
@@ -141,6 +147,9 @@ def run_asterisk(args: argparse.Namespace) -> int:
     except (UsageError, NeedsTimezone) as exc:
         print(f"floorboard ingest asterisk: {exc}", file=sys.stderr)
         return 2
+    except OutputUnavailable as exc:
+        print(f"floorboard ingest asterisk: cannot send to Kafka: {exc}", file=sys.stderr)
+        return 1
 
 
 def _run_asterisk(args: argparse.Namespace) -> int:

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import IO, Any, Protocol
 
 import orjson
+from aiokafka.errors import KafkaError
 from prometheus_client.core import CounterMetricFamily, Metric
 from prometheus_client.registry import Collector
 
@@ -35,6 +36,10 @@ from floorboard.events.model import Event
 from floorboard.metrics.names import INGEST_RECORDS
 from floorboard.streams.kafka import KafkaConnection
 from floorboard.streams.produce import EventProducer
+
+
+class OutputUnavailable(Exception):
+    """The broker cannot be reached or a topic is missing."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,8 +95,12 @@ class KafkaOutput:
         self.source = source
 
     async def start(self) -> None:
-        await self.events.start()
-        await self.deadletters.start()
+        try:
+            await self.events.start()
+            await self.deadletters.start()
+        except (RuntimeError, KafkaError) as exc:
+            await self.close()
+            raise OutputUnavailable(str(exc) or type(exc).__name__) from None
 
     async def write(self, events: list[Event], dead: list[DeadRecord]) -> None:
         futures: list[asyncio.Future[Any]] = []
