@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import csv
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -16,6 +18,7 @@ from prometheus_client import CollectorRegistry, start_http_server
 
 from floorboard.config import RuntimeSettings, load_config
 from floorboard.sources.asterisk import AsteriskMapper, AsteriskOptions
+from floorboard.sources.call_records import CallRecordMapper, parse_mapping
 from floorboard.sources.output import (
     IngestCounts,
     JsonlOutput,
@@ -24,7 +27,7 @@ from floorboard.sources.output import (
     OutputUnavailable,
 )
 from floorboard.sources.queue_log import CsvLayout, NeedsTimezone, parse_flat
-from floorboard.sources.run import ingest_file
+from floorboard.sources.run import LineMapper, ingest_file
 
 
 class UsageError(Exception):
@@ -57,6 +60,17 @@ def configure(p: argparse.ArgumentParser) -> None:
     )  # fmt: skip
     add_common(a)
     a.set_defaults(func=run_asterisk)
+
+    c = sources.add_parser("csv", help="call records from any ACD export, one CSV row per call")
+    c.add_argument("file", type=Path, help="the export, with a header row")
+    c.add_argument("--mapping", type=Path, required=True, help="YAML: columns, times, outcomes")
+    c.add_argument("--site", required=True, help="the site these records belong to")
+    c.add_argument(
+        "--timezone", type=zone, default=None,
+        help="zone of times without an offset, unless the mapping names one",
+    )  # fmt: skip
+    add_common(c)
+    c.set_defaults(func=run_csv)
 
 
 def add_common(p: argparse.ArgumentParser) -> None:
@@ -142,13 +156,21 @@ def open_output(args: argparse.Namespace, source: str, append: bool) -> Output:
 
 
 def run_asterisk(args: argparse.Namespace) -> int:
+    return _guarded("asterisk", _run_asterisk, args)
+
+
+def run_csv(args: argparse.Namespace) -> int:
+    return _guarded("csv", _run_csv, args)
+
+
+def _guarded(source: str, run: Callable[[argparse.Namespace], int], args: Any) -> int:
     try:
-        return _run_asterisk(args)
+        return run(args)
     except (UsageError, NeedsTimezone) as exc:
-        print(f"floorboard ingest asterisk: {exc}", file=sys.stderr)
+        print(f"floorboard ingest {source}: {exc}", file=sys.stderr)
         return 2
     except OutputUnavailable as exc:
-        print(f"floorboard ingest asterisk: cannot send to Kafka: {exc}", file=sys.stderr)
+        print(f"floorboard ingest {source}: cannot send to Kafka: {exc}", file=sys.stderr)
         return 1
 
 
@@ -161,12 +183,39 @@ def _run_asterisk(args: argparse.Namespace) -> int:
         wrapup_s=args.wrapup,
     )  # fmt: skip
     mapper = AsteriskMapper(options, _parser(args.file, args.format, tz))
+    return _ingest("asterisk", args, mapper)
+
+
+def _run_csv(args: argparse.Namespace) -> int:
+    if not args.file.is_file():
+        raise UsageError(f"no such file: {args.file}")
+    tz = site_zone(args)
+    try:
+        mapping = parse_mapping(yaml.safe_load(args.mapping.read_text()), str(args.mapping))
+    except (OSError, yaml.YAMLError) as exc:
+        raise UsageError(f"--mapping: {exc}".splitlines()[0]) from None
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if mapping.timezone is None and tz is not None:
+        mapping = mapping.model_copy(update={"timezone": tz.key})
+    with args.file.open("rb") as handle:
+        first = handle.readline().rstrip(b"\r\n")
+    try:
+        header = next(csv.reader([first.decode(mapping.encoding)], delimiter=mapping.delimiter))
+        mapper = CallRecordMapper(mapping, args.site, header)
+    except (ValueError, StopIteration) as exc:
+        raise UsageError(f"{args.file}: {exc or 'no header row'}") from None
+    args.follow, args.state = False, None  # a backfill: read once
+    return _ingest("csv", args, mapper)
+
+
+def _ingest(source: str, args: argparse.Namespace, mapper: LineMapper) -> int:
     metrics = host_port(args.metrics) if args.metrics else None
     counts = IngestCounts()
     resumed = args.state is not None and args.state.exists()
-    output = open_output(args, "asterisk", append=resumed)
-    asyncio.run(_serve(args, mapper, output, counts, metrics))
-    print(f"ingest asterisk: {counts.summary()}", file=sys.stderr)
+    output = open_output(args, source, append=resumed)
+    asyncio.run(_serve(source, args, mapper, output, counts, metrics))
+    print(f"ingest {source}: {counts.summary()}", file=sys.stderr)
     for line in counts.lines():
         print(f"  {line}", file=sys.stderr)
     return 0
@@ -180,8 +229,6 @@ def _parser(path: Path, fmt: str, tz: ZoneInfo | None) -> Any:
         return parse_flat
     if not looks_csv:
         raise UsageError(f"{path}: the first line is not a CSV header naming the columns")
-    import csv
-
     try:
         return CsvLayout(next(csv.reader([first.decode()])), tz).parse
     except (ValueError, UnicodeDecodeError) as exc:
@@ -189,8 +236,9 @@ def _parser(path: Path, fmt: str, tz: ZoneInfo | None) -> Any:
 
 
 async def _serve(
+    source: str,
     args: argparse.Namespace,
-    mapper: AsteriskMapper,
+    mapper: LineMapper,
     output: Output,
     counts: IngestCounts,
     metrics: tuple[str, int] | None,
@@ -209,7 +257,7 @@ async def _serve(
         if isinstance(output, KafkaOutput):
             await output.start()
         await ingest_file(
-            "asterisk", args.file, mapper, output, counts,
+            source, args.file, mapper, output, counts,
             follow=args.follow, state_path=args.state, stop=stop,
         )  # fmt: skip
     finally:
