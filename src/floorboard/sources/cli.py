@@ -14,11 +14,13 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
+from aiohttp import web
 from prometheus_client import CollectorRegistry, start_http_server
 
 from floorboard.config import RuntimeSettings, load_config
 from floorboard.sources.asterisk import AsteriskMapper, AsteriskOptions
 from floorboard.sources.call_records import CallRecordMapper, parse_mapping
+from floorboard.sources.outcome import Mapped
 from floorboard.sources.output import (
     IngestCounts,
     JsonlOutput,
@@ -27,7 +29,9 @@ from floorboard.sources.output import (
     OutputUnavailable,
 )
 from floorboard.sources.queue_log import CsvLayout, NeedsTimezone, parse_flat
+from floorboard.sources.receiver import build_app
 from floorboard.sources.run import LineMapper, ingest_file
+from floorboard.sources.survey import map_body
 
 
 class UsageError(Exception):
@@ -72,8 +76,18 @@ def configure(p: argparse.ArgumentParser) -> None:
     add_common(c)
     c.set_defaults(func=run_csv)
 
+    v = sources.add_parser("survey", help="an HTTP receiver for any survey tool's webhook")
+    v.add_argument("--listen", required=True, metavar="HOST:PORT", help="where to listen")
+    v.add_argument("--site", required=True, help="the site these answers belong to")
+    v.add_argument(
+        "--max-body", type=body_size, default=65536, metavar="BYTES",
+        help="largest request body accepted (default 65536)",
+    )  # fmt: skip
+    add_common(v, metrics=False)
+    v.set_defaults(func=run_survey)
 
-def add_common(p: argparse.ArgumentParser) -> None:
+
+def add_common(p: argparse.ArgumentParser, metrics: bool = True) -> None:
     p.add_argument("--config", type=Path, help="Floorboard config: checks --site exists")
     where = p.add_mutually_exclusive_group()
     where.add_argument("--out", type=Path, help="write JSONL here instead of to Kafka")
@@ -82,10 +96,11 @@ def add_common(p: argparse.ArgumentParser) -> None:
         "--deadletter", type=Path, default=None,
         help="with --out: rejected records as JSONL (default OUT.deadletter)",
     )  # fmt: skip
-    p.add_argument(
-        "--metrics", default=None, metavar="HOST:PORT",
-        help="serve floorboard_ingest_records_total on /metrics here",
-    )  # fmt: skip
+    if metrics:  # a receiver serves /metrics on its own listener
+        p.add_argument(
+            "--metrics", default=None, metavar="HOST:PORT",
+            help="serve floorboard_ingest_records_total on /metrics here",
+        )  # fmt: skip
 
 
 def zone(text: str) -> ZoneInfo:
@@ -105,10 +120,16 @@ def seconds(text: str) -> float:
     return value
 
 
-def host_port(text: str) -> tuple[str, int]:
+def body_size(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 16 << 20:
+        raise argparse.ArgumentTypeError(f"a number of bytes from 1 to 16777216, not {text!r}")
+    return int(text)
+
+
+def host_port(text: str, option: str = "--metrics") -> tuple[str, int]:
     host, _, port = text.rpartition(":")
     if not port.isdigit() or not 0 <= int(port) <= 65535:
-        raise UsageError(f"--metrics: HOST:PORT, not {text!r}")
+        raise UsageError(f"{option}: HOST:PORT, not {text!r}")
     return host or "127.0.0.1", int(port)
 
 
@@ -134,7 +155,7 @@ def load_teams(path: Path | None) -> dict[str, str]:
 
 
 def site_zone(args: argparse.Namespace) -> ZoneInfo | None:
-    given: ZoneInfo | None = args.timezone
+    given: ZoneInfo | None = getattr(args, "timezone", None)
     if args.config is None:
         return given
     config = load_config(args.config)
@@ -161,6 +182,47 @@ def run_asterisk(args: argparse.Namespace) -> int:
 
 def run_csv(args: argparse.Namespace) -> int:
     return _guarded("csv", _run_csv, args)
+
+
+def run_survey(args: argparse.Namespace) -> int:
+    return _guarded("survey", _run_survey, args)
+
+
+def _run_survey(args: argparse.Namespace) -> int:
+    host, port = host_port(args.listen, "--listen")
+    site_zone(args)  # checks --site against --config
+    counts = IngestCounts()
+    output = open_output(args, "survey", append=True)
+
+    def mapper(raw: bytes, received_ms: int) -> list[tuple[Mapped, bytes]]:
+        return map_body(raw, args.site, received_ms)
+
+    app = build_app("survey", "/survey", mapper, output, counts, args.max_body)
+    asyncio.run(_listen(app, host, port, output))
+    print(f"ingest survey: {counts.summary()}", file=sys.stderr)
+    return 0
+
+
+async def _listen(app: web.Application, host: str, port: int, output: Output) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    runner = web.AppRunner(app)
+    try:
+        if isinstance(output, KafkaOutput):
+            await output.start()
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, host, port).start()
+        except OSError as exc:
+            raise UsageError(f"--listen: cannot listen on {host}:{port}: {exc.strerror}") from None
+        print(f"ingest: listening on http://{host}:{port}", file=sys.stderr, flush=True)
+        await stop.wait()
+    finally:
+        await runner.cleanup()
+        with contextlib.suppress(Exception):
+            await output.close()
 
 
 def _guarded(source: str, run: Callable[[argparse.Namespace], int], args: Any) -> int:
