@@ -20,7 +20,7 @@ NOW = 1795510000000
 
 
 def mapped(body: Any) -> list[tuple[str, str, list[dict[str, Any]]]]:
-    out = []
+    out: list[tuple[str, str, list[dict[str, Any]]]] = []
     for result, _ in map_body(orjson.dumps(body), "oslo", NOW):
         events = [msgspec.json.decode(encode(e)) for e in result.events]
         out.append((result.outcome, result.reason, events))
