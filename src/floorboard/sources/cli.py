@@ -8,6 +8,7 @@ import contextlib
 import csv
 import signal
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from prometheus_client import CollectorRegistry, start_http_server
 from floorboard.config import RuntimeSettings, load_config
 from floorboard.sources.asterisk import AsteriskMapper, AsteriskOptions
 from floorboard.sources.call_records import CallRecordMapper, parse_mapping
+from floorboard.sources.chatwoot import ChatwootMapper, ChatwootOptions, signature_verifier
 from floorboard.sources.outcome import Mapped
 from floorboard.sources.output import (
     IngestCounts,
@@ -30,7 +32,7 @@ from floorboard.sources.output import (
 )
 from floorboard.sources.queue_log import CsvLayout, NeedsTimezone, parse_flat
 from floorboard.sources.receiver import build_app
-from floorboard.sources.run import LineMapper, ingest_file
+from floorboard.sources.run import LineMapper, ingest_file, load_state, save_state
 from floorboard.sources.survey import map_body
 
 
@@ -85,6 +87,24 @@ def configure(p: argparse.ArgumentParser) -> None:
     )  # fmt: skip
     add_common(v, metrics=False)
     v.set_defaults(func=run_survey)
+
+    w = sources.add_parser("chatwoot", help="an HTTP receiver for Chatwoot's webhooks")
+    w.add_argument("--listen", required=True, metavar="HOST:PORT", help="where to listen")
+    w.add_argument("--site", required=True, help="the site these conversations belong to")
+    w.add_argument("--queues", type=Path, help="YAML: inbox id → queue (default inbox-<id>)")
+    w.add_argument("--teams", type=Path, help="YAML: team → list of agents (cw-user-<id>)")
+    w.add_argument("--default-team", default="default", help="team of agents not in --teams")
+    w.add_argument(
+        "--secret-file", type=Path, default=None,
+        help="file holding the webhook's secret: requests must carry its signature",
+    )  # fmt: skip
+    w.add_argument("--state", type=Path, default=None, help="open conversations, kept here")
+    w.add_argument(
+        "--max-body", type=body_size, default=1 << 20, metavar="BYTES",
+        help="largest request body accepted (default 1048576)",
+    )  # fmt: skip
+    add_common(w, metrics=False)
+    w.set_defaults(func=run_chatwoot)
 
 
 def add_common(p: argparse.ArgumentParser, metrics: bool = True) -> None:
@@ -201,6 +221,60 @@ def _run_survey(args: argparse.Namespace) -> int:
     asyncio.run(_listen(app, host, port, output))
     print(f"ingest survey: {counts.summary()}", file=sys.stderr)
     return 0
+
+
+def run_chatwoot(args: argparse.Namespace) -> int:
+    return _guarded("chatwoot", _run_chatwoot, args)
+
+
+def _run_chatwoot(args: argparse.Namespace) -> int:
+    host, port = host_port(args.listen, "--listen")
+    site_zone(args)
+    options = ChatwootOptions(
+        site=args.site, queues=load_queues(args.queues), teams=load_teams(args.teams),
+        default_team=args.default_team,
+    )  # fmt: skip
+    mapper = ChatwootMapper(options)
+    saved = load_state(args.state)
+    if saved is not None:
+        mapper.restore(saved.mapper)
+    verify = None
+    if args.secret_file is not None:
+        try:
+            secret = args.secret_file.read_bytes().strip()
+        except OSError as exc:
+            raise UsageError(f"--secret-file: {exc.strerror}: {args.secret_file}") from None
+        if not secret:
+            raise UsageError(f"--secret-file: {args.secret_file} is empty")
+        verify = signature_verifier(secret, time.time)
+
+    def delivered() -> None:
+        if args.state is not None:
+            save_state(args.state, None, mapper.state())
+
+    counts = IngestCounts()
+    output = open_output(args, "chatwoot", append=True)
+    app = build_app(
+        "chatwoot", "/chatwoot", mapper.map_body, output, counts, args.max_body, verify, delivered
+    )
+    asyncio.run(_listen(app, host, port, output))
+    print(f"ingest chatwoot: {counts.summary()}", file=sys.stderr)
+    return 0
+
+
+def load_queues(path: Path | None) -> dict[int, str]:
+    """``{inbox id: queue}``."""
+    if path is None:
+        return {}
+    try:
+        doc = yaml.safe_load(path.read_text())
+    except (OSError, yaml.YAMLError) as exc:
+        raise UsageError(f"--queues {path}: {exc}".splitlines()[0]) from None
+    if not isinstance(doc, dict) or not all(
+        isinstance(k, int) and isinstance(v, str) and v for k, v in doc.items()
+    ):
+        raise UsageError(f"--queues {path}: expected a mapping of inbox id → queue name")
+    return dict(doc)
 
 
 async def _listen(app: web.Application, host: str, port: int, output: Output) -> None:

@@ -9,7 +9,7 @@ the adapter's counts; ``GET /livez`` answers 200 while the process runs.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
@@ -19,6 +19,8 @@ from floorboard.sources.output import DeadRecord, IngestCounts, Output
 
 # (body, receive time in epoch ms) → per record in the body: its result and its bytes
 BodyMapper = Callable[[bytes, int], list[tuple[Mapped, bytes]]]
+# (headers, body) → why the request is not authentic, or None
+Verifier = Callable[[Mapping[str, str], bytes], str | None]
 
 
 def build_app(
@@ -28,7 +30,11 @@ def build_app(
     output: Output,
     counts: IngestCounts,
     max_body: int,
+    verify: Verifier | None = None,
+    delivered: Callable[[], None] | None = None,
 ) -> web.Application:
+    """``verify`` rejects forged requests (401, counted as ``bad_signature``, not dead-lettered:
+    they are no source's records); ``delivered`` runs after each delivery (saving state)."""
     registry = CollectorRegistry(auto_describe=True)
     registry.register(counts)
 
@@ -45,6 +51,11 @@ def build_app(
             counts.add(source, "rejected", "too_large")
             await output.write([], [DeadRecord(raw[:max_body], "too_large", message, peer)])
             return web.json_response({"error": message}, status=413)
+        if verify is not None:
+            problem = verify(request.headers, raw)
+            if problem is not None:
+                counts.add(source, "rejected", "bad_signature")
+                return web.json_response({"error": problem}, status=401)
         pairs = mapper(raw, int(time.time() * 1000))
         results = [r for r, _ in pairs]
         events = [e for r in results for e in r.events]
@@ -52,6 +63,8 @@ def build_app(
             DeadRecord(b, r.reason, r.message, peer) for r, b in pairs if r.outcome == "rejected"
         ]
         await output.write(events, dead)
+        if delivered is not None:
+            delivered()
         for r in results:
             counts.add(source, r.outcome, r.reason)
         body = {

@@ -36,7 +36,7 @@ class LineMapper(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Saved:
-    position: Position
+    position: Position | None  # None for receivers: they read no file
     mapper: dict[str, Any]
 
 
@@ -44,11 +44,14 @@ def load_state(path: Path | None) -> Saved | None:
     if path is None or not path.exists():
         return None
     doc = orjson.loads(path.read_bytes())
-    return Saved(Position(int(doc["inode"]), int(doc["offset"])), dict(doc["mapper"]))
+    position = Position(int(doc["inode"]), int(doc["offset"])) if "inode" in doc else None
+    return Saved(position, dict(doc["mapper"]))
 
 
-def save_state(path: Path, position: Position, mapper: dict[str, Any]) -> None:
-    doc = {"inode": position.inode, "offset": position.offset, "mapper": mapper}
+def save_state(path: Path, position: Position | None, mapper: dict[str, Any]) -> None:
+    doc: dict[str, Any] = {"mapper": mapper}
+    if position is not None:
+        doc |= {"inode": position.inode, "offset": position.offset}
     tmp = path.with_name(path.name + ".tmp")
     with tmp.open("wb") as handle:
         handle.write(orjson.dumps(doc))
