@@ -19,6 +19,7 @@ from aiohttp import web
 from prometheus_client import CollectorRegistry, start_http_server
 
 from floorboard.config import RuntimeSettings, load_config
+from floorboard.sources.amazon_connect import ConnectMapper, ConnectOptions
 from floorboard.sources.asterisk import AsteriskMapper, AsteriskOptions
 from floorboard.sources.call_records import CallRecordMapper, parse_mapping
 from floorboard.sources.chatwoot import ChatwootMapper, ChatwootOptions, signature_verifier
@@ -87,6 +88,21 @@ def configure(p: argparse.ArgumentParser) -> None:
     )  # fmt: skip
     add_common(v, metrics=False)
     v.set_defaults(func=run_survey)
+
+    n = sources.add_parser(
+        "amazon-connect", help="Amazon Connect agent events, contact events and CTRs (JSONL)"
+    )
+    n.add_argument(
+        "file", type=Path, help="JSON records, one per line (as a Kinesis bridge writes)"
+    )
+    n.add_argument("--site", required=True, help="the site these records belong to")
+    n.add_argument("--queues", type=Path, help="YAML: queue ARN or id → queue name")
+    n.add_argument("--teams", type=Path, help="YAML: team → list of agents (usernames)")
+    n.add_argument("--default-team", default="default", help="team of agents not in --teams")
+    n.add_argument("--follow", action="store_true", help="keep reading as the file grows")
+    n.add_argument("--state", type=Path, default=None, help="read position and agent states")
+    add_common(n)
+    n.set_defaults(func=run_connect)
 
     w = sources.add_parser("chatwoot", help="an HTTP receiver for Chatwoot's webhooks")
     w.add_argument("--listen", required=True, metavar="HOST:PORT", help="where to listen")
@@ -221,6 +237,34 @@ def _run_survey(args: argparse.Namespace) -> int:
     asyncio.run(_listen(app, host, port, output))
     print(f"ingest survey: {counts.summary()}", file=sys.stderr)
     return 0
+
+
+def run_connect(args: argparse.Namespace) -> int:
+    return _guarded("amazon-connect", _run_connect, args)
+
+
+def _run_connect(args: argparse.Namespace) -> int:
+    if not args.file.is_file():
+        raise UsageError(f"no such file: {args.file}")
+    site_zone(args)
+    options = ConnectOptions(
+        site=args.site, queues=load_names(args.queues, "--queues"), teams=load_teams(args.teams),
+        default_team=args.default_team,
+    )  # fmt: skip
+    return _ingest("amazon-connect", args, ConnectMapper(options))
+
+
+def load_names(path: Path | None, option: str) -> dict[str, str]:
+    """A YAML mapping of ids (ARNs) to names."""
+    if path is None:
+        return {}
+    try:
+        doc = yaml.safe_load(path.read_text())
+    except (OSError, yaml.YAMLError) as exc:
+        raise UsageError(f"{option} {path}: {exc}".splitlines()[0]) from None
+    if not isinstance(doc, dict) or not all(isinstance(v, str) and v for v in doc.values()):
+        raise UsageError(f"{option} {path}: expected a mapping of id → name")
+    return {str(k): v for k, v in doc.items()}
 
 
 def run_chatwoot(args: argparse.Namespace) -> int:
