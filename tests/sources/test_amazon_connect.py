@@ -61,7 +61,7 @@ def contact_event(kind: str, **extra: Any) -> dict[str, Any]:
 
 def run(records: list[dict[str, Any]]) -> list[tuple[str, str, list[dict[str, Any]]]]:
     mapper = ConnectMapper(OPTIONS)
-    out = []
+    out: list[tuple[str, str, list[dict[str, Any]]]] = []
     for record in records:
         result = mapper.map_raw(orjson.dumps(record))
         events = [msgspec.json.decode(encode(e)) for e in result.events]
