@@ -35,6 +35,7 @@ from floorboard.sources.queue_log import CsvLayout, NeedsTimezone, parse_flat
 from floorboard.sources.receiver import build_app
 from floorboard.sources.run import LineMapper, ingest_file, load_state, save_state
 from floorboard.sources.survey import map_body
+from floorboard.sources.topic import ingest_topic
 
 
 class UsageError(Exception):
@@ -92,9 +93,12 @@ def configure(p: argparse.ArgumentParser) -> None:
     n = sources.add_parser(
         "amazon-connect", help="Amazon Connect agent events, contact events and CTRs (JSONL)"
     )
+    n.add_argument("file", type=Path, nargs="?", help="JSON records, one per line (or use --topic)")
+    n.add_argument("--topic", help="read the records from this Kafka topic instead of a file")
     n.add_argument(
-        "file", type=Path, help="JSON records, one per line (as a Kinesis bridge writes)"
-    )
+        "--group", default="floorboard-ingest-amazon-connect",
+        help="consumer group for --topic (default floorboard-ingest-amazon-connect)",
+    )  # fmt: skip
     n.add_argument("--site", required=True, help="the site these records belong to")
     n.add_argument("--queues", type=Path, help="YAML: queue ARN or id → queue name")
     n.add_argument("--teams", type=Path, help="YAML: team → list of agents (usernames)")
@@ -244,14 +248,49 @@ def run_connect(args: argparse.Namespace) -> int:
 
 
 def _run_connect(args: argparse.Namespace) -> int:
-    if not args.file.is_file():
+    if (args.file is None) == (args.topic is None):
+        raise UsageError("give either FILE or --topic")
+    if args.file is not None and not args.file.is_file():
         raise UsageError(f"no such file: {args.file}")
     site_zone(args)
     options = ConnectOptions(
         site=args.site, queues=load_names(args.queues, "--queues"), teams=load_teams(args.teams),
         default_team=args.default_team,
     )  # fmt: skip
-    return _ingest("amazon-connect", args, ConnectMapper(options))
+    mapper = ConnectMapper(options)
+    if args.file is not None:
+        return _ingest("amazon-connect", args, mapper)
+    counts = IngestCounts()
+    output = open_output(args, "amazon-connect", append=True)
+    asyncio.run(_consume(args, mapper, output, counts))
+    print(f"ingest amazon-connect: {counts.summary()}", file=sys.stderr)
+    return 0
+
+
+async def _consume(
+    args: argparse.Namespace, mapper: LineMapper, output: Output, counts: IngestCounts
+) -> None:
+    settings = RuntimeSettings() if args.broker is None else RuntimeSettings(broker=args.broker)
+    from floorboard.streams.kafka import KafkaConnection
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    server = _metrics_server(counts, host_port(args.metrics) if args.metrics else None)
+    try:
+        if isinstance(output, KafkaOutput):
+            await output.start()
+        conn = KafkaConnection.from_settings(settings)
+        await ingest_topic(
+            "amazon-connect", conn, args.topic, args.group, mapper, output, counts, stop,
+            args.state,
+        )  # fmt: skip
+    finally:
+        with contextlib.suppress(Exception):
+            await output.close()
+        if server is not None:
+            server.shutdown()
 
 
 def load_names(path: Path | None, option: str) -> dict[str, str]:
@@ -423,11 +462,7 @@ async def _serve(
     counts: IngestCounts,
     metrics: tuple[str, int] | None,
 ) -> None:
-    server = None
-    if metrics is not None:
-        registry = CollectorRegistry(auto_describe=True)
-        registry.register(counts)
-        server, _ = start_http_server(metrics[1], metrics[0], registry=registry)
+    server = _metrics_server(counts, metrics)
     stop = asyncio.Event()
     if args.follow:  # a service: SIGTERM and Ctrl-C stop it after the batch in hand
         loop = asyncio.get_running_loop()
@@ -445,3 +480,14 @@ async def _serve(
             await output.close()
         if server is not None:
             server.shutdown()
+
+
+def _metrics_server(counts: IngestCounts, where: tuple[str, int] | None) -> Any:
+    """``/metrics`` with the counts on its own port (file and topic readers; receivers serve
+    it on their listener)."""
+    if where is None:
+        return None
+    registry = CollectorRegistry(auto_describe=True)
+    registry.register(counts)
+    server, _ = start_http_server(where[1], where[0], registry=registry)
+    return server
