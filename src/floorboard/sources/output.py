@@ -26,16 +26,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Protocol
 
+import msgspec
 import orjson
 from aiokafka.errors import KafkaError
 from prometheus_client.core import CounterMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from floorboard.events.codec import encode
 from floorboard.events.model import Event
 from floorboard.metrics.names import INGEST_RECORDS
 from floorboard.streams.kafka import KafkaConnection
 from floorboard.streams.produce import EventProducer
+
+_encoder = msgspec.json.Encoder()  # the codec's encoding, into one buffer per batch
 
 
 class OutputUnavailable(Exception):
@@ -70,7 +72,11 @@ class JsonlOutput:
 
     async def write(self, events: list[Event], dead: list[DeadRecord]) -> None:
         if events:
-            self.out.write(b"".join(encode(e) + b"\n" for e in events))
+            buffer = bytearray()
+            for event in events:
+                _encoder.encode_into(event, buffer, -1)
+                buffer += b"\n"
+            self.out.write(buffer)
             self.out.flush()
         if dead:
             self.dead.write(b"".join(self._dead_line(d) for d in dead))
