@@ -153,3 +153,22 @@ def test_wallboard_in_tmux_shows_living_figures(broker: EmbeddedBroker) -> None:
         assert children == []
     finally:
         subprocess.run([*base, "kill-server"], check=False)
+
+
+@pytest.mark.broker
+def test_headless_demo_on_an_asterisk_queue_log(broker: EmbeddedBroker) -> None:
+    # The simulator writes a queue_log and `ingest asterisk --follow` feeds the worker from it.
+    demo = subprocess.Popen(
+        [sys.executable, "-m", "floorboard.cli", "demo", "--headless", "--seconds", "20",
+         "--speed", "240", "--source", "asterisk"],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    out, _ = demo.communicate(timeout=240)
+    text = out.decode()
+    assert demo.returncode == 0, text
+    production = re.search(r"production: offered (\d+), SL (\d+)%", text)
+    assert production and int(production.group(1)) > 0, text
+    deadline = time.monotonic() + 10
+    while group_alive(demo.pid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not group_alive(demo.pid), "the demo left processes behind"

@@ -60,6 +60,11 @@ COMMANDS: dict[str, Command] = {
     "demo": Command(
         "floorboard.demo", "configure", "run the whole pipeline on the embedded broker"
     ),
+    "ingest": Command(
+        "floorboard.sources.cli",
+        "configure",
+        "read a contact-centre platform's records (Asterisk queue_log, …) into canonical events",
+    ),
     "grafana": Command(
         "floorboard.dashboards.cli",
         "configure_grafana",

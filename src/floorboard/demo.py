@@ -49,6 +49,12 @@ def configure(p: argparse.ArgumentParser) -> None:
         "--secure", action="store_true",
         help="everything over TLS: a private CA, the broker served only through TLS",
     )  # fmt: skip
+    p.add_argument(
+        "--source",
+        choices=("simulator", "asterisk"),
+        default="simulator",
+        help="asterisk: the simulator writes a queue_log that `ingest asterisk --follow` reads",
+    )
     add_wallboard_arguments(p)
     p.set_defaults(func=run)
 
@@ -95,16 +101,22 @@ class Pipeline(contextlib.AbstractContextManager["Pipeline"]):
                 env,
             )
             self._wait_http(f"http://127.0.0.1:{self.web_port}/healthz", timeout=90)
-            self._spawn(
-                [
-                    "simulate", "--config", str(self.config_path),
-                    "--scenario", self.args.scenario, "--speed", str(self.args.speed),
-                    "--seed", str(self.args.seed), "--bootstrap", self.broker.bootstrap,
-                    "--topic", self.settings.events_topic, "--batch", "20",
-                    "--start", demo_start(self.config), "--duration", "24h",
-                ],
-                env,
-            )  # fmt: skip
+            simulate = [
+                "simulate", "--config", str(self.config_path),
+                "--scenario", self.args.scenario, "--speed", str(self.args.speed),
+                "--seed", str(self.args.seed),
+                "--start", demo_start(self.config), "--duration", "24h",
+            ]  # fmt: skip
+            if self.args.source == "asterisk":
+                self._spawn_asterisk(simulate, env)
+            else:
+                where = [
+                    "--bootstrap",
+                    self.broker.bootstrap,
+                    "--topic",
+                    self.settings.events_topic,
+                ]
+                self._spawn([*simulate, *where, "--batch", "20"], env)
         except BaseException:
             self.close()
             raise
@@ -112,6 +124,15 @@ class Pipeline(contextlib.AbstractContextManager["Pipeline"]):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def _spawn_asterisk(self, simulate: list[str], env: dict[str, str]) -> None:
+        """The path of a real Asterisk site: a queue_log file, followed by the adapter."""
+        log = Path(os.environ.get("TMPDIR", "/tmp")) / f"floorboard-demo-queue_log-{os.getpid()}"
+        log.write_bytes(b"")
+        site = next(iter(self.config.sites))
+        self._spawn([*simulate, "--format", "queue_log", "--out", str(log)], env)
+        follow = ["ingest", "asterisk", str(log), "--site", site, "--follow", "--wrapup", "15"]
+        self._spawn(follow, env)
 
     def _spawn(self, argv: list[str], env: dict[str, str]) -> None:
         log = (

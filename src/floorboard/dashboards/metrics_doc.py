@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from floorboard.metrics.names import KPI, PIPELINE, Spec
+from floorboard.metrics.names import ADAPTERS, KPI, PIPELINE, Spec
 
 HEAD = "| name | type | labels | meaning |\n|------|------|--------|---------|\n"
 
@@ -22,7 +22,11 @@ def table(specs: Iterable[Spec]) -> str:
 
 def tables() -> dict[str, str]:
     """Section title → its table."""
-    return {"KPI metrics": table(KPI), "Pipeline metrics": table(PIPELINE)}
+    return {
+        "KPI metrics": table(KPI),
+        "Pipeline metrics": table(PIPELINE),
+        "Adapter metrics": table(ADAPTERS),
+    }
 
 
 if __name__ == "__main__":

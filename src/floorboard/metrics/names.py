@@ -281,11 +281,20 @@ PIPELINE: tuple[Spec, ...] = (
     WORKER_RESTORES, WORKER_SEEKS,
 )  # fmt: skip
 
+# The source adapters' own metrics, served by `floorboard ingest … --metrics` (floorboard/sources).
+INGEST_RECORDS = Spec(
+    "floorboard_ingest_records_total",
+    Kind.COUNTER,
+    ("source", "outcome", "reason"),
+    "Source records read by an ingest adapter: mapped, ignored or rejected, with the reason",
+)
+ADAPTERS: tuple[Spec, ...] = (INGEST_RECORDS,)
+
 KPI: tuple[Spec, ...] = (
     *QUEUE_COUNTERS, RESOLVE_SECONDS, *TEAM_COUNTERS, TEAM_QUEUE_ANSWERED, AGENT_STATE_SECONDS,
     *HISTOGRAMS, *LIVE, *QUALITY, AGENTS, *CONFIG,
 )  # fmt: skip
-CONTRACT: tuple[Spec, ...] = (*KPI, *PIPELINE)
+CONTRACT: tuple[Spec, ...] = (*KPI, *PIPELINE, *ADAPTERS)
 BY_NAME: dict[str, Spec] = {spec.name: spec for spec in CONTRACT}
 
 # Closed label values, exported even at zero where the collector knows them.

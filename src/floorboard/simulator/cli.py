@@ -17,6 +17,7 @@ from floorboard.config import RuntimeSettings, load_config, runtime_settings
 from floorboard.simulator import generate
 from floorboard.simulator.emit import paced, to_file, to_kafka
 from floorboard.simulator.feed import Record, records
+from floorboard.simulator.queue_log import queue_log_records
 from floorboard.simulator.replay import read_records
 from floorboard.simulator.scenario import SCENARIOS
 
@@ -53,6 +54,12 @@ def configure_simulate(p: argparse.ArgumentParser) -> None:
         help="the feed stops for this long, an hour into the run (feed_outage default: 15)",
     )
     _add_output(p, default_speed="max")
+    p.add_argument(
+        "--format",
+        choices=("events", "queue_log"),
+        default="events",
+        help="queue_log: the first site's calls and agents as an Asterisk queue_log (with --out)",
+    )
     p.set_defaults(func=run_simulate)
 
 
@@ -167,9 +174,16 @@ def run_simulate(args: argparse.Namespace) -> int:
         print(f"floorboard simulate: {exc}", file=sys.stderr)
         return 2
     events = generate(config, scenario, start, args.duration, args.seed)
+    if args.format == "queue_log":
+        if args.out is None:
+            print("floorboard simulate: --format queue_log needs --out FILE", file=sys.stderr)
+            return 2
+        feed = queue_log_records(events, next(iter(config.sites)))
+    else:
+        feed = records(events, scenario, start, args.seed)
     began_wall = time.perf_counter()
     settings = runtime_settings(config)
-    count = deliver(records(events, scenario, start, args.seed), args, start, settings)
+    count = deliver(feed, args, start, settings)
     elapsed = time.perf_counter() - began_wall
     rate = count / max(elapsed, 1e-9)
     print(f"simulate: {count} records in {elapsed:.2f} s ({rate:,.0f}/s)", file=sys.stderr)

@@ -105,12 +105,16 @@ class EventProducer:
         return len(records)
 
     async def send_raw(
-        self, value: bytes | None, key: bytes | None = None, partition: int | None = None
+        self,
+        value: bytes | None,
+        key: bytes | None = None,
+        partition: int | None = None,
+        headers: list[tuple[str, bytes]] | None = None,
     ) -> asyncio.Future[Any]:
-        """Queue one record as is (for bad input in tests and tools)."""
+        """Queue one record as is (bad input in tests and tools; dead letters of the adapters)."""
         if self._producer is None:
             raise RuntimeError("start() first")
         future: asyncio.Future[Any] = await self._producer.send(
-            self.topic, value, key=key, partition=partition
+            self.topic, value, key=key, partition=partition, headers=headers
         )
         return future
