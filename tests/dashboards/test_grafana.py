@@ -20,6 +20,7 @@ from floorboard.dashboards.grafana import generate, provisioning
 from floorboard.dashboards.grafana.panels import DATASOURCE
 from floorboard.dashboards.grafana.push import push
 from floorboard.metrics.names import all_names
+from tests.dashboards.promtool import METRIC_NAME, RULE_NAME
 
 # Grafana's grid: a row is 30 px high with 8 px between rows. In kiosk mode a 1080p TV shows
 # 1080 px minus the dashboard's padding (16 px above and below) without scrolling.
@@ -82,7 +83,7 @@ def test_queries_use_only_known_series(uid: str) -> None:
     known = all_names() | RECORDED
     for panel in DASHBOARDS[uid]["panels"]:
         for target in panel["targets"]:
-            for name in re.findall(r"\bfloorboard[:_][a-z0-9_:]+", target["expr"]):
+            for name in re.findall(f"{RULE_NAME}|{METRIC_NAME}", target["expr"]):
                 assert name in known, f"{panel['title']}: {name}"
 
 

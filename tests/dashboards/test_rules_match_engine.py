@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
+from floorboard.dashboards.prometheus.recording import name
 from floorboard.engine.engine import Engine
 from tests.dashboards.engine_case import CONFIG, Case, Sample, queue_figures, run, site_figures
 from tests.dashboards.promtool import RECORDING, promtool
@@ -57,8 +58,8 @@ def rule_name(base: str, window: str) -> str:
     kind = "mean" if base.endswith("_seconds") or base == "csat_mean" else "ratio"
     kind = "score" if base == "nps" else kind
     if base in TODAY_ONLY and not base.endswith("95"):
-        return f"floorboard:{base}:today"
-    return f"floorboard:{base}:{SUFFIX[window][kind]}"
+        return name(base, "today")
+    return name(base, SUFFIX[window][kind])
 
 
 def series(name: str, labels: dict[str, str]) -> str:

@@ -10,6 +10,7 @@ from grafana_foundation_sdk.builders.dashboard import Dashboard, QueryVariable
 from grafana_foundation_sdk.models.dashboard import DashboardCursorSync, VariableRefresh
 
 from floorboard.dashboards.grafana.panels import DATASOURCE, Interval, Row, Series, Stat, with_rows
+from floorboard.dashboards.prometheus.recording import name
 
 SITE = '{site=~"$site"}'
 QUEUE = '{site=~"$site", queue=~"$queue"}'
@@ -47,30 +48,30 @@ def _base(uid: str, title: str, description: str) -> Dashboard:
 # Tiles on both the overview and the quality page.
 SERVICE_LEVEL_TODAY = Stat(
     "Service level today",
-    f"floorboard:site_service_level:today{SITE}",
+    f"site:floorboard_service_level:today{SITE}",
     "percentunit",
     "service_level",
 )
-CSAT_TODAY = Stat("CSAT today (1–5)", f"floorboard:csat_mean:today{SITE}", kpi="csat_mean")
-NPS_TODAY = Stat("NPS today", f"floorboard:nps:today{SITE}", kpi="nps")
-CSAT_ANSWERS_TODAY = Stat("CSAT answers today (n)", f"floorboard:csat_responses:today{SITE}")
+CSAT_TODAY = Stat("CSAT today (1–5)", f"site:floorboard_csat_score:today{SITE}", kpi="csat_mean")
+NPS_TODAY = Stat("NPS today", f"site:floorboard_nps_points:today{SITE}", kpi="nps")
+CSAT_ANSWERS_TODAY = Stat("CSAT answers today (n)", f"site:floorboard_csat_responses:today{SITE}")
 
 OVERVIEW = (
     Row(6, (
         SERVICE_LEVEL_TODAY,
         CSAT_TODAY,
-        Stat("Abandoned today", f"floorboard:site_abandon_rate:today{SITE}", "percentunit", "abandon_rate"),
+        Stat("Abandoned today", f"site:floorboard_abandon_rate:today{SITE}", "percentunit", "abandon_rate"),
         NPS_TODAY,
     )),
     Row(5, (
-        Stat("Waiting now", f"sum by (site) (floorboard:contacts_waiting:sum{SITE})", kpi="waiting"),
-        Stat("Longest wait", f"max by (site) (floorboard:longest_wait:seconds{SITE})", "s", "longest_wait_s"),
+        Stat("Waiting now", f"sum by (site) (site_queue_channel:floorboard_contacts_waiting:sum{SITE})", kpi="waiting"),
+        Stat("Longest wait", f"max by (site) (site_queue_channel:floorboard_longest_wait_seconds:max{SITE})", "s", "longest_wait_s"),
         CSAT_ANSWERS_TODAY,
-        Stat("Agents ready", f"floorboard:agents_ready:sum{SITE}"),
+        Stat("Agents ready", f"site:floorboard_agents_ready:sum{SITE}"),
     )),
     Row(10, (
-        Series("Service level, 15 minutes", ((f"floorboard:site_service_level:ratio15m{SITE}", "{{site}}"),), "percentunit", "service_level"),
-        Series("CSAT, last hour", ((f"floorboard:csat_mean:mean1h{SITE}", "{{site}}"),), kpi="csat_mean"),
+        Series("Service level, 15 minutes", ((f"site:floorboard_service_level:ratio15m{SITE}", "{{site}}"),), "percentunit", "service_level"),
+        Series("CSAT, last hour", ((f"site:floorboard_csat_score:mean1h{SITE}", "{{site}}"),), kpi="csat_mean"),
     )),
 )  # fmt: skip
 
@@ -83,43 +84,42 @@ def _answered_wait(quantile: str, name: str) -> tuple[str, str]:
 
 QUEUE_DETAIL = (
     Row(6, (
-        Stat("SL 15 min", f"floorboard:service_level:ratio15m{QUEUE}", "percentunit", "service_level", BY_QUEUE),
-        Stat("Abandoned 15 min", f"floorboard:abandon_rate:ratio15m{QUEUE}", "percentunit", "abandon_rate", BY_QUEUE),
-        Stat("Waiting", f"floorboard:contacts_waiting:sum{QUEUE}", kpi="waiting", legend=BY_QUEUE),
-        Stat("Longest wait", f"floorboard:longest_wait:seconds{QUEUE}", "s", "longest_wait_s", BY_QUEUE),
+        Stat("SL 15 min", f"site_queue_channel:floorboard_service_level:ratio15m{QUEUE}", "percentunit", "service_level", BY_QUEUE),
+        Stat("Abandoned 15 min", f"site_queue_channel:floorboard_abandon_rate:ratio15m{QUEUE}", "percentunit", "abandon_rate", BY_QUEUE),
+        Stat("Waiting", f"site_queue_channel:floorboard_contacts_waiting:sum{QUEUE}", kpi="waiting", legend=BY_QUEUE),
+        Stat("Longest wait", f"site_queue_channel:floorboard_longest_wait_seconds:max{QUEUE}", "s", "longest_wait_s", BY_QUEUE),
     )),
     Row(9, (
-        Series("Offered per 15 min", ((f"floorboard:offered:increase15m{QUEUE}", BY_QUEUE),)),
+        Series("Offered per 15 min", ((f"site_queue_channel:floorboard_contacts_offered:increase15m{QUEUE}", BY_QUEUE),)),
         Series("Wait p50 / p95 (answered, 15 min)", (_answered_wait("0.5", "p50"), _answered_wait("0.95", "p95")), "s"),
     )),
     Row(9, (
-        Series("ASA, 15 min", ((f"floorboard:asa_seconds:mean15m{QUEUE}", BY_QUEUE),), "s", "asa_s"),
+        Series("ASA, 15 min", ((f"site_queue_channel:floorboard_answered_wait_seconds:mean15m{QUEUE}", BY_QUEUE),), "s", "asa_s"),
         Series("Service level and abandonment, 1 h", (
-            (f"floorboard:service_level:ratio1h{QUEUE}", f"SL {BY_QUEUE}"),
-            (f"floorboard:abandon_rate:ratio1h{QUEUE}", f"abandoned {BY_QUEUE}"),
+            (f"site_queue_channel:floorboard_service_level:ratio1h{QUEUE}", f"SL {BY_QUEUE}"),
+            (f"site_queue_channel:floorboard_abandon_rate:ratio1h{QUEUE}", f"abandoned {BY_QUEUE}"),
         ), "percentunit"),
     )),
 )  # fmt: skip
 
 
 def _interval(title: str, kpi: str, unit: str) -> Interval:
-    return Interval(
-        title, f"floorboard:{kpi}_low95:today{SITE}", f"floorboard:{kpi}_high95:today{SITE}", unit
-    )
+    low, high = name(f"{kpi}_low95", "today"), name(f"{kpi}_high95", "today")
+    return Interval(title, f"{low}{SITE}", f"{high}{SITE}", unit)
 
 
 QUALITY = (
     Row(6, (
         CSAT_TODAY,
         NPS_TODAY,
-        Stat("First-contact resolution today", f"floorboard:fcr_rate:today{SITE}", "percentunit", "fcr_rate"),
-        Stat("QA score today", f"floorboard:qa_score:today{SITE}", "percentunit", "qa_score"),
+        Stat("First-contact resolution today", f"site:floorboard_fcr:today{SITE}", "percentunit", "fcr_rate"),
+        Stat("QA score today", f"site:floorboard_qa_points:today{SITE}", "percentunit", "qa_score"),
     )),
     Row(4, (
         CSAT_ANSWERS_TODAY,
-        Stat("NPS answers today (n)", f"floorboard:nps_responses:today{SITE}"),
-        Stat("FCR answers today (n)", f"floorboard:fcr_responses:today{SITE}"),
-        Stat("QA evaluations today (n)", f"floorboard:qa_evaluations:today{SITE}"),
+        Stat("NPS answers today (n)", f"site:floorboard_nps_responses:today{SITE}"),
+        Stat("FCR answers today (n)", f"site:floorboard_fcr_responses:today{SITE}"),
+        Stat("QA evaluations today (n)", f"site:floorboard_qa_evaluations:today{SITE}"),
     )),
     Row(5, (
         _interval("CSAT top-2 share, 95 % interval", "csat_top2_rate", "percentunit"),
@@ -129,30 +129,30 @@ QUALITY = (
     )),
     Row(11, (
         Series("CSAT and NPS, last hour, beside service level", (
-            (f"floorboard:csat_mean:mean1h{SITE}", "CSAT {{site}}"),
-            (f"floorboard:nps:score1h{SITE} / 20", "NPS÷20 {{site}}"),
-            (f"floorboard:site_service_level:ratio1h{SITE} * 5", "SL×5 {{site}}"),
+            (f"site:floorboard_csat_score:mean1h{SITE}", "CSAT {{site}}"),
+            (f"site:floorboard_nps_points:score1h{SITE} / 20", "NPS÷20 {{site}}"),
+            (f"site:floorboard_service_level:ratio1h{SITE} * 5", "SL×5 {{site}}"),
         ), description="One scale (0–5) for three figures: CSAT as is, NPS divided by 20, SL times 5.", width=16),
         Series("Answers per hour", (
-            (f"floorboard:csat_responses:increase1h{SITE}", "CSAT {{site}}"),
-            (f"floorboard:nps_responses:increase1h{SITE}", "NPS {{site}}"),
+            (f"site:floorboard_csat_responses:increase1h{SITE}", "CSAT {{site}}"),
+            (f"site:floorboard_nps_responses:increase1h{SITE}", "NPS {{site}}"),
         ), width=8),
     )),
 )  # fmt: skip
 
 PIPELINE = (
     Row(6, (
-        Stat("Age of newest event", f"floorboard:last_event:age_seconds{SITE}", "s"),
-        Stat("Consumer lag", "sum(floorboard:consumer_lag:max)", legend="lag"),
-        Stat("Dead letters, 1 h", "sum(floorboard:dead_letters:increase1h)", legend="dead letters"),
+        Stat("Age of newest event", f"site:floorboard_worker_last_event_age_seconds:min{SITE}", "s"),
+        Stat("Consumer lag", "sum(topic_partition:floorboard_worker_consumer_lag:max)", legend="lag"),
+        Stat("Dead letters, 1 h", "sum(reason:floorboard_worker_dead_letters:increase1h)", legend="dead letters"),
         Stat("Partitions owned", "sum(floorboard_worker_partitions)", legend="partitions"),
     )),
     Row(9, (
-        Series("Events per second by outcome", (("floorboard:events:rate5m", "{{outcome}}"),), "ops"),
+        Series("Events per second by outcome", (("outcome:floorboard_worker_events:rate5m", "{{outcome}}"),), "ops"),
         Series("Dead letters by reason (per 5 min)", (("sum by (reason) (increase(floorboard_worker_dead_letters_total[5m]))", "{{reason}}"),)),
     )),
     Row(9, (
-        Series("Consumer lag by partition", (("floorboard:consumer_lag:max", "partition {{partition}}"),)),
+        Series("Consumer lag by partition", (("topic_partition:floorboard_worker_consumer_lag:max", "partition {{partition}}"),)),
         Series("Checkpoints and restores", (
             ("sum(rate(floorboard_worker_checkpoints_total[5m]))", "checkpoints/s"),
             ("sum(increase(floorboard_worker_restores_total[5m]))", "restores"),

@@ -58,6 +58,9 @@ def dashboard_provider() -> dict[str, Any]:
     }
 
 
+_DASHBOARD = re.compile(r"/d/([\w-]+)")
+
+
 def _grafana_template(text: str) -> str:
     """Prometheus' ``$value`` is Grafana's ``$values.A.Value`` (query A holds the alert's
     expression); ``$labels`` and the humanize functions are the same in both."""
@@ -92,7 +95,11 @@ def alert_rules(path: Traversable = PROMETHEUS_RULES) -> list[dict[str, Any]]:
                     "for": rule["for"],
                     "labels": dict(rule["labels"]),
                     "annotations": {
-                        k: _grafana_template(v) for k, v in rule["annotations"].items()
+                        **{k: _grafana_template(v) for k, v in rule["annotations"].items()},
+                        # Grafana links an alert to its dashboard by uid
+                        "__dashboardUid__": _DASHBOARD.findall(
+                            rule["annotations"]["dashboard_url"]
+                        )[0],
                     },
                 }
             )
