@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from floorboard.dashboards.grafana.panels import DATASOURCE
+from floorboard.dashboards.grafana.panels import DATASOURCE_UID
 
 PROMETHEUS_RULES = files("floorboard.dashboards.prometheus") / "alerts.rules.yml"
 FOLDER_UID = "floorboard"
@@ -30,11 +30,12 @@ def datasources(prometheus_url: str = "http://localhost:9090") -> dict[str, Any]
         "datasources": [
             {
                 "name": "Floorboard Prometheus",
-                "uid": DATASOURCE.uid,
+                "uid": DATASOURCE_UID,
                 "type": "prometheus",
                 "access": "proxy",
                 "url": prometheus_url,
-                "isDefault": True,
+                # never take over an existing Grafana's default datasource
+                "isDefault": False,
                 "jsonData": {"timeInterval": "15s"},
             }
         ],
@@ -81,7 +82,7 @@ def alert_rules(path: Traversable = PROMETHEUS_RULES) -> list[dict[str, Any]]:
                         {
                             "refId": "A",
                             "relativeTimeRange": {"from": 3600, "to": 0},
-                            "datasourceUid": DATASOURCE.uid,
+                            "datasourceUid": DATASOURCE_UID,
                             "model": {"refId": "A", "expr": rule["expr"].strip(), "instant": True},
                         },
                         {
