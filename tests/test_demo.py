@@ -136,3 +136,18 @@ def test_wallboard_in_tmux_shows_living_figures(broker: EmbeddedBroker) -> None:
         assert children == []
     finally:
         subprocess.run([*base, "kill-server"], check=False)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [["--scenario", "nope"], ["--speed", "fast"], ["--web-port", "70000"], ["--seconds", "0"]],
+)
+def test_bad_demo_arguments_stop_before_anything_starts(
+    bad: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from floorboard.cli import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["demo", "--headless", *bad])
+    assert exit_.value.code == 2
+    assert bad[0] in capsys.readouterr().err

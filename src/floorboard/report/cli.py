@@ -10,7 +10,7 @@ from typing import Any
 
 import msgspec
 
-from floorboard.config import load_config
+from floorboard.config import add_config, load_config
 from floorboard.engine.gc_policy import tune_for_engine
 from floorboard.engine.kpis import Figure
 from floorboard.engine.views import Views, figures, figures_by_window, merge
@@ -36,7 +36,7 @@ PERCENT = {"service_level", "abandon_rate", "response_sla_rate", "fcr_rate", "qa
 
 def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("events", type=Path, help="JSONL file, one event (or event array) per line")
-    p.add_argument("--config", type=Path, required=True, help="Floorboard YAML config")
+    add_config(p)
     p.add_argument(
         "--at",
         type=parse_time,

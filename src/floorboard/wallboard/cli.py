@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from floorboard.config import EXAMPLE_CONFIG, RuntimeSettings, load_config
+from floorboard.config import EXAMPLE_CONFIG, RuntimeSettings, add_config, load_config
 from floorboard.engine.layout import Layout
 from floorboard.engine.read import layout_id
 from floorboard.streams.kafka import KafkaConnection
@@ -16,7 +16,7 @@ from floorboard.wallboard.store import RecordStore
 
 def configure(p: argparse.ArgumentParser) -> None:
     add_wallboard_arguments(p)
-    p.add_argument("--config", type=Path, default=None, help="Floorboard YAML config")
+    add_config(p, required=False)
     p.add_argument("--broker", default=None, help="Kafka bootstrap servers (FLOORBOARD_BROKER)")
     p.set_defaults(func=run)
 

@@ -1,7 +1,9 @@
-"""A live worker's /metrics passes Prometheus' own linter (`promtool check metrics`)."""
+"""A live worker's /metrics passes Prometheus' own linter (`promtool check metrics`), and with
+``--log-format json`` (here FLOORBOARD_WORKER_LOG_FORMAT) every line it writes is one JSON object."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
@@ -17,9 +19,10 @@ from tests.streams.worker.scenario import scenario
 pytestmark = [pytest.mark.broker, pytest.mark.timeout(120)]
 
 
-async def test_promtool_check_metrics_passes_on_a_live_worker(
-    broker: EmbeddedBroker, tmp_path: Path
+async def test_promtool_check_metrics_passes_on_a_live_worker_logging_json(
+    broker: EmbeddedBroker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("FLOORBOARD_WORKER_LOG_FORMAT", "json")
     promtool = require_tool("promtool", "prometheus")
     events = scenario(contacts=40, tag="lint")
     # read on the scenario's day, so the day-to-date KPI families have series
@@ -48,3 +51,7 @@ async def test_promtool_check_metrics_passes_on_a_live_worker(
         "process_cpu_seconds_total",
     ):
         assert f"\n{family}" in exposition, family
+    lines = [line for line in worker.log_path.read_text().splitlines() if line.strip()]
+    records = [json.loads(line) for line in lines]  # fails on any line that is not JSON
+    assert {"ts", "level", "logger", "message"} <= set(records[0])
+    assert any("floorboard worker" in r["message"] for r in records)
