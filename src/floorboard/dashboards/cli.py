@@ -31,6 +31,10 @@ def configure_prometheus(p: argparse.ArgumentParser) -> None:
         "generate", help="rewrite floorboard/dashboards/prometheus/recording.rules.yml"
     )
     prom_gen.set_defaults(func=run_prometheus_generate)
+    rule = prom_actions.add_parser(
+        "rule", help="print every rule as a PrometheusRule (> deploy/k8s/prometheusrule.yaml)"
+    )
+    rule.set_defaults(func=run_prometheus_rule)
 
 
 def run_generate(args: argparse.Namespace) -> int:
@@ -41,6 +45,11 @@ def run_generate(args: argparse.Namespace) -> int:
 
 def run_prometheus_generate(args: argparse.Namespace) -> int:
     print(prometheus_generate.write())
+    return 0
+
+
+def run_prometheus_rule(args: argparse.Namespace) -> int:
+    sys.stdout.write(prometheus_generate.prometheus_rule())
     return 0
 
 
