@@ -172,3 +172,18 @@ def test_headless_demo_on_an_asterisk_queue_log(broker: EmbeddedBroker) -> None:
     while group_alive(demo.pid) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not group_alive(demo.pid), "the demo left processes behind"
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [["--scenario", "nope"], ["--speed", "fast"], ["--web-port", "70000"], ["--seconds", "0"]],
+)
+def test_bad_demo_arguments_stop_before_anything_starts(
+    bad: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from floorboard.cli import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["demo", "--headless", *bad])
+    assert exit_.value.code == 2
+    assert bad[0] in capsys.readouterr().err

@@ -22,10 +22,12 @@ from collections.abc import Iterator
 from importlib.resources import as_file
 from pathlib import Path
 
-from floorboard.config import EXAMPLE_CONFIG, Config, RuntimeSettings, load_config
+from floorboard.config import EXAMPLE_CONFIG, Config, RuntimeSettings, config_from_env, load_config
 from floorboard.engine.layout import Layout
 from floorboard.engine.read import layout_id
 from floorboard.engine.views import Views, site_figures
+from floorboard.simulator.cli import positive_float, speed, whole
+from floorboard.simulator.scenario import SCENARIOS
 from floorboard.streams.broker import LOOPBACK, EmbeddedBroker, free_port
 from floorboard.streams.broker_cli import client_environment, secure_settings, server_tls
 from floorboard.streams.kafka import KafkaConnection
@@ -37,14 +39,26 @@ from floorboard.wallboard.store import RecordStore
 
 def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument(
-        "--config", type=Path, default=None, help="Floorboard YAML config (default: the example)"
+        "--config",
+        type=Path,
+        default=config_from_env(),
+        help="Floorboard YAML config (default: $FLOORBOARD_CONFIG, else the example)",
     )
     p.add_argument("--headless", action="store_true", help="no UI: print a KPI summary at the end")
-    p.add_argument("--seconds", type=float, default=30.0, help="headless run time (default 30)")
-    p.add_argument("--speed", default="60", help="simulation speed factor (default 60)")
-    p.add_argument("--scenario", default="normal", help="simulator scenario (default normal)")
+    p.add_argument(
+        "--seconds", type=positive_float, default=30.0, help="headless run time (default 30)"
+    )
+    p.add_argument(
+        "--speed", type=_speed, default="60", help="simulation speed factor (default 60)"
+    )
+    p.add_argument(
+        "--scenario",
+        choices=sorted(SCENARIOS),
+        default="normal",
+        help="simulator scenario (default normal)",
+    )
     p.add_argument("--seed", type=int, default=7)
-    p.add_argument("--web-port", type=int, default=0, help="worker HTTP port (default: free)")
+    p.add_argument("--web-port", type=_port, default=0, help="worker HTTP port (default: free)")
     p.add_argument(
         "--secure", action="store_true",
         help="everything over TLS: a private CA, the broker served only through TLS",
@@ -57,6 +71,16 @@ def configure(p: argparse.ArgumentParser) -> None:
     )
     add_wallboard_arguments(p)
     p.set_defaults(func=run)
+
+
+def _speed(text: str) -> str:
+    """Checked here so a bad value stops the demo at once, not its simulator child later."""
+    speed(text)
+    return text
+
+
+def _port(text: str) -> int:
+    return whole(text, 0, 65535)
 
 
 def demo_start(config: Config, now: dt.datetime | None = None) -> str:

@@ -8,6 +8,7 @@ Selected settings can be overridden by ``FLOORBOARD_*`` environment variables (s
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import os
 import secrets
@@ -493,6 +494,27 @@ def parse_config(data: Any, source: str = "<config>") -> Config:
 
 # The example configuration shipped in the package: the demo's default.
 EXAMPLE_CONFIG: Traversable = files(__name__) / "example.yaml"
+
+
+CONFIG_ENV = "FLOORBOARD_CONFIG"
+
+
+def config_from_env() -> Path | None:
+    """The config file named by FLOORBOARD_CONFIG: the default of every ``--config``."""
+    value = os.environ.get(CONFIG_ENV, "").strip()
+    return Path(value) if value else None
+
+
+def add_config(parser: argparse.ArgumentParser, required: bool = True) -> None:
+    """``--config FILE``, defaulting to FLOORBOARD_CONFIG; required unless one of them is set."""
+    default = config_from_env()
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=default,
+        required=required and default is None,
+        help=f"Floorboard YAML config (default: ${CONFIG_ENV})",
+    )
 
 
 def load_config(path: str | Path | Traversable) -> Config:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import msgspec
 
-from floorboard.config import load_config
+from floorboard.config import add_config, load_config
 from floorboard.engine.gc_policy import tune_for_engine
 from floorboard.report.build import build_report
 from floorboard.report.document import document
@@ -19,7 +19,7 @@ from floorboard.report.text import render
 
 def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("events", type=Path, help="JSONL file, one event (or event array) per line")
-    p.add_argument("--config", type=Path, required=True, help="Floorboard YAML config")
+    add_config(p)
     p.add_argument(
         "--at",
         type=parse_time,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from floorboard.engine.engine import Engine
 from floorboard.events.codec import decode_record, encode
 from floorboard.events.model import Event, event_type
 from floorboard.streams.worker.deadletter import DeadLetter
+from floorboard.streams.worker.histogram import Histogram
 from floorboard.streams.worker.offsets import STRIDE, event_offset, record_end, resume_record
 
 log = logging.getLogger(__name__)
@@ -37,8 +39,16 @@ Position = Literal["ok", "seek"]
 
 
 class PartitionState:
-    def __init__(self, engine: Engine, topic: str, partition: int, exact_at: int = -1) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        topic: str,
+        partition: int,
+        exact_at: int = -1,
+        delay: Histogram | None = None,
+    ) -> None:
         self.engine = engine
+        self.delay = delay  # event time to applied, in seconds, of applied events
         self.topic = topic
         self.partition = partition
         self.next_offset = resume_record(exact_at)  # next source record to apply
@@ -119,6 +129,7 @@ class PartitionState:
             dead.append(self._dead(record, batch, bad.reason, bad.message, bad.raw,
                                    bad.event_id, bad.event_type))  # fmt: skip
         stats = self.stats
+        delay, wall_s = self.delay, time.time()
         for index, event in enumerate(events):
             if index >= STRIDE:
                 engine.count_rejected("invalid")
@@ -128,7 +139,9 @@ class PartitionState:
                 continue
             outcome = engine.apply(event, event_offset(record.offset, index))
             stats[outcome] += 1
-            if outcome == "too_late" or outcome == "unknown_site":
+            if outcome == "applied" and delay is not None:
+                delay.observe(wall_s - event.ts / 1000)
+            elif outcome == "too_late" or outcome == "unknown_site":
                 raw = encode(event) if batch else value
                 dead.append(self._dead(record, batch, outcome, self._refusal(event, outcome),
                                        raw, event.id, event_type(event)))  # fmt: skip

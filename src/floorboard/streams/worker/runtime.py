@@ -28,6 +28,7 @@ from floorboard.engine.snapshot import Snapshot
 from floorboard.engine.state import Checkpoint
 from floorboard.streams.worker.checkpoint import CheckpointStore, restore_engine
 from floorboard.streams.worker.deadletter import DeadLetter
+from floorboard.streams.worker.histogram import BATCH_BOUNDS_S, DELAY_BOUNDS_S, Histogram
 from floorboard.streams.worker.outputs import Sink
 from floorboard.streams.worker.partition import PartitionState, SourceRecord
 from floorboard.streams.worker.publisher import snapshot_records
@@ -92,6 +93,9 @@ class WorkerRuntime:
         self.closed = False
         self._next_change_publish = 0.0
         self.layout: Layout = Engine(config).layout
+        # Worker-level, like stats: they keep counting across rebalances.
+        self.batch_duration = Histogram(BATCH_BOUNDS_S)
+        self.event_delay = Histogram(DELAY_BOUNDS_S)
 
     # --- assignment ---
 
@@ -116,7 +120,7 @@ class WorkerRuntime:
         restored = await self.store.load(partition)
         engine = Engine(self.config)
         exact_at = restore_engine(engine, restored)
-        state = PartitionState(engine, self.topic, partition, exact_at)
+        state = PartitionState(engine, self.topic, partition, exact_at, self.event_delay)
         redo = list(restored.last.changes) if restored.last and restored.needs_redo else None
         self.stats["restores"] += 1
         log.info(
@@ -161,6 +165,7 @@ class WorkerRuntime:
             # change-driven publishing under about a quarter of the time.
             spent = time.monotonic() - now
             self._next_change_publish = now + max(self.worker.snapshot_min_interval_s, 3 * spent)
+        self.batch_duration.observe(time.monotonic() - now)
 
     async def _send_letter(self, letter: DeadLetter) -> asyncio.Future[Any]:
         return await self.outputs.send(
