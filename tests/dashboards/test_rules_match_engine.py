@@ -73,10 +73,9 @@ SUFFIX = {  # window -> suffix of ratios, means and the NPS score
 
 
 def rule_name(base: str, window: str) -> str:
-    if base in LEVELLED:
-        operation = "mean" if base.endswith("_seconds") else "ratio"
-        return f"{base}:{operation}_{'today' if window == 'today' else 'increase' + window}"
     kind = "mean" if base.endswith("_seconds") or base == "csat_mean" else "ratio"
+    if base in LEVELLED:
+        return f"{base}:{SUFFIX[window][kind]}"
     kind = "score" if base == "nps" else kind
     if base in TODAY_ONLY and not base.endswith("95"):
         return name(base, "today")

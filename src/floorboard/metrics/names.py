@@ -357,7 +357,9 @@ KPI: tuple[Spec, ...] = (
     *QUEUE_COUNTERS, RESOLVE_SECONDS, *TEAM_COUNTERS, TEAM_QUEUE_ANSWERED, AGENT_STATE_SECONDS,
     *HISTOGRAMS, *LIVE, *QUALITY, AGENTS, *CONFIG,
 )  # fmt: skip
-CONTRACT: tuple[Spec, ...] = (*KPI, *PIPELINE, *ADAPTERS)
+# What a worker serves; the adapters (`floorboard ingest`) serve ADAPTERS on their own.
+WORKER: tuple[Spec, ...] = (*KPI, *PIPELINE)
+CONTRACT: tuple[Spec, ...] = (*WORKER, *ADAPTERS)
 BY_NAME: dict[str, Spec] = {spec.name: spec for spec in CONTRACT}
 
 # Closed label values, exported even at zero where the collector knows them.

@@ -60,4 +60,4 @@ def test_the_worker_registry_serves_the_whole_contract_and_nothing_else() -> Non
     served = {family.name for family in text_string_to_metric_families(text)}
     process = {name for name in served if name.startswith("process_")}
     assert {"process_cpu_seconds", "process_resident_memory_bytes"} <= process
-    assert served - process == {spec.name.removesuffix("_total") for spec in names.CONTRACT}
+    assert served - process == {spec.name.removesuffix("_total") for spec in names.WORKER}

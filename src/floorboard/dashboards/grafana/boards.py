@@ -134,18 +134,18 @@ QUEUE_DETAIL = (
         _count("Waiting", f"site_queue_channel:floorboard_contacts_waiting:sum{QUEUE}", BY_QUEUE, kpi="waiting"),
         Stat("Longest wait", f"site_queue_channel:floorboard_longest_wait_seconds:max{QUEUE}", "s", "longest_wait_s", BY_QUEUE),
     )),
-    Row(9, (
+    Row(8, (
         Series("Offered per 15 min", ((f"site_queue_channel:floorboard_contacts_offered:increase15m{QUEUE}", BY_QUEUE),)),
         Series("Wait p50 / p95 (answered, 15 min)", (_answered_wait("0.5", "p50"), _answered_wait("0.95", "p95")), "s"),
     )),
-    Row(9, (
+    Row(8, (
         Series("ASA, 15 min", ((f"site_queue_channel:floorboard_answered_wait_seconds:mean15m{QUEUE}", BY_QUEUE),), "s", "asa_s"),
         Series("Service level and abandonment, 1 h", (
             (f"site_queue_channel:floorboard_service_level:ratio1h{QUEUE}", f"SL {BY_QUEUE}"),
             (f"site_queue_channel:floorboard_abandon_rate:ratio1h{QUEUE}", f"abandoned {BY_QUEUE}"),
         ), "percentunit"),
     )),
-    Row(6, (
+    Row(5, (
         Stat("Resolve time today", f"site_queue_channel:floorboard_resolve_seconds:today{QUEUE}", "s", legend=BY_QUEUE),
         _count("Resolved today", f"sum by (queue, channel) (floorboard_contacts_resolved_total{QUEUE})", BY_QUEUE),
         Series("Resolve time, 1 h (receipt to resolution, elapsed)",
