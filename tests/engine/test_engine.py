@@ -274,3 +274,19 @@ def test_live_queue_is_the_same_for_every_order_of_two_legs(finished: bool) -> N
     for order in itertools.permutations(_two_legs_in_one_queue(finished)):
         q = views(run(config(), order), T0 + 2 * MINUTE).queues[("oslo", "billing", "voice")]
         assert (q.waiting, q.oldest_wait_ts) == expected, [e.ts - T0 for e in order]
+
+
+def test_events_ahead_of_the_wall_clock_by_more_than_the_skew_are_from_future() -> None:
+    now = [T0 / 1000]
+    engine = Engine(config(max_future_skew_s=300), clock=lambda: now[0])
+
+    def offered(cid: str, ts: int) -> Event:
+        return event("contact.offered", ts, contact_id=cid, queue="billing", channel="voice")
+
+    assert engine.apply(offered("c1", T0 + 300_000)) == "applied"  # exactly the skew: fine
+    assert engine.apply(offered("c2", T0 + 300_001)) == "from_future"
+    assert engine.apply(offered("c3", 32_472_144_000_000)) == "from_future"  # year 2999
+    assert engine.watermarks == {"oslo": T0 + 300_000}
+    assert engine.counters["from_future"] == 2
+    now[0] += 1  # the clock moves on: the same event time is now within the skew
+    assert engine.apply(offered("c2", T0 + 300_001)) == "applied"

@@ -29,6 +29,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from floorboard.events.codec import Limits
 from floorboard.events.model import CHANNELS, Channel
 
 
@@ -239,6 +240,9 @@ DEFAULT_HANDLE_BUCKETS_S: tuple[int, ...] = (
 class EngineSettings(_Strict):
     short_abandon_s: Annotated[int, Field(ge=0, le=600)] = 5
     allowed_lateness_s: Annotated[int, Field(ge=0, le=7 * 86400)] = 600
+    # Events further ahead of the wall clock are rejected (from_future): no event moves a
+    # site's clock past wall clock + this.
+    max_future_skew_s: Annotated[int, Field(ge=0, le=7 * 86400)] = 300
     dedup_ttl_s: Annotated[int, Field(gt=0)] = 86400
     contact_ttl_s: Annotated[int, Field(gt=0)] = 7 * 86400
     min_responses: Annotated[int, Field(ge=1)] = 10
@@ -264,11 +268,25 @@ class EngineSettings(_Strict):
         return value
 
 
+class InputLimits(_Strict):
+    """Bounds every record is checked against before it is parsed (docs/configuration.md)."""
+
+    max_record_bytes: Annotated[int, Field(ge=1024, le=64 * 1024 * 1024)] = 1_048_576
+    # At most 100,000 so per-event offsets stay within a record's range (streams/worker/offsets).
+    max_batch_events: Annotated[int, Field(ge=1, le=100_000)] = 10_000
+    max_depth: Annotated[int, Field(ge=3, le=64)] = 8
+
+    @cached_property
+    def codec(self) -> Limits:
+        return Limits(self.max_record_bytes, self.max_batch_events, self.max_depth)
+
+
 class Config(_Strict):
     sites: Annotated[dict[str, SiteSettings], Field(min_length=1)]
     channels: dict[Channel, ChannelSettings] = Field(default_factory=_default_channels)
     targets: dict[TargetName, Target] = Field(default_factory=dict)
     engine: EngineSettings = Field(default_factory=EngineSettings)
+    limits: InputLimits = Field(default_factory=InputLimits)
 
     @model_validator(mode="after")
     def _all_channels(self) -> Config:

@@ -8,6 +8,7 @@ table holds in ``tables.py``.
 
 from __future__ import annotations
 
+import time
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -67,7 +68,7 @@ from floorboard.events.model import (
     TeamPulse,
 )
 
-Outcome = Literal["applied", "duplicate", "too_late", "unknown_site"]
+Outcome = Literal["applied", "duplicate", "too_late", "from_future", "unknown_site"]
 
 # Synchronous contacts waiting longer than this are treated as lost feed events, not waiting.
 MAX_SYNC_WAIT_MS = 4 * 3600 * 1000
@@ -108,13 +109,18 @@ class _HandlerIndexes:
 
 
 class Engine:
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, clock: Callable[[], float] = time.time) -> None:
+        """``clock`` is the wall clock in epoch seconds: no event may be ahead of it by more
+        than ``engine.max_future_skew_s``."""
         self.config = config
         self.layout = Layout(config.wait_bounds_ms, config.handle_bounds_ms)
         self.state = KeyedState(TABLES)
         self.watermarks: dict[str, int] = {}  # updated in place: the cell buckets read it
         self.counters: Counter[str] = Counter()
         self.lateness_ms = config.engine.allowed_lateness_s * 1000
+        self._clock = clock
+        self._skew_ms = config.engine.max_future_skew_s * 1000
+        self._future_ms = -1  # wall clock + skew when last read: only later events read it again
         self._short_ms = config.engine.short_abandon_s * 1000
         self._dedup_ms = config.engine.dedup_ttl_s * 1000
         self._contact_ttl_ms = config.engine.contact_ttl_s * 1000
@@ -174,6 +180,11 @@ class Engine:
         if wm is not None and ts < wm - self.lateness_ms:
             self.counters["too_late"] += 1
             return "too_late"
+        if ts > self._future_ms:
+            self._future_ms = int(self._clock() * 1000) + self._skew_ms
+            if ts > self._future_ms:
+                self.counters["from_future"] += 1
+                return "from_future"
         event_id = event.id
         seen = self._seen
         known = len(seen)
@@ -203,9 +214,9 @@ class Engine:
             outcomes[self.apply(event)] += 1
         return outcomes
 
-    def count_rejected(self, reason: str) -> None:
-        """Count an event rejected before it reached the engine (decode or validation)."""
-        self.counters[f"rejected:{reason}"] += 1
+    def count_rejected(self, reason: str, count: int = 1) -> None:
+        """Count events rejected before they reached the engine (decode or validation)."""
+        self.counters[f"rejected:{reason}"] += count
 
     # --- settings ---
 

@@ -19,11 +19,13 @@ from floorboard.engine.engine import Engine
 from floorboard.events.codec import decode_record, encode
 from floorboard.events.model import Event, event_type
 from floorboard.streams.worker.deadletter import DeadLetter
-from floorboard.streams.worker.offsets import STRIDE, event_offset, record_end, resume_record
+from floorboard.streams.worker.offsets import event_offset, record_end, resume_record
 
 log = logging.getLogger(__name__)
 
 SEEK_RETRY_S = 1.0
+# Engine outcomes that dead-letter the event.
+_REFUSED = frozenset({"too_late", "from_future", "unknown_site"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,30 +114,27 @@ class PartitionState:
         engine = self.engine
         value = record.value if record.value is not None else b""
         batch = value.lstrip()[:1] == b"["
-        events, rejected = decode_record(value)
+        # Limits keep a record's events below STRIDE (config: limits.max_batch_events).
+        events, rejected = decode_record(value, engine.config.limits.codec)
         dead: list[DeadLetter] = []
         for bad in rejected:
-            engine.count_rejected(bad.reason)
+            engine.count_rejected(bad.reason, bad.count)
             dead.append(self._dead(record, batch, bad.reason, bad.message, bad.raw,
-                                   bad.event_id, bad.event_type))  # fmt: skip
+                                   bad.event_id, bad.event_type, bad.count))  # fmt: skip
         stats = self.stats
         for index, event in enumerate(events):
-            if index >= STRIDE:
-                engine.count_rejected("invalid")
-                message = f"event {event.id}: record holds more than {STRIDE} events"
-                dead.append(self._dead(record, batch, "invalid", message, encode(event),
-                                       event.id, event_type(event)))  # fmt: skip
-                continue
             outcome = engine.apply(event, event_offset(record.offset, index))
             stats[outcome] += 1
-            if outcome == "too_late" or outcome == "unknown_site":
+            if outcome in _REFUSED:
                 raw = encode(event) if batch else value
                 dead.append(self._dead(record, batch, outcome, self._refusal(event, outcome),
                                        raw, event.id, event_type(event)))  # fmt: skip
         stats["records"] += 1
-        stats["events"] += len(events) + len(rejected)
+        stats["events"] += len(events) + sum(bad.count for bad in rejected)
+        if batch and not events and not rejected:
+            stats["empty_batches"] += 1
         for letter in dead:
-            stats["dead_letter:" + letter.reason] += 1
+            stats["dead_letter:" + letter.reason] += letter.count
         self.next_offset = record.offset + 1
         self.changed = True
         return dead
@@ -149,6 +148,7 @@ class PartitionState:
         raw: bytes,
         event_id: str | None,
         etype: str | None,
+        count: int = 1,
     ) -> DeadLetter:
         return DeadLetter(
             reason=reason,
@@ -161,12 +161,16 @@ class PartitionState:
             batch=batch,
             event_id=event_id,
             event_type=etype,
+            count=count,
         )
 
     def _refusal(self, event: Event, outcome: str) -> str:
         who = f"event {event.id} ({event_type(event)})"
         if outcome == "unknown_site":
             return f"{who}: site: {event.site!r} is not a configured site"
+        if outcome == "from_future":
+            skew = self.engine.config.engine.max_future_skew_s
+            return f"{who}: ts: {_iso(event.ts)} is more than max_future_skew_s={skew} ahead of now"
         watermark = self.engine.watermarks.get(event.site, event.ts)
         allowed = self.engine.config.engine.allowed_lateness_s
         return (
