@@ -250,10 +250,19 @@ WORKER_RESTORES = Spec(
 WORKER_SEEKS = Spec(
     "floorboard_worker_seeks_total", Kind.COUNTER, (), "Consumer seeks to the checkpointed position"
 )
+WORKER_READY = Spec(
+    "floorboard_worker_ready", Kind.GAUGE, (), "1 when every readiness condition holds (/readyz)"
+)
+WORKER_READY_CONDITION = Spec(
+    "floorboard_worker_ready_condition",
+    Kind.GAUGE,
+    ("condition",),
+    "1 when the readiness condition holds: partitions, broker, lag, checkpoints",
+)
 PIPELINE: tuple[Spec, ...] = (
     WORKER_RECORDS, WORKER_EVENTS, WORKER_DEAD_LETTERS, WORKER_DUPLICATES, WORKER_LAST_EVENT,
     WORKER_CONSUMER_LAG, WORKER_PARTITIONS, WORKER_CHECKPOINTS, WORKER_CHECKPOINT_FAILURES,
-    WORKER_RESTORES, WORKER_SEEKS,
+    WORKER_RESTORES, WORKER_SEEKS, WORKER_READY, WORKER_READY_CONDITION,
 )  # fmt: skip
 
 KPI: tuple[Spec, ...] = (

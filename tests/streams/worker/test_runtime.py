@@ -316,3 +316,29 @@ async def test_no_seek_retry_once_nothing_is_left_to_read(
     clock[0] += 2.0
     await rt.resume_stalled()
     assert len(consumer.seeks) == seeks
+
+
+async def test_readiness_follows_ownership_broker_answers_and_checkpoints() -> None:
+    log = MemoryLog()
+    rt, consumer = runtime(log, ready_broker_within_s=15, ready_checkpoint_within_s=30)
+    now = [100.0]
+    rt.health.clock = lambda: now[0]
+    assert {k for k, v in rt.readiness().items() if v} == {"partitions", "broker"}
+    await rt.assign(PARTITIONS)
+    await rt.check_source()
+    assert all(reason is None for reason in rt.readiness().values())
+    consumer.answering = False  # a frozen broker
+    now[0] += 16
+    await rt.check_source()
+    assert {k for k, v in rt.readiness().items() if v} == {"broker"}
+    consumer.answering = True
+    await rt.check_source()
+    await deliver(rt, BATCH[:10])
+    log.failures["ck"] = 10**6  # the checkpoint topic refuses every write
+    await rt.checkpoint_all()
+    now[0] += 31
+    await rt.check_source()
+    assert {k for k, v in rt.readiness().items() if v} == {"checkpoints"}
+    log.failures["ck"] = 0
+    await rt.checkpoint_all()
+    assert all(reason is None for reason in rt.readiness().values())

@@ -74,9 +74,8 @@ async def prepare_topics(conn: KafkaConnection, settings: RuntimeSettings, app_i
 
 
 def serve(config: Config, settings: RuntimeSettings, worker: WorkerSettings) -> int:
-    import faust  # imported here: the CLI's other commands should not pay for it
-
-    from floorboard.streams.worker.app import create_app
+    # Imported here: the CLI's other commands should not pay for Faust.
+    from floorboard.streams.worker.app import create_app, create_worker
 
     conn = KafkaConnection.from_settings(settings)
     loop = asyncio.new_event_loop()
@@ -105,7 +104,7 @@ def serve(config: Config, settings: RuntimeSettings, worker: WorkerSettings) -> 
         f"on {settings.broker}; web http://{worker.web_host}:{web_port}",
         flush=True,
     )
-    runner = faust.Worker(app, loop=loop, loglevel=worker.log_level, redirect_stdouts=False)
+    runner = create_worker(app, loop, worker)
     tune_for_engine()  # the engines' long-lived state would make the cyclic GC rescan it often
     # Faust's terminal spinner turns the root logger to DEBUG at levels >= warning, so every
     # debug call on the hot path (aiokafka logs each send) would build a LogRecord.
@@ -113,8 +112,13 @@ def serve(config: Config, settings: RuntimeSettings, worker: WorkerSettings) -> 
     try:
         runner.execute_from_commandline()
     except SystemExit as exit_:
-        return exit_.code if isinstance(exit_.code, int) else 1
+        code = exit_.code if isinstance(exit_.code, int) else 1
+    else:
+        code = 0
     finally:
         if temporary:
             shutil.rmtree(data_dir, ignore_errors=True)
-    return 0
+    if runtime.health.ingest_failure is not None:
+        print(f"floorboard worker: {runtime.health.live()}", file=sys.stderr)
+        return 1
+    return code

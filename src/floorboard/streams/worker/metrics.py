@@ -71,6 +71,10 @@ class PipelineCollector(Collector):
         yield family(n.WORKER_PARTITIONS, [([], len(rt.slots))])
         for spec, stat in STATS:
             yield family(spec, [([], rt.stats[stat])])
+        conditions = rt.readiness()
+        met = [([name], float(reason is None)) for name, reason in conditions.items()]
+        yield family(n.WORKER_READY, [([], float(all(v for _, v in met)))])
+        yield family(n.WORKER_READY_CONDITION, met)
 
 
 def build_registry(runtime: WorkerRuntime) -> CollectorRegistry:

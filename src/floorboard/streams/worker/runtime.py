@@ -28,6 +28,7 @@ from floorboard.engine.snapshot import Snapshot
 from floorboard.engine.state import Checkpoint
 from floorboard.streams.worker.checkpoint import CheckpointStore, restore_engine
 from floorboard.streams.worker.deadletter import DeadLetter
+from floorboard.streams.worker.health import Health
 from floorboard.streams.worker.outputs import Sink
 from floorboard.streams.worker.partition import PartitionState, SourceRecord
 from floorboard.streams.worker.publisher import snapshot_records
@@ -37,6 +38,9 @@ log = logging.getLogger(__name__)
 DELIVERY_ATTEMPTS = 5
 # Out of position this long despite seeking: ask the broker whether the missing offsets exist.
 PROBE_AFTER_S = 5.0
+# How often the broker is asked for the log start of the owned partitions (readiness, resets).
+SOURCE_CHECK_S = 2.0
+SOURCE_CHECK_TIMEOUT_S = 5.0
 # (partition, offset) -> offset of the first record at or after it, None if there is none yet
 FirstOffset = Callable[[int, int], Awaitable[int | None]]
 
@@ -47,6 +51,8 @@ class ConsumerControl(Protocol):
     async def seek(self, partition: int, offset: int) -> None: ...
 
     def highwater(self, partition: int) -> int | None: ...
+
+    async def earliest(self, partitions: list[int]) -> dict[int, int]: ...
 
 
 @dataclass(eq=False)
@@ -92,6 +98,7 @@ class WorkerRuntime:
         self.closed = False
         self._next_change_publish = 0.0
         self.layout: Layout = Engine(config).layout
+        self.health = Health(worker)
 
     # --- assignment ---
 
@@ -214,6 +221,25 @@ class WorkerRuntime:
 
         self._spawn(run())
 
+    # --- the source and readiness ---
+
+    async def check_source(self) -> None:
+        """From a timer: sample the lag, and ask the broker for the owned partitions' log start
+        (partition 0 when none is owned): its answer is the readiness condition ``broker``."""
+        self.health.observe_lag(sum(self.lag().values()))
+        if self.consumer is None or self.closed:
+            return
+        partitions = sorted(self.slots) or [0]
+        try:
+            await asyncio.wait_for(self.consumer.earliest(partitions), SOURCE_CHECK_TIMEOUT_S)
+        except Exception as exc:  # no answer within the timeout counts the same as an error
+            log.debug("broker offsets request failed: %r", exc)
+            return
+        self.health.broker_answered()
+
+    def readiness(self) -> dict[str, str | None]:
+        return self.health.conditions(len(self.slots))
+
     # --- checkpoints ---
 
     async def checkpoint_all(self) -> None:
@@ -247,9 +273,11 @@ class WorkerRuntime:
                 slot.retry = checkpoint.changes
                 slot.letters = letters + slot.letters  # delivered ones resolve at once next time
                 self.stats["checkpoint_failures"] += 1
+                self.health.checkpoint_result(ok=False)
                 log.warning("partition %d: checkpoint failed, will retry: %r", part.partition, exc)
                 return
             slot.redo = slot.retry = None
+            self.health.checkpoint_result(ok=True)
             part.checkpointed = offset
             self.stats["checkpoints"] += 1
             self.stats["checkpoint_keys"] += len(checkpoint.changes)
