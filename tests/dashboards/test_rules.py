@@ -121,6 +121,7 @@ ROUTED = {
     "FloorboardFeedStale": "operations-pager",
     "FloorboardConsumerLagGrowing": "operations",
     "FloorboardDeadLettersRising": "operations",
+    "FloorboardSourceReset": "operations",
     "FloorboardNoWorkerReporting": "operations-pager",
 }
 

@@ -214,6 +214,12 @@ class Engine:
             outcomes[self.apply(event)] += 1
         return outcomes
 
+    def restart_source(self, offset: int) -> None:
+        """The source starts over at engine offset ``offset`` (a recreated topic): events from
+        there on are new, and the state so far is kept. Counted as ``source_resets``."""
+        self._last_offset = offset - 1
+        self.counters["source_resets"] += 1
+
     def count_rejected(self, reason: str, count: int = 1) -> None:
         """Count events rejected before they reached the engine (decode or validation)."""
         self.counters[f"rejected:{reason}"] += count

@@ -259,10 +259,17 @@ WORKER_READY_CONDITION = Spec(
     ("condition",),
     "1 when the readiness condition holds: partitions, broker, lag, checkpoints",
 )
+SOURCE_RESETS = Spec(
+    "floorboard_source_resets_total",
+    Kind.COUNTER,
+    ("topic",),
+    "Times a source partition started over below the checkpointed position (broker restart, "
+    "topic recreated)",
+)
 PIPELINE: tuple[Spec, ...] = (
     WORKER_RECORDS, WORKER_EVENTS, WORKER_DEAD_LETTERS, WORKER_DUPLICATES, WORKER_LAST_EVENT,
     WORKER_CONSUMER_LAG, WORKER_PARTITIONS, WORKER_CHECKPOINTS, WORKER_CHECKPOINT_FAILURES,
-    WORKER_RESTORES, WORKER_SEEKS, WORKER_READY, WORKER_READY_CONDITION,
+    WORKER_RESTORES, WORKER_SEEKS, WORKER_READY, WORKER_READY_CONDITION, SOURCE_RESETS,
 )  # fmt: skip
 
 KPI: tuple[Spec, ...] = (

@@ -298,4 +298,10 @@ class WallboardApp(App[None]):
             else "–"
         )
         title = self.board.title if self.board else ""
-        self.query_one("#header", Static).update(f"FLOORBOARD · {title} · data as of {as_of}")
+        # A source that started over (docs/operations.md, "Source resets") lost events.
+        reset = (
+            " · ⚠ SOURCE RESET: figures incomplete" if views.counters.get("source_resets") else ""
+        )
+        self.query_one("#header", Static).update(
+            f"FLOORBOARD · {title} · data as of {as_of}{reset}"
+        )

@@ -3,6 +3,7 @@ snapshots, and a crash at any point ending exactly where no crash would have."""
 
 from __future__ import annotations
 
+import zlib
 from collections import Counter
 from typing import Any
 
@@ -13,6 +14,7 @@ from floorboard.engine.snapshot import Snapshot, decode
 from floorboard.events.codec import encode
 from floorboard.streams.kafka import KafkaConnection
 from floorboard.streams.produce import EventProducer
+from floorboard.streams.readback import PartitionView
 from floorboard.streams.worker.checkpoint import CheckpointStore
 from floorboard.streams.worker.deadletter import DeadLetter
 from floorboard.streams.worker.partition import SourceRecord
@@ -342,3 +344,45 @@ async def test_readiness_follows_ownership_broker_answers_and_checkpoints() -> N
     log.failures["ck"] = 0
     await rt.checkpoint_all()
     assert all(reason is None for reason in rt.readiness().values())
+
+
+async def test_a_topic_that_starts_over_is_read_again_from_its_start() -> None:
+    # issue 12, row 5: after a broker restart the worker kept its old position and skipped the
+    # new topic's low offsets
+    old = [r for p, r in BATCH if p == 0]
+    on_broker = {"records": old[:10]}  # what partition 0 holds
+
+    async def broker_says(partition: int, offset: int) -> PartitionView | None:
+        held = on_broker["records"]
+        there = [r for r in held if r.offset == offset]
+        crc = zlib.crc32(there[0].value or b"") if there else None
+        return PartitionView(0, len(held), crc)
+
+    log = MemoryLog()
+    rt, consumer = runtime(log)
+    rt.view = broker_says
+    await rt.assign([0])
+    await rt.handle([(0, r) for r in old[:10]])
+    consumer.highwaters = {0: 3}  # a stale mark below the position: the broker is asked
+    await rt.resume_stalled()
+    for task in list(rt._tasks):
+        await task
+    assert rt.slots[0].state.next_offset == 10 and rt.totals()["source_resets"] == 0
+    # the topic was recreated and holds other records, as many as before: only their content
+    # tells (the high-water mark alone would miss it)
+    renumbered = [SourceRecord(i, r.key, r.value) for i, r in enumerate(old[10:])]
+    on_broker["records"] = renumbered[:10]
+    await rt.revoke([0])
+    await rt.assign([0])  # the rejoin a broker restart forces; the parked state is reused
+    for task in list(rt._tasks):
+        await task
+    assert rt.slots[0].state.next_offset == 0 and consumer.seeks[-1] == (0, 0)
+    assert rt.totals()["source_resets"] == 1
+    assert rt.slots[0].state.engine.counters["source_resets"] == 1  # shown by the wallboard
+    # the new topic's records, numbered from 0 again, are applied
+    await rt.handle([(0, r) for r in renumbered])
+    assert rt.slots[0].state.next_offset == len(renumbered)
+    straight, _ = runtime(MemoryLog())  # the same records without a reset in between
+    await straight.assign([0])
+    await straight.handle([(0, r) for r in old])
+    assert rt.totals()["applied"] == straight.totals()["applied"]

@@ -17,7 +17,7 @@ from floorboard.config import Config, RuntimeSettings, load_config
 from floorboard.engine.gc_policy import tune_for_engine
 from floorboard.streams.broker import free_port
 from floorboard.streams.kafka import KafkaConnection
-from floorboard.streams.readback import first_offset
+from floorboard.streams.readback import PartitionView, first_offset, partition_view
 from floorboard.streams.topics import (
     TopicMismatch,
     checkpoint_topic,
@@ -97,7 +97,10 @@ def serve(config: Config, settings: RuntimeSettings, worker: WorkerSettings) -> 
     async def probe(partition: int, offset: int) -> int | None:
         return await first_offset(conn, TopicPartition(events, partition), offset)
 
-    runtime = WorkerRuntime(config, settings, worker, outputs, store, probe)
+    async def view(partition: int, offset: int) -> PartitionView | None:
+        return await partition_view(conn, TopicPartition(events, partition), offset)
+
+    runtime = WorkerRuntime(config, settings, worker, outputs, store, probe, view)
     app = create_app(runtime, conn, worker, web_port, data_dir)
     print(
         f"floorboard worker {worker.app_id}: {settings.events_topic} ({partitions} partitions) "

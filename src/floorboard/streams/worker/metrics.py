@@ -69,6 +69,7 @@ class PipelineCollector(Collector):
             ],
         )
         yield family(n.WORKER_PARTITIONS, [([], len(rt.slots))])
+        yield family(n.SOURCE_RESETS, [([rt.topic], totals["source_resets"])])
         for spec, stat in STATS:
             yield family(spec, [([], rt.stats[stat])])
         conditions = rt.readiness()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import zlib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -50,6 +51,9 @@ class PartitionState:
         self.published_keys: set[bytes] = set()
         self._seek_at: float | None = None  # monotonic time of the last seek request
         self.mismatch_since: float | None = None  # first out-of-position record since in order
+        # (offset, CRC-32 of the value) of the last record applied in this process: a source
+        # holding another record there has started over.
+        self.last_record: tuple[int, int] | None = None
 
     @property
     def source(self) -> str:
@@ -100,6 +104,24 @@ class PartitionState:
         self.stats["offsets_missing"] += first_existing - self.next_offset
         self.next_offset = first_existing
 
+    def restart_source(self, first: int) -> None:
+        """The topic starts over (its records end before ``next_offset``; the broker restarted or
+        the topic was recreated): keep the state, read the new topic from ``first``."""
+        log.warning(
+            "%s: the source topic starts over: the record at offset %d, the last one applied, is "
+            "gone, and the topic begins again at %d (broker restarted or topic recreated); "
+            "keeping today's state and reading the new topic from its start; events produced "
+            "while the topic was gone are missing from the figures",
+            self.source, self.next_offset - 1, first,
+        )  # fmt: skip
+        self.stats["source_resets"] += 1
+        self.engine.restart_source(event_offset(first, 0))
+        self.next_offset = first
+        self.last_record = None
+        self.checkpointed = -1  # the next checkpoint is at the new, lower offset
+        self._seek_at = self.mismatch_since = None
+        self.changed = True
+
     def wants_seek(self, now: float) -> bool:
         """Still out of position, and the last seek is old enough to ask again."""
         return self.mismatch_since is not None and self._may_seek(now)
@@ -136,6 +158,7 @@ class PartitionState:
         for letter in dead:
             stats["dead_letter:" + letter.reason] += letter.count
         self.next_offset = record.offset + 1
+        self.last_record = (record.offset, zlib.crc32(value))
         self.changed = True
         return dead
 

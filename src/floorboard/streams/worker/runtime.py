@@ -26,6 +26,7 @@ from floorboard.engine.layout import Layout
 from floorboard.engine.read import snapshot
 from floorboard.engine.snapshot import Snapshot
 from floorboard.engine.state import Checkpoint
+from floorboard.streams.readback import PartitionView
 from floorboard.streams.worker.checkpoint import CheckpointStore, restore_engine
 from floorboard.streams.worker.deadletter import DeadLetter
 from floorboard.streams.worker.health import Health
@@ -43,6 +44,8 @@ SOURCE_CHECK_S = 2.0
 SOURCE_CHECK_TIMEOUT_S = 5.0
 # (partition, offset) -> offset of the first record at or after it, None if there is none yet
 FirstOffset = Callable[[int, int], Awaitable[int | None]]
+# (partition, offset) -> the partition as the broker holds it now, None when it did not answer
+View = Callable[[int, int], Awaitable[PartitionView | None]]
 
 
 class ConsumerControl(Protocol):
@@ -64,6 +67,7 @@ class Slot:
     retry: list[tuple[bytes, bytes | None]] | None = None  # keys of a failed checkpoint
     letters: list[tuple[DeadLetter, asyncio.Future[Any]]] = field(default_factory=list)
     topic_end: int = 0  # checkpoint partition's end as of our last read or write
+    verify: bool = False  # the source must be checked for a reset (state kept across a rejoin)
     active: bool = True
     published_at: float = 0.0
     published: list[Snapshot] = field(default_factory=list)  # as last published
@@ -79,6 +83,7 @@ class WorkerRuntime:
         outputs: Sink,
         store: CheckpointStore,
         first_offset: FirstOffset | None = None,
+        view: View | None = None,
     ) -> None:
         self.config = config
         self.settings = settings
@@ -86,6 +91,7 @@ class WorkerRuntime:
         self.outputs = outputs
         self.store = store
         self.first_offset = first_offset
+        self.view = view
         self.retry_backoff_s = 0.5
         self.topic = settings.events_topic
         self.consumer: ConsumerControl | None = None
@@ -111,6 +117,10 @@ class WorkerRuntime:
             slot.active = True
             self.slots[partition] = slot
             await self._seek(partition, slot.state.next_offset)
+            # Kept in memory across a rejoin (which a broker restart forces): is the source the
+            # one it was read from? Asked until the broker answers.
+            slot.verify = slot.state.last_record is not None
+            self._probe_reset(slot)
 
     async def _restore(self, partition: int) -> Slot:
         started = time.monotonic()
@@ -184,8 +194,47 @@ class WorkerRuntime:
         now = time.monotonic()
         behind = self.lag()
         for partition, slot in list(self.slots.items()):
-            if behind.get(partition) and slot.state.wants_seek(now):
+            if slot.verify or self._ends_before_position(partition, slot):
+                self._probe_reset(slot)
+            elif behind.get(partition) and slot.state.wants_seek(now):
                 await self._reposition(slot, now)
+
+    def _ends_before_position(self, partition: int, slot: Slot) -> bool:
+        """The fetched high-water mark is below records already applied: a sign of a reset."""
+        if self.consumer is None:
+            return False
+        highwater = self.consumer.highwater(partition)
+        return highwater is not None and highwater < slot.state.next_offset
+
+    def _probe_reset(self, slot: Slot) -> None:
+        """Ask the broker itself (the consumer's mark can be stale) whether the last applied
+        record is still there: a partition that ends before it, or holds another record at its
+        offset, has started over (a broker on memory storage restarted, a topic recreated)."""
+        partition = slot.state.partition
+        last = slot.state.last_record
+        if self.view is None or last is None or partition in self._probing:
+            return
+        self._probing.add(partition)
+        view = self.view
+
+        async def run() -> None:
+            try:
+                found = await view(partition, last[0])
+            except Exception as exc:
+                log.warning("partition %d: reset probe failed: %r", partition, exc)
+                return
+            finally:
+                self._probing.discard(partition)
+            if found is None:
+                return  # no answer: asked again on the next tick while slot.verify is set
+            slot.verify = False
+            if found.crc == last[1]:
+                return  # the record is still there: no reset
+            if slot.active and slot.state.last_record == last:
+                slot.state.restart_source(found.start)
+                await self._seek(partition, found.start)
+
+        self._spawn(run())
 
     async def _reposition(self, slot: Slot, now: float) -> None:
         await self._seek(slot.state.partition, slot.state.next_offset)
