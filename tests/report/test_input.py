@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from floorboard.cli import main
 from floorboard.config import Config, parse_config
+from floorboard.engine.engine import REFUSED
 from floorboard.events.codec import encode, encode_batch, nesting_depth
 from floorboard.report.build import build_report
 from tests.factory import BASE_CONFIG, T0, contact, event
@@ -129,5 +130,4 @@ def test_accounting_adds_up(tmp_path: Path, records: list[bytes], ending: bytes,
     assert report.empty_batches == sum(
         1 for raw in records if raw.strip() and expected_count(raw) == 0
     )
-    assert set(report.outcomes) <= {"applied", "duplicate", "too_late", "from_future",
-                                    "unknown_site"}  # fmt: skip
+    assert set(report.outcomes) <= {"applied", "duplicate", *REFUSED}

@@ -275,6 +275,9 @@ class InputLimits(_Strict):
     # At most 100,000 so per-event offsets stay within a record's range (streams/worker/offsets).
     max_batch_events: Annotated[int, Field(ge=1, le=100_000)] = 10_000
     max_depth: Annotated[int, Field(ge=3, le=64)] = 8
+    # Queue names per site beyond the configured ones that are counted; events naming yet
+    # others are refused as unknown_queue.
+    max_unknown_queues: Annotated[int, Field(ge=0, le=10_000)] = 20
 
     @cached_property
     def codec(self) -> Limits:

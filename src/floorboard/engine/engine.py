@@ -68,7 +68,11 @@ from floorboard.events.model import (
     TeamPulse,
 )
 
-Outcome = Literal["applied", "duplicate", "too_late", "from_future", "unknown_site"]
+Outcome = Literal[
+    "applied", "duplicate", "too_late", "from_future", "unknown_site", "unknown_queue"
+]
+# Outcomes that refuse the event: the worker dead-letters them, the report lists them.
+REFUSED: frozenset[str] = frozenset({"too_late", "from_future", "unknown_site", "unknown_queue"})
 
 # Synchronous contacts waiting longer than this are treated as lost feed events, not waiting.
 MAX_SYNC_WAIT_MS = 4 * 3600 * 1000
@@ -135,6 +139,16 @@ class Engine:
         self._agents = AgentTimelines(self.state, self._expiry)
         self._attribution = Attribution(self.state, self._expiry, self.layout, self._cells)
         self._last_offset = -1
+        # Queue names a site accepts: its configured ones, plus at most
+        # limits.max_unknown_queues others (first come), so invented names cannot grow state,
+        # snapshots or series without bound.
+        self._queues: dict[str, set[str]] = {
+            site: set(s.queues) for site, s in config.sites.items()
+        }
+        self._queue_bound = {
+            site: len(s.queues) + config.limits.max_unknown_queues
+            for site, s in config.sites.items()
+        }
         self._calendars = {
             site: BusinessCalendar(s.business_hours, s.zone) for site, s in config.sites.items()
         }
@@ -176,6 +190,14 @@ class Engine:
         if site not in self.config.sites:
             self.counters["unknown_site"] += 1
             return "unknown_site"
+        queue = getattr(event, "queue", None)  # contact events only
+        if queue is not None:
+            queues = self._queues[site]
+            if queue not in queues:
+                if len(queues) >= self._queue_bound[site]:
+                    self.counters["unknown_queue"] += 1
+                    return "unknown_queue"
+                queues.add(queue)
         wm = self.watermarks.get(site)
         if wm is not None and ts < wm - self.lateness_ms:
             self.counters["too_late"] += 1
@@ -463,6 +485,9 @@ class Engine:
         for table in TIMED_TABLES:
             for key in self.state.tables[table]:
                 self._expiry.add(table, key)
+        for table in (CELL_MINUTES, CELL_QUARTERS):
+            for site, queue, *_ in self.state.tables[table]:
+                self._queues.setdefault(site, set()).add(queue)
         self._agents.index_pending()
         self._last_offset = last.offset
         return last.offset

@@ -12,14 +12,12 @@ from pathlib import Path
 from typing import TextIO
 
 from floorboard.config import Config
-from floorboard.engine.engine import Engine
+from floorboard.engine.engine import REFUSED, Engine
 from floorboard.engine.read import snapshot
 from floorboard.engine.snapshot import Snapshot
 from floorboard.events.codec import DEFAULT_LIMITS, Limits, decode_record
 from floorboard.events.model import Event
 
-# Engine outcomes reported as bad lines beside the codec's rejections.
-_REFUSED = frozenset({"too_late", "from_future", "unknown_site"})
 _SKIP_CHUNK = 65536
 
 
@@ -95,7 +93,7 @@ def build_report(path: Path, config: Config, at: int | None = None) -> Report:
                 continue
             outcome = engine.apply(event)
             outcomes[outcome] += 1
-            if outcome in _REFUSED:
+            if outcome in REFUSED:
                 message = f"event {event.id}: {outcome.replace('_', ' ')}"
                 report.bad_lines.append(BadLine(number, outcome, message))
     report.at = at if at is not None else max(engine.watermarks.values(), default=0)

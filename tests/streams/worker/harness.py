@@ -33,7 +33,14 @@ from floorboard.streams.worker.deadletter import DeadLetter
 from tests.streams.worker.scenario import CONFIG_DATA
 
 ROOT = Path(__file__).resolve().parents[3]
-OUTCOME_COUNTERS = ("applied", "duplicates", "too_late", "from_future", "unknown_site")
+OUTCOME_COUNTERS = (
+    "applied",
+    "duplicates",
+    "too_late",
+    "from_future",
+    "unknown_site",
+    "unknown_queue",
+)
 
 
 @dataclass

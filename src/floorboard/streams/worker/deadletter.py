@@ -9,7 +9,7 @@ Everything else travels in headers, so a fixed event can be re-published as is::
 
     floorboard.reason      malformed_json | not_an_object | unknown_type | unsupported_version |
                            invalid | out_of_range | too_large | too_deep | too_late |
-                           from_future | unknown_site
+                           from_future | unknown_site | unknown_queue
     floorboard.message     human-readable rule that failed, naming event and field
     floorboard.topic       source topic
     floorboard.partition   source partition (decimal)
@@ -28,8 +28,9 @@ from dataclasses import dataclass
 
 from floorboard.events.codec import REJECT_REASONS
 
-# The codec's and the engine's rejections, plus events for a site the config does not know.
-DEAD_LETTER_REASONS: tuple[str, ...] = (*REJECT_REASONS, "unknown_site")
+# The codec's and the engine's rejections, plus events for a site or queue the config does not
+# know.
+DEAD_LETTER_REASONS: tuple[str, ...] = (*REJECT_REASONS, "unknown_site", "unknown_queue")
 _PREFIX = "floorboard."
 
 Headers = list[tuple[str, bytes]]

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from floorboard.engine.engine import Engine
+from floorboard.engine.engine import REFUSED, Engine
 from floorboard.events.codec import decode_record, encode
 from floorboard.events.model import Event, event_type
 from floorboard.streams.worker.deadletter import DeadLetter
@@ -25,8 +25,6 @@ from floorboard.streams.worker.offsets import event_offset, record_end, resume_r
 log = logging.getLogger(__name__)
 
 SEEK_RETRY_S = 1.0
-# Engine outcomes that dead-letter the event.
-_REFUSED = frozenset({"too_late", "from_future", "unknown_site"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,7 +145,7 @@ class PartitionState:
         for index, event in enumerate(events):
             outcome = engine.apply(event, event_offset(record.offset, index))
             stats[outcome] += 1
-            if outcome in _REFUSED:
+            if outcome in REFUSED:
                 raw = encode(event) if batch else value
                 dead.append(self._dead(record, batch, outcome, self._refusal(event, outcome),
                                        raw, event.id, event_type(event)))  # fmt: skip
@@ -191,6 +189,9 @@ class PartitionState:
         who = f"event {event.id} ({event_type(event)})"
         if outcome == "unknown_site":
             return f"{who}: site: {event.site!r} is not a configured site"
+        if outcome == "unknown_queue":
+            queue = getattr(event, "queue", "")
+            return f"{who}: queue: {queue!r} is not a configured queue of site {event.site}"
         if outcome == "from_future":
             skew = self.engine.config.engine.max_future_skew_s
             return f"{who}: ts: {_iso(event.ts)} is more than max_future_skew_s={skew} ahead of now"
