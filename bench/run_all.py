@@ -14,6 +14,7 @@ BENCHMARKS = (
     "bench.latency",
     "bench.replay",
     "bench.memory",
+    "bench.bounds",
 )
 
 

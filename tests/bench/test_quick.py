@@ -25,6 +25,7 @@ RESULT_FILE = {
     "bench.latency": "latency.json",
     "bench.replay": "replay.json",
     "bench.memory": "memory.json",
+    "bench.bounds": "bounds.json",
 }
 
 
