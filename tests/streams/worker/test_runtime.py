@@ -3,6 +3,8 @@ snapshots, and a crash at any point ending exactly where no crash would have."""
 
 from __future__ import annotations
 
+import os
+import signal
 import zlib
 from collections import Counter
 from typing import Any
@@ -386,3 +388,23 @@ async def test_a_topic_that_starts_over_is_read_again_from_its_start() -> None:
     await straight.assign([0])
     await straight.handle([(0, r) for r in old])
     assert rt.totals()["applied"] == straight.totals()["applied"]
+
+
+async def test_a_failing_ingest_loop_is_not_live_and_stops_the_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # issue 12, rows 1 and 8: the ingest agent died, /healthz stayed "ok", nothing was applied
+    from floorboard.streams.worker import app
+
+    rt, _ = runtime(MemoryLog())
+    signals: list[tuple[int, int]] = []
+    monkeypatch.setattr(os, "kill", lambda pid, sig: signals.append((pid, sig)))
+
+    async def broken(_batch: object) -> None:
+        raise TypeError("Recursion limit reached")
+
+    monkeypatch.setattr(rt, "handle", broken)
+    with pytest.raises(TypeError):
+        await app.handle_or_stop(rt, BATCH[:1])
+    assert rt.health.live() == "ingest loop failed: TypeError('Recursion limit reached')"
+    assert signals == [(os.getpid(), signal.SIGTERM)]

@@ -71,6 +71,18 @@ def exit_after(seconds: float, code: int) -> None:
     timer.start()
 
 
+async def handle_or_stop(runtime: WorkerRuntime, batch: list[tuple[int, SourceRecord]]) -> None:
+    """Apply a batch; if that fails, stop the process rather than live on doing nothing, so a
+    supervisor restarts the worker from its checkpoints (serve() then exits with status 1)."""
+    try:
+        await runtime.handle(batch)
+    except Exception as exc:
+        log.exception("ingest loop failed; stopping the worker")
+        runtime.health.ingest_failed(repr(exc))
+        os.kill(os.getpid(), signal.SIGTERM)
+        raise
+
+
 def create_worker(app: Any, loop: asyncio.AbstractEventLoop, worker: WorkerSettings) -> Any:
     """Faust's worker, which on SIGTERM stops within ``worker.stop_timeout_s`` in any state."""
 
@@ -127,15 +139,7 @@ def create_app(
                 batch.append(
                     (message.partition, SourceRecord(message.offset, message.key, message.value))
                 )
-            try:
-                await runtime.handle(batch)
-            except Exception as exc:
-                # Never a live process that does nothing: stop, so that a supervisor restarts
-                # the worker from its checkpoints (serve() then exits with status 1).
-                log.exception("ingest loop failed; stopping the worker")
-                runtime.health.ingest_failed(repr(exc))
-                os.kill(os.getpid(), signal.SIGTERM)
-                raise
+            await handle_or_stop(runtime, batch)
 
     app.agent(source, name="floorboard-ingest", concurrency=1)(ingest)
 
