@@ -28,7 +28,8 @@ async def test_a_broker_restart_is_detected_and_nothing_after_it_is_lost(
     events = scenario(contacts=200, tag="reset")
     before, after = events[: len(events) // 2], events[len(events) // 2 :]
     at = max(e.ts for e in events) + MINUTE
-    pipeline = Pipeline(broker, tmp_path, partitions=2, read_at=at)
+    pipeline = Pipeline(broker, tmp_path, partitions=2, read_at=at,
+                        worker_env={"FLOORBOARD_WORKER_READY_BROKER_WITHIN_S": "4"})  # fmt: skip
     await pipeline.create_topics()
     worker = pipeline.worker("w").start()
     try:
@@ -38,6 +39,9 @@ async def test_a_broker_restart_is_detected_and_nothing_after_it_is_lost(
             await producer.send(before)
         await pipeline.wait_for_counts(len(before), timeout=90, watch=[worker])
         await asyncio.to_thread(broker.stop)
+        # the worker notices the outage (and checks its source once the broker answers again)
+        down = await worker.wait_status("/readyz", 503)
+        assert "broker" in down["reasons"], down
         await asyncio.to_thread(broker.start)  # same port, every topic gone
         await pipeline.create_topics()
         async with EventProducer(pipeline.conn, pipeline.settings.events_topic,

@@ -105,6 +105,7 @@ class WorkerRuntime:
         self._next_change_publish = 0.0
         self.layout: Layout = Engine(config).layout
         self.health = Health(worker)
+        self._broker_lost = False  # the last broker check went unanswered
 
     # --- assignment ---
 
@@ -119,7 +120,7 @@ class WorkerRuntime:
             await self._seek(partition, slot.state.next_offset)
             # Kept in memory across a rejoin (which a broker restart forces): is the source the
             # one it was read from? Asked until the broker answers.
-            slot.verify = slot.state.last_record is not None
+            slot.verify = self.view is not None and slot.state.last_record is not None
             self._probe_reset(slot)
 
     async def _restore(self, partition: int) -> Slot:
@@ -163,6 +164,13 @@ class WorkerRuntime:
             slot = self.slots.get(partition)
             if slot is None:
                 self.stats["records_unassigned"] += len(records)  # the new owner reads them
+                continue
+            if slot.verify:
+                # Not applied until the source is checked: a topic that started over must be
+                # read from its start, not from the old position. Read again after the check.
+                self.stats["records_unverified"] += len(records)
+                if slot.state.mismatch_since is None:  # resume_stalled seeks if they stay away
+                    slot.state.mismatch_since = now
                 continue
             letters, position = slot.state.apply_records(records, now)
             for letter in letters:
@@ -219,7 +227,8 @@ class WorkerRuntime:
 
         async def run() -> None:
             try:
-                found = await view(partition, last[0])
+                # Bounded: a request for a topic not yet recreated can wait on metadata for long.
+                found = await asyncio.wait_for(view(partition, last[0]), 3 * SOURCE_CHECK_TIMEOUT_S)
             except Exception as exc:
                 log.warning("partition %d: reset probe failed: %r", partition, exc)
                 return
@@ -228,11 +237,12 @@ class WorkerRuntime:
             if found is None:
                 return  # no answer: asked again on the next tick while slot.verify is set
             slot.verify = False
-            if found.crc == last[1]:
-                return  # the record is still there: no reset
-            if slot.active and slot.state.last_record == last:
+            if not slot.active or slot.state.last_record != last:
+                return
+            if found.crc != last[1]:
                 slot.state.restart_source(found.start)
-                await self._seek(partition, found.start)
+            # From the start of a new topic, or again from the position (records held meanwhile).
+            await self._seek(partition, slot.state.next_offset)
 
         self._spawn(run())
 
@@ -283,8 +293,13 @@ class WorkerRuntime:
             await asyncio.wait_for(self.consumer.earliest(partitions), SOURCE_CHECK_TIMEOUT_S)
         except Exception as exc:  # no answer within the timeout counts the same as an error
             log.debug("broker offsets request failed: %r", exc)
+            self._broker_lost = True
             return
         self.health.broker_answered()
+        if self._broker_lost:  # back after an outage: is it still the source it was?
+            self._broker_lost = False
+            for slot in self.slots.values():
+                slot.verify = self.view is not None and slot.state.last_record is not None
 
     def readiness(self) -> dict[str, str | None]:
         return self.health.conditions(len(self.slots))
