@@ -2,7 +2,7 @@
 
 Everything runs in this process group: the embedded broker and the wallboard in this process,
 the worker and the simulator as child processes. Leaving the wallboard (or the headless timer
-running out, or Ctrl-C) stops all of them; nothing is left behind.
+running out, Ctrl-C, SIGTERM or SIGHUP) stops all of them; nothing is left behind.
 """
 
 from __future__ import annotations
@@ -16,11 +16,15 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
 from importlib.resources import as_file
 from pathlib import Path
+from types import FrameType
+
+import yaml
 
 from floorboard.config import EXAMPLE_CONFIG, Config, RuntimeSettings, config_from_env, load_config
 from floorboard.engine.layout import Layout
@@ -35,6 +39,23 @@ from floorboard.wallboard.cli import add_wallboard_arguments
 from floorboard.wallboard.formatting import clock, pct
 from floorboard.wallboard.reader import SnapshotReader
 from floorboard.wallboard.store import RecordStore
+
+# The simulator runs the day faster than the wall clock, so its events are ahead of it: the
+# demo's worker accepts events up to two days ahead (a 24 h day starting at most ~16 h ahead).
+DEMO_FUTURE_SKEW_S = 2 * 86400
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+
+
+class Stopped(SystemExit):
+    """A stop signal arrived: unwinds the demo through its cleanup, like Ctrl-C.
+
+    A SystemExit, because asyncio re-raises only that and KeyboardInterrupt out of a task: any
+    other exception raised by the handler inside a task would end just that task.
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(128 + signum)
+        self.signum = signum
 
 
 def configure(p: argparse.ArgumentParser) -> None:
@@ -236,12 +257,37 @@ def _fig(value: float | None, fmt: str) -> str:
     return "–" if value is None else fmt.format(value)
 
 
+def demo_config(source: Path, directory: Path) -> Path:
+    """A copy of the config for the demo's children, accepting the simulator's future events."""
+    load_config(source)  # a bad config stops here, naming the user's file
+    data = yaml.safe_load(source.read_text(encoding="utf-8"))
+    data.setdefault("engine", {})["max_future_skew_s"] = DEMO_FUTURE_SKEW_S
+    path = directory / "demo-config.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return path
+
+
+def _stop(signum: int, _frame: FrameType | None) -> None:
+    for other in STOP_SIGNALS:  # a second signal must not cut the cleanup this one starts short
+        signal.signal(other, signal.SIG_IGN)
+    raise Stopped(signum)
+
+
 def run(args: argparse.Namespace) -> int:
-    if args.config is not None:
-        return _run(args.config, args)
-    # The worker and simulator children read the example from a real file.
-    with as_file(EXAMPLE_CONFIG) as example:
-        return _run(example, args)
+    previous = {signum: signal.signal(signum, _stop) for signum in STOP_SIGNALS}
+    try:
+        with tempfile.TemporaryDirectory(prefix="floorboard-demo-") as tmp:
+            if args.config is not None:
+                return _run(demo_config(args.config, Path(tmp)), args)
+            # The worker and simulator children read the example from a real file.
+            with as_file(EXAMPLE_CONFIG) as example:
+                return _run(demo_config(example, Path(tmp)), args)
+    except Stopped as stop:
+        print(f"demo: stopped by {signal.Signals(stop.signum).name}", file=sys.stderr)
+        return 128 + stop.signum
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def _run(config_path: Path, args: argparse.Namespace) -> int:

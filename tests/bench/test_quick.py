@@ -26,6 +26,7 @@ RESULT_FILE = {
     "bench.replay": "replay.json",
     "bench.memory": "memory.json",
     "bench.ingest_asterisk": "ingest_asterisk.json",
+    "bench.bounds": "bounds.json",
 }
 
 

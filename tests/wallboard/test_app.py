@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from textual.widgets import Static
 
+from floorboard.engine.engine import Engine
+from floorboard.engine.read import snapshot
 from floorboard.wallboard.app import WallboardApp
 from floorboard.wallboard.widgets import TileWidget
 from tests.wallboard.data import NOW, example_config, store
@@ -75,3 +77,18 @@ async def test_light_and_dark_themes() -> None:
         async with a.run_test(size=(120, 40)):
             assert a.theme == textual_theme
             assert a.current_theme.dark is (theme == "dark")
+
+
+async def test_a_source_reset_is_shown_in_the_header() -> None:
+    cfg = example_config()
+    records = store(cfg)
+    a = WallboardApp(cfg, records, clock=lambda: NOW, refresh_s=3600)
+    async with a.run_test(size=(120, 40)) as pilot:
+        header = a.query_one("#header", Static)
+        assert "SOURCE RESET" not in str(header.render())
+        engine = Engine(cfg)
+        engine.restart_source(0)  # as a worker does when its topic starts over
+        records.add_all(snapshot(engine, NOW, "p1"), NOW)
+        a.refresh_board()
+        await pilot.pause()
+        assert "SOURCE RESET: figures incomplete" in str(header.render())

@@ -338,10 +338,27 @@ WORKER_EVENT_DELAY = Spec(
     (),
     "Event time to applied on this worker (wall clock), per applied event",
 )
+WORKER_READY = Spec(
+    "floorboard_worker_ready", Kind.GAUGE, (), "1 when every readiness condition holds (/readyz)"
+)
+WORKER_READY_CONDITION = Spec(
+    "floorboard_worker_ready_condition",
+    Kind.GAUGE,
+    ("condition",),
+    "1 when the readiness condition holds: partitions, broker, lag, checkpoints",
+)
+SOURCE_RESETS = Spec(
+    "floorboard_source_resets_total",
+    Kind.COUNTER,
+    ("topic",),
+    "Times a source partition started over below the checkpointed position (broker restart, "
+    "topic recreated)",
+)
 PIPELINE: tuple[Spec, ...] = (
     WORKER_RECORDS, WORKER_EVENTS, WORKER_DEAD_LETTERS, WORKER_DUPLICATES, WORKER_LAST_EVENT,
     WORKER_CONSUMER_LAG, WORKER_PARTITIONS, WORKER_CHECKPOINTS, WORKER_CHECKPOINT_FAILURES,
     WORKER_RESTORES, WORKER_SEEKS, WORKER_BATCH_DURATION, WORKER_EVENT_DELAY, BUILD_INFO,
+    WORKER_READY, WORKER_READY_CONDITION, SOURCE_RESETS,
 )  # fmt: skip
 
 # The source adapters' own metrics, served by `floorboard ingest … --metrics` (floorboard/sources).

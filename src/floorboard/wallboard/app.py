@@ -305,7 +305,13 @@ class WallboardApp(App[None]):
             )
         as_of = self._local(views.as_of) if views.as_of else "–"
         title = self.board.title if self.board else ""
-        self.query_one("#header", Static).update(f"FLOORBOARD · {title} · data as of {as_of}")
+        # A source that started over (docs/operations.md, "Source resets") lost events.
+        reset = (
+            " · ⚠ SOURCE RESET: figures incomplete" if views.counters.get("source_resets") else ""
+        )
+        self.query_one("#header", Static).update(
+            f"FLOORBOARD · {title} · data as of {as_of}{reset}"
+        )
 
     def _local(self, epoch_ms: int) -> str:
         """A wall time of the day in the site's timezone."""

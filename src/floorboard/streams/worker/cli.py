@@ -25,7 +25,7 @@ from floorboard.config import (
 from floorboard.engine.gc_policy import tune_for_engine
 from floorboard.streams.broker import free_port
 from floorboard.streams.kafka import KafkaConnection
-from floorboard.streams.readback import first_offset
+from floorboard.streams.readback import PartitionView, first_offset, partition_view
 from floorboard.streams.topics import (
     TopicMismatch,
     checkpoint_topic,
@@ -35,7 +35,7 @@ from floorboard.streams.topics import (
 )
 from floorboard.streams.worker.auth import bearer_token, exposed_without_token
 from floorboard.streams.worker.checkpoint import CheckpointStore, kafka_reader
-from floorboard.streams.worker.logs import LOG_FORMATS, JsonFormatter, json_logging
+from floorboard.streams.worker.logs import LOG_FORMATS, JsonFormatter
 from floorboard.streams.worker.outputs import Outputs
 from floorboard.streams.worker.runtime import WorkerRuntime
 from floorboard.streams.worker.settings import WorkerSettings
@@ -92,9 +92,8 @@ async def prepare_topics(conn: KafkaConnection, settings: RuntimeSettings, app_i
 
 
 def serve(config: Config, settings: RuntimeSettings, worker: WorkerSettings) -> int:
-    import faust  # imported here: the CLI's other commands should not pay for it
-
-    from floorboard.streams.worker.app import create_app
+    # Imported here: the CLI's other commands should not pay for Faust.
+    from floorboard.streams.worker.app import create_app, create_worker
 
     conn = KafkaConnection.from_settings(settings)
     token = bearer_token(worker)
@@ -124,6 +123,9 @@ def serve(config: Config, settings: RuntimeSettings, worker: WorkerSettings) -> 
     async def probe(partition: int, offset: int) -> int | None:
         return await first_offset(conn, TopicPartition(events, partition), offset)
 
+    async def view(partition: int, offset: int) -> PartitionView | None:
+        return await partition_view(conn, TopicPartition(events, partition), offset)
+
     if not config.privacy.key_configured:
         print(
             f"floorboard worker: {AGENT_KEY_ENV} is not set (nor privacy.agent_key_file): agent "
@@ -131,7 +133,7 @@ def serve(config: Config, settings: RuntimeSettings, worker: WorkerSettings) -> 
             file=sys.stderr,
             flush=True,
         )
-    runtime = WorkerRuntime(config, settings, worker, outputs, store, probe)
+    runtime = WorkerRuntime(config, settings, worker, outputs, store, probe, view)
     app = create_app(runtime, conn, worker, web_port, data_dir, token)
     started = (
         f"floorboard worker {worker.app_id}: {settings.events_topic} ({partitions} partitions) "
@@ -144,14 +146,7 @@ def serve(config: Config, settings: RuntimeSettings, worker: WorkerSettings) -> 
               file=sys.stderr, flush=True)  # fmt: skip
     else:
         print(started, flush=True)
-    runner = faust.Worker(
-        app,
-        loop=loop,
-        loglevel=worker.log_level,
-        redirect_stdouts=False,
-        quiet=as_json,
-        logging_config=json_logging(worker.log_level) if as_json else None,
-    )
+    runner = create_worker(app, loop, worker)
     tune_for_engine()  # the engines' long-lived state would make the cyclic GC rescan it often
     # Faust's terminal spinner turns the root logger to DEBUG at levels >= warning, so every
     # debug call on the hot path (aiokafka logs each send) would build a LogRecord.
@@ -159,8 +154,13 @@ def serve(config: Config, settings: RuntimeSettings, worker: WorkerSettings) -> 
     try:
         runner.execute_from_commandline()
     except SystemExit as exit_:
-        return exit_.code if isinstance(exit_.code, int) else 1
+        code = exit_.code if isinstance(exit_.code, int) else 1
+    else:
+        code = 0
     finally:
         if temporary:
             shutil.rmtree(data_dir, ignore_errors=True)
-    return 0
+    if runtime.health.ingest_failure is not None:
+        print(f"floorboard worker: {runtime.health.live()}", file=sys.stderr)
+        return 1
+    return code

@@ -72,6 +72,7 @@ class PipelineCollector(Collector):
             ],
         )
         yield family(n.WORKER_PARTITIONS, [([], len(rt.slots))])
+        yield family(n.SOURCE_RESETS, [([rt.topic], totals["source_resets"])])
         for spec, stat in STATS:
             yield family(spec, [([], rt.stats[stat])])
         for spec, hist in (
@@ -80,6 +81,10 @@ class PipelineCollector(Collector):
         ):
             yield exposed(spec, hist)
         yield family(n.BUILD_INFO, [([__version__, platform.python_version()], 1)])
+        conditions = rt.readiness()
+        met = [([name], float(reason is None)) for name, reason in conditions.items()]
+        yield family(n.WORKER_READY, [([], float(all(v for _, v in met)))])
+        yield family(n.WORKER_READY_CONDITION, met)
 
 
 def exposed(spec: n.Spec, hist: Histogram) -> Metric:

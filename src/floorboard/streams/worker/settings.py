@@ -36,3 +36,10 @@ class WorkerSettings(BaseSettings):
     data_dir: Path | None = None  # Faust's datadir; a fresh temporary directory by default
     log_level: str = "info"
     log_format: Literal["text", "json"] = "text"
+    # Readiness (/readyz, docs/operations.md): how long each condition may go unmet.
+    ready_broker_within_s: Annotated[float, Field(gt=0)] = 15.0
+    ready_lag_window_s: Annotated[float, Field(gt=0)] = 60.0
+    ready_checkpoint_within_s: Annotated[float, Field(gt=0)] = 30.0
+    # SIGTERM: the final checkpoint and flush get this long; then the process exits anyway (the
+    # checkpointed state is exact, so the next owner re-reads whatever was not checkpointed).
+    stop_timeout_s: Annotated[float, Field(gt=0, le=60)] = 8.0
