@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from floorboard.engine.kpis import Status
 from floorboard.engine.layout import Layout
-from floorboard.engine.views import site_figures, team_figures
+from floorboard.engine.views import channel_figures, site_figures, team_figures
 from floorboard.wallboard.board import BoardBuilder
 from floorboard.wallboard.hysteresis import StatusSmoother
 from floorboard.wallboard.tiles import TILES, BoardLayout, Kind
@@ -20,10 +20,10 @@ def test_every_row_of_tiles_mixes_production_and_quality() -> None:
     cfg = example_config()
     board = builder().supervisor(store(cfg).views(NOW), "today", "oslo")
     kinds = [t.kind for t in board.tiles]
-    assert kinds[0::2] == [Kind.PRODUCTION] * 5
-    assert kinds[1::2] == [Kind.QUALITY] * 5
-    # any grid width of 2, 4 or 10 columns puts both kinds in each row
-    for width in (2, 4, 10):
+    assert kinds[0::2] == [Kind.PRODUCTION] * 6
+    assert kinds[1::2] == [Kind.QUALITY] * 6
+    # any grid width of 2, 4 or 6 columns puts both kinds in each row
+    for width in (2, 4, 6):
         for row in range(0, len(kinds), width):
             assert {Kind.PRODUCTION, Kind.QUALITY} <= set(kinds[row : row + width])
 
@@ -32,7 +32,8 @@ def test_every_tile_reads_a_figure_its_layout_is_given_and_judged_ones_have_a_ta
     cfg = example_config()
     views, layout = store(cfg).views(NOW), Layout(cfg.wait_bounds_ms, cfg.handle_bounds_ms)
     given = {
-        BoardLayout.SUPERVISOR: site_figures(views, "oslo", "today", cfg, layout),
+        BoardLayout.SUPERVISOR: site_figures(views, "oslo", "today", cfg, layout)
+        | channel_figures(views, "oslo", "today", cfg, layout),
         BoardLayout.TEAM: team_figures(views, "oslo", "red", "today", cfg, layout),
     }
     for spec in TILES:
@@ -55,7 +56,7 @@ def test_survey_tiles_show_n_and_interval_and_grey_out_below_min_n() -> None:
     cfg = example_config()
     views = store(cfg).views(NOW)
     site = {t.key: t for t in builder().supervisor(views, "today", "oslo").tiles}
-    assert site["csat"].detail.startswith("n=24 · 95% ")
+    assert site["csat"].detail == "target ≥4.2 · n=24 · 95% 2.6–3.4"
     team = {t.key: t for t in builder().team(views, "today", "oslo", "blue").tiles}
     assert team["csat"].low_sample  # 8 responses < min_responses 10
     assert team["csat"].status is Status.UNKNOWN

@@ -13,13 +13,14 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Label, Sparkline, Static
 
 from floorboard.config import Config
 from floorboard.engine.layout import Layout
 from floorboard.engine.views import Views, site_figures
 from floorboard.wallboard.board import Board, BoardBuilder
+from floorboard.wallboard.formatting import fit_lines
 from floorboard.wallboard.link import Link, wall_ms
 from floorboard.wallboard.store import RecordStore
 from floorboard.wallboard.tiles import BoardLayout, tile_keys
@@ -29,12 +30,34 @@ SUPERVISOR_TILES = tile_keys(BoardLayout.SUPERVISOR)
 TEAM_TILES = tile_keys(BoardLayout.TEAM)
 # Sparklines of the site: label, figure and the window it is read over.
 TRENDS = (
-    ("SL (rolling 15 m)", "service_level", "rolling_15m"),
-    ("CSAT (rolling 60 m)", "csat_mean", "rolling_60m"),
+    ("SL, last 15 min, each minute", "service_level", "rolling_15m"),
+    ("CSAT, last 60 min, each minute", "csat_mean", "rolling_60m"),
 )
 TREND_POINTS = 60  # one per minute of data time: the last hour
 THEMES = {"dark": "textual-dark", "light": "textual-light"}
 Reader = Callable[[RecordStore], Awaitable[None]]
+NARROW_COLUMNS = 120  # below this: the compact layout (CSS class -narrow)
+MORE_ALERTS = "+{} more · press a for all"
+
+
+class ListScreen(ModalScreen[None]):
+    """A full list over the board (every alert); escape or its key closes it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "app.pop_screen", "Close"),
+        Binding("a", "app.pop_screen", "Close", show=False),
+    ]
+
+    def __init__(self, title: str, lines: list[str]) -> None:
+        super().__init__(classes="list-screen")
+        self.title_text = title
+        self.lines = lines
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="list-body"):
+            yield Label(self.title_text, classes="list-title")
+            yield Static("\n".join(self.lines) or "nothing", classes="list-lines")
+            yield Footer()
 
 
 class Ticker:
@@ -77,6 +100,7 @@ class WallboardApp(App[None]):
         Binding("n", "next_team", "Next team"),
         Binding("w", "next_window", "Window"),
         Binding("r", "toggle_rotation", "Rotate"),
+        Binding("a", "all_alerts", "All alerts"),
         Binding("q", "quit", "Quit"),
     ]
     WINDOWS = ("today", "interval_30m", "rolling_60m", "rolling_15m")
@@ -172,6 +196,10 @@ class WallboardApp(App[None]):
     def action_next_window(self) -> None:
         self.window = self.WINDOWS[(self.WINDOWS.index(self.window) + 1) % len(self.WINDOWS)]
 
+    def action_all_alerts(self) -> None:
+        alerts = [a.text for a in self.board.alerts] if self.board else []
+        self.push_screen(ListScreen(f"All alerts ({len(alerts)}), worst first", alerts))
+
     def action_toggle_rotation(self) -> None:
         self.rotate_s = None if self.rotate_s else 15.0
         if self.rotate_s:
@@ -219,6 +247,9 @@ class WallboardApp(App[None]):
 
     _last_views: Views | None = None
 
+    def on_resize(self) -> None:
+        self.refresh_board()
+
     def watch_layout_name(self) -> None:
         self.refresh_board()
 
@@ -259,14 +290,19 @@ class WallboardApp(App[None]):
         by_key = {t.key: t for t in board.tiles}
         for key in tile_ids:
             self.query_one(f"{container} #tile-{key}", TileWidget).show(by_key[key])
+        narrow = self.size.width < NARROW_COLUMNS
         alerts = self.query_one("#alerts", Static)
-        alerts.update("  ".join(board.alerts[:6]))
+        # Whole entries, worst first, on 2 lines (3 when wide); the rest one key away.
+        lines = fit_lines(
+            [a.text for a in board.alerts], self.size.width - 2, 2 if narrow else 3, MORE_ALERTS
+        )
+        alerts.update("\n".join(lines))
         alerts.set_class(not board.alerts, "-empty")
         balance = self.query_one("#balance", Static)
         balance.update(board.balance)
         balance.set_class(not board.balance, "-empty")
         if supervisor:
-            self.query_one(QueueTable).show(board.queue_rows)
+            self.query_one(QueueTable).show(board.queue_rows, compact=narrow)
             self.query_one(AgentTable).show(board.agents)
             self._sample_trends(views)
 

@@ -4,15 +4,18 @@ KPI decision is made there), rendered by ``widgets.py``."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from floorboard.config import Config
-from floorboard.engine.kpis import Figure, Status
+from floorboard.config import Config, ResponseSla, Target
+from floorboard.engine.kpis import Figure, Status, breach
 from floorboard.engine.layout import Layout
 from floorboard.engine.views import (
     QueueView,
     Views,
+    backlog_age,
+    backlog_target,
+    channel_figures,
     figure_status,
     long_in_state,
     queue_figures,
@@ -22,18 +25,73 @@ from floorboard.engine.views import (
     time_in_state_ms,
 )
 from floorboard.events.model import ASYNC_CHANNELS
-from floorboard.wallboard.formatting import clock, pct, survey_cell
+from floorboard.wallboard.formatting import clock, duration, pct, survey_cell, survey_value
 from floorboard.wallboard.hysteresis import StatusSmoother
-from floorboard.wallboard.tiles import TILES, BoardLayout, Kind, Tile
+from floorboard.wallboard.tiles import TILES, BoardLayout, Kind, Tile, goal
 
-QUEUE_COLUMNS = ("Waiting", "Longest", "SL", "Abn", "ASA", "AHT", "CSAT", "NPS", "FCR")
+# Queue table columns: (key, full heading, short heading). Compact tables (80 columns) leave
+# out the figures the site tiles already show so the quality columns stay on screen.
+QUEUE_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("waiting", "Waiting", "Wait"),
+    ("longest", "Longest", ""),
+    ("sl", "SL", "SL"),
+    ("abandon", "Abn", "Abn"),
+    ("asa", "ASA", ""),
+    ("aht", "AHT", "AHT"),
+    ("csat", "CSAT", "CSAT"),
+    ("nps", "NPS", "NPS"),
+    ("fcr", "FCR", "FCR"),
+)
+# How a queue-table figure is named in the alert banner.
+ALERT_NAMES = {
+    "waiting": "waiting",
+    "longest": "longest wait",
+    "sl": "SL",
+    "abandon": "abandoned",
+    "asa": "ASA",
+    "aht": "AHT",
+    "csat": "CSAT",
+    "nps": "NPS",
+    "fcr": "FCR",
+}
+CHANNEL_SHORT = {"voice": "voice", "chat": "chat", "messaging": "msg", "email": "email"}
 NO_FIGURE = Figure(None)  # e.g. a pulse metric no team has reported
+# How a queue figure and its target read, where not a clock time (…_s) or a percentage.
+SHOW: dict[str, Callable[[float], str]] = {
+    "waiting": "{:.0f}".format,
+    "csat_mean": "{:.1f}".format,
+    "nps": "{:+.0f}".format,
+}
+# Quality tiles that speak for customers (team pulse speaks for staff).
+CUSTOMER_TILES = frozenset({"csat", "nps", "fcr", "ces", "qa"})
+# Live figures: a count of now, not a sample, so always enough to judge.
+LIVE_TILES = frozenset({"waiting", "longest"})
 
 
 @dataclass(frozen=True)
 class Cell:
     text: str
     status: Status = Status.UNKNOWN
+    short: str | None = None  # the text in a compact table; ``text`` when None
+    target: str = ""  # e.g. "≥80%", named in the alert banner
+    breach: float = 0.0  # how far past its target, in widths of its amber band
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    key: str  # site/queue/channel
+    label: str
+    short: str
+    cells: list[Cell]
+
+
+@dataclass(frozen=True)
+class Alert:
+    """One entry of the alert banner: never split, ranked by severity then size of breach."""
+
+    text: str
+    status: Status
+    breach: float
 
 
 @dataclass(frozen=True)
@@ -50,9 +108,39 @@ class Board:
     title: str
     tiles: list[Tile]
     balance: str  # the quality-versus-production line; empty when nothing to say
-    queue_rows: list[tuple[str, list[Cell]]]
+    queue_rows: list[QueueRow]
     agents: list[AgentRow]
-    alerts: list[str]
+    alerts: list[Alert]
+
+
+# Window ids in words, for the header.
+WINDOW_WORDS = {
+    "today": "today",
+    "interval_30m": "this half hour",
+    "interval_15m": "this quarter hour",
+    "rolling_60m": "last 60 min",
+    "rolling_15m": "last 15 min",
+}
+
+
+def window_words(window: str) -> str:
+    return WINDOW_WORDS.get(window, window)
+
+
+def _promise(sla: ResponseSla | None) -> str:
+    """A response SLA in words: "≤24h", "≤1h (business)", "same day"."""
+    if sla is None:
+        return ""
+    if sla.seconds is None:
+        return "same day"
+    within = f"≤{duration(sla.seconds)}"
+    return f"{within} (business)" if sla.kind == "business_seconds" else within
+
+
+def ranked(alerts: list[Alert]) -> list[Alert]:
+    """Red before amber, then the biggest breach first; ties in table order."""
+    severity = {Status.ALERT: 0, Status.WARN: 1}
+    return sorted(alerts, key=lambda a: (severity.get(a.status, 2), -a.breach))
 
 
 class BoardBuilder:
@@ -79,12 +167,19 @@ class BoardBuilder:
             fig = figs.get(spec.figure, NO_FIGURE)
             target = self.config.target(spec.figure, site, queue if spec.per_queue else None)
             value, detail = spec.text(fig, figs, target)
+            if spec.judged:
+                detail = f"{goal(target, spec.show)} · {detail}"
             status = (
                 self.smoother.update(f"{scope}|{spec.key}", figure_status(fig, target))
                 if spec.judged
                 else Status.UNKNOWN
             )
-            out.append(Tile(spec.key, spec.label, value, detail, status, spec.kind, fig.low_sample))
+            sample_ok = spec.key in LIVE_TILES or fig.n >= self.config.engine.min_responses
+            enough = status is not Status.UNKNOWN and not fig.low_sample and sample_ok
+            out.append(
+                Tile(spec.key, spec.label, spec.short, value, detail, status, spec.kind,
+                     fig.low_sample, enough)
+            )  # fmt: skip
         return out
 
     # --- layouts ---
@@ -93,34 +188,46 @@ class BoardBuilder:
         self, views: Views, window: str, site: str, queue_filter: str | None = None
     ) -> Board:
         figs = site_figures(views, site, window, self.config, self.layout, queue_filter)
+        # Phone targets judge calls and chats only; email and messaging their response SLA.
+        figs.update(channel_figures(views, site, window, self.config, self.layout, queue_filter))
+        words = window_words(window)
         if queue_filter is None:
             # Agents serve the whole site, not one queue: occupancy is a site figure only.
             occupancy = pct(figs["occupancy"].value)
-            scope, title = "site", f"{site} · all queues · {window} · occupancy {occupancy}"
+            scope, title = "site", f"{site} · all queues · {words} · occupancy {occupancy}"
         else:
-            scope, title = f"q:{queue_filter}", f"{site} · queue {queue_filter} · {window}"
+            scope, title = f"q:{queue_filter}", f"{site} · queue {queue_filter} · {words}"
         tiles = self.tiles(BoardLayout.SUPERVISOR, scope, figs, site, queue_filter)
         rows = [self._queue_row(views, q, window) for q in site_queues(views, site, queue_filter)]
-        alerts = [
-            f"✗ {label} {column} {c.text}"
-            for label, cells in rows
-            for column, c in zip(QUEUE_COLUMNS, cells, strict=True)
-            if c.status is Status.ALERT
-        ]
+        alerts = ranked(
+            [
+                Alert(
+                    f"{'✗' if c.status is Status.ALERT else '!'} {row.label} "
+                    f"{ALERT_NAMES[key]} {c.text} ({c.target})",
+                    c.status,
+                    c.breach,
+                )
+                for row in rows
+                for (key, _, _), c in zip(QUEUE_COLUMNS, row.cells, strict=True)
+                if c.status in (Status.ALERT, Status.WARN)
+            ]
+        )
         agents = self._agents(views, site)
         return Board(title, tiles, self.balance(tiles), rows, agents, alerts)
 
     def team(self, views: Views, window: str, site: str, team: str) -> Board:
         figs = team_figures(views, site, team, window, self.config, self.layout)
         tiles = self.tiles(BoardLayout.TEAM, f"team:{team}", figs, site)
-        return Board(f"{site} · team {team} · {window}", tiles, self.balance(tiles), [], [], [])
+        title = f"{site} · team {team} · {window_words(window)}"
+        return Board(title, tiles, self.balance(tiles), [], [], [])
 
     @staticmethod
     def balance(tiles: list[Tile]) -> str:
-        """Say it when production is green while quality is red, or the reverse."""
-        prod = [t for t in tiles if t.kind is Kind.PRODUCTION and t.status is not Status.UNKNOWN]
-        qual = [t for t in tiles if t.kind is Kind.QUALITY and t.status is not Status.UNKNOWN]
-        if not prod or not qual:
+        """Say it when production is green while quality is red, or the reverse — only when
+        both sides have enough data: service level on enough contacts, CSAT on enough answers."""
+        prod = [t for t in tiles if t.kind is Kind.PRODUCTION and t.enough]
+        qual = [t for t in tiles if t.key in CUSTOMER_TILES and t.enough]
+        if "sl" not in {t.key for t in prod} or "csat" not in {t.key for t in qual}:
             return ""
         bad_q = [t.label for t in qual if t.status is Status.ALERT]
         bad_p = [t.label for t in prod if t.status is Status.ALERT]
@@ -130,33 +237,65 @@ class BoardBuilder:
             return f"Customers are satisfied, but production is behind: {', '.join(bad_p)} ✗"
         return ""
 
-    def _queue_row(self, views: Views, q: QueueView, window: str) -> tuple[str, list[Cell]]:
-        """One row of the queue table: cells in ``QUEUE_COLUMNS`` order."""
+    def _queue_row(self, views: Views, q: QueueView, window: str) -> QueueRow:
+        """One row of the queue table: cells in ``QUEUE_COLUMNS`` order. Calls and chats are
+        judged by phone targets; email and messaging by their response SLA and backlog age."""
         f = queue_figures(views, q, window, self.config, self.layout)
         scope = f"{q.site}/{q.queue}/{q.channel}"
+        settings = self.config.channel_settings(q.site, q.queue, q.channel)
 
-        def cell(name: str, text: str) -> Cell:
-            status = figure_status(f[name], self.config.target(name, q.site, q.queue))
-            return Cell(text, self.smoother.update(f"{scope}|{name}", status))
+        def cell(
+            name: str,
+            fig: Figure,
+            text: str,
+            short: str | None = None,
+            target: Target | None = None,
+        ) -> Cell:
+            target = target or self.config.target(name, q.site, q.queue)
+            status = self.smoother.update(f"{scope}|{name}", figure_status(fig, target))
+            show = SHOW.get(name, clock if name.endswith("_s") else pct)
+            goal_text = goal(target, show).removeprefix("target ") if target else ""
+            return Cell(text, status, short, goal_text, breach(fig.value, target))
 
-        longest = clock(f["longest_wait_s"].value)
-        if q.channel in ASYNC_CHANNELS:
-            # Email and messaging wait hours by design: shown as backlog, judged by response SLA.
-            live = [Cell(f"{q.backlog} open"), Cell(longest)]
-        else:
-            live = [cell("waiting", str(q.waiting)), cell("longest_wait_s", longest)]
+        def plain(fig: Figure, show: Callable[[float | None], str]) -> Cell:
+            return Cell(show(fig.value))
+
         sl = f["service_level"]
-        cells = [
-            *live,
-            cell("service_level", f"{pct(sl.value)} {sl.variant or ''}"),
-            cell("abandon_rate", pct(f["abandon_rate"].value)),
-            cell("asa_s", clock(f["asa_s"].value)),
-            cell("aht_s", clock(f["aht_s"].value)),
-            cell("csat_mean", survey_cell(f["csat_mean"], "{:.1f}")),
-            cell("nps", survey_cell(f["nps"], "{:+.0f}")),
-            cell("fcr_rate", survey_cell(f["fcr_rate"], "{:.0%}")),
+        if q.channel in ASYNC_CHANNELS:
+            # Email and messaging wait hours by design: backlog and its age, the response SLA.
+            age = backlog_age([q], views.as_of)
+            sla = f["response_sla_rate"]
+            promise = _promise(settings.response_sla)
+            live = [
+                Cell(f"{q.backlog} open"),
+                cell("backlog_age_s", age, clock(age.value), target=backlog_target(settings)),
+            ]
+            production = [
+                cell("response_sla_rate", sla, f"{pct(sla.value)} {promise}", pct(sla.value)),
+                plain(f["abandon_rate"], pct),
+                Cell(f"resp {clock(f['first_response_s'].value)}"),
+                plain(f["aht_s"], clock),
+            ]
+        else:
+            waiting, longest = f["waiting"], f["longest_wait_s"]
+            live = [
+                cell("waiting", waiting, str(q.waiting)),
+                cell("longest_wait_s", longest, clock(longest.value)),
+            ]
+            production = [
+                cell("service_level", sl, f"{pct(sl.value)} ≤{settings.sl_threshold_s}s",
+                     pct(sl.value)),
+                cell("abandon_rate", f["abandon_rate"], pct(f["abandon_rate"].value)),
+                cell("asa_s", f["asa_s"], clock(f["asa_s"].value)),
+                cell("aht_s", f["aht_s"], clock(f["aht_s"].value)),
+            ]  # fmt: skip
+        quality = [
+            cell(name, f[name], survey_cell(f[name], fmt), survey_value(f[name], fmt))
+            for name, fmt in (("csat_mean", "{:.1f}"), ("nps", "{:+.0f}"), ("fcr_rate", "{:.0%}"))
         ]
-        return scope, cells
+        label = f"{q.queue}/{q.channel}"
+        return QueueRow(scope, label, f"{q.queue}/{CHANNEL_SHORT.get(q.channel, q.channel)}",
+                        [*live, *production, *quality])  # fmt: skip
 
     def _agents(self, views: Views, site: str) -> list[AgentRow]:
         # Works-council mode: the worker publishes only the day's pseudonym and the state.
