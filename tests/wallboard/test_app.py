@@ -100,7 +100,7 @@ async def test_narrow_queue_table_keeps_the_quality_columns() -> None:
     async with a.run_test(size=(80, 24)):
         table = a.query_one("#queues", DataTable)
         headings = [str(c.label) for c in table.columns.values()]
-        assert headings == ["Queue", "Wait", "SL", "Abn", "AHT", "CSAT", "NPS", "FCR"]
+        assert headings == ["Queue", "Wait", "Need/on", "SL", "Abn", "AHT", "CSAT", "NPS", "FCR"]
         assert sum(c.get_render_width(table) for c in table.columns.values()) <= 80
 
 

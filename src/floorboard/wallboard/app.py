@@ -23,7 +23,7 @@ from floorboard.wallboard.board import Board, BoardBuilder
 from floorboard.wallboard.formatting import fit_lines
 from floorboard.wallboard.link import Link, wall_ms
 from floorboard.wallboard.store import RecordStore
-from floorboard.wallboard.tiles import BoardLayout, tile_keys
+from floorboard.wallboard.tiles import TILES, BoardLayout, tile_keys
 from floorboard.wallboard.widgets import AgentTable, QueueTable, StaleBanner, TileWidget
 
 SUPERVISOR_TILES = tile_keys(BoardLayout.SUPERVISOR)
@@ -156,8 +156,9 @@ class WallboardApp(App[None]):
         yield Static("", id="balance", classes="-empty")
         with Vertical(id="supervisor"):
             with Vertical(id="tiles"):
-                for key in SUPERVISOR_TILES:
-                    yield TileWidget(key)
+                for spec in TILES:
+                    if BoardLayout.SUPERVISOR in spec.layouts:
+                        yield TileWidget(spec.key, narrow=spec.narrow)
             with Horizontal(id="lower"):
                 yield QueueTable(id="queues")
                 with Vertical(id="side"):

@@ -8,6 +8,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from floorboard.config import Config, ResponseSla, Target
+from floorboard.engine.forecast import (
+    Staffing,
+    queue_staffing,
+    site_staffing,
+    staffing,
+    staffing_figures,
+)
 from floorboard.engine.kpis import Figure, Status, breach
 from floorboard.engine.layout import Layout
 from floorboard.engine.views import (
@@ -21,6 +28,7 @@ from floorboard.engine.views import (
     queue_figures,
     site_figures,
     site_queues,
+    synchronous,
     team_figures,
     time_in_state_ms,
 )
@@ -34,6 +42,7 @@ from floorboard.wallboard.tiles import TILES, BoardLayout, Kind, Tile, goal
 QUEUE_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("waiting", "Waiting", "Wait"),
     ("longest", "Longest", ""),
+    ("staffing", "Need/on → SL", "Need/on"),
     ("sl", "SL", "SL"),
     ("abandon", "Abn", "Abn"),
     ("asa", "ASA", ""),
@@ -46,6 +55,7 @@ QUEUE_COLUMNS: tuple[tuple[str, str, str], ...] = (
 ALERT_NAMES = {
     "waiting": "waiting",
     "longest": "longest wait",
+    "staffing": "agents needed/on → expected SL",
     "sl": "SL",
     "abandon": "abandoned",
     "asa": "ASA",
@@ -165,7 +175,9 @@ class BoardBuilder:
             if board_layout not in spec.layouts:
                 continue
             fig = figs.get(spec.figure, NO_FIGURE)
-            target = self.config.target(spec.figure, site, queue if spec.per_queue else None)
+            target = self.config.target(
+                spec.target or spec.figure, site, queue if spec.per_queue else None
+            )
             value, detail = spec.text(fig, figs, target)
             if spec.judged:
                 detail = f"{goal(target, spec.show)} · {detail}"
@@ -190,6 +202,7 @@ class BoardBuilder:
         figs = site_figures(views, site, window, self.config, self.layout, queue_filter)
         # Phone targets judge calls and chats only; email and messaging their response SLA.
         figs.update(channel_figures(views, site, window, self.config, self.layout, queue_filter))
+        figs.update(staffing_figures(self._staffing(views, site, queue_filter)))
         words = window_words(window)
         if queue_filter is None:
             # Agents serve the whole site, not one queue: occupancy is a site figure only.
@@ -237,6 +250,16 @@ class BoardBuilder:
             return f"Customers are satisfied, but production is behind: {', '.join(bad_p)} ✗"
         return ""
 
+    def _staffing(self, views: Views, site: str, queue: str | None) -> Staffing:
+        if queue is None:
+            return site_staffing(views, site, self.config, self.layout)
+        # One queue: its voice queue where it has one, else its chat queue.
+        sync = synchronous(site_queues(views, site, queue))
+        if not sync:
+            return staffing(0.0, None, 0, 0, 0.0)
+        voice = [q for q in sync if q.channel == "voice"]
+        return queue_staffing(views, (voice or sync)[0], self.config, self.layout)
+
     def _queue_row(self, views: Views, q: QueueView, window: str) -> QueueRow:
         """One row of the queue table: cells in ``QUEUE_COLUMNS`` order. Calls and chats are
         judged by phone targets; email and messaging by their response SLA and backlog age."""
@@ -271,6 +294,7 @@ class BoardBuilder:
                 cell("backlog_age_s", age, clock(age.value), target=backlog_target(settings)),
             ]
             production = [
+                Cell("–"),  # Erlang C forecasts calls and chats, not a backlog
                 cell("response_sla_rate", sla, f"{pct(sla.value)} {promise}", pct(sla.value)),
                 plain(f["abandon_rate"], pct),
                 Cell(f"resp {clock(f['first_response_s'].value)}"),
@@ -282,7 +306,15 @@ class BoardBuilder:
                 cell("waiting", waiting, str(q.waiting)),
                 cell("longest_wait_s", longest, clock(longest.value)),
             ]
+            st = queue_staffing(views, q, self.config, self.layout)
+            forecast = staffing_figures(st)["expected_sl"]
+            need, short = "–", "–"
+            if st.needed is not None:
+                short = f"{st.needed}/{st.staffed}"
+                need = f"{short} → {pct(st.expected_sl)}"
+            goal_sl = self.config.target("service_level", q.site, q.queue)
             production = [
+                cell("staffing", forecast, need, short, target=goal_sl),
                 cell("service_level", sl, f"{pct(sl.value)} ≤{settings.sl_threshold_s}s",
                      pct(sl.value)),
                 cell("abandon_rate", f["abandon_rate"], pct(f["abandon_rate"].value)),

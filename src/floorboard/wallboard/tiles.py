@@ -57,6 +57,8 @@ class TileSpec:
     layouts: frozenset[BoardLayout] = BOTH
     per_queue: bool = True  # a filtered queue's own target applies
     judged: bool = True  # coloured against its target
+    target: str | None = None  # the target's name, when not the figure's
+    narrow: bool = True  # shown below 120 columns too
 
 
 def goal(target: Target | None, show: Callable[[float], str]) -> str:
@@ -107,6 +109,16 @@ def _response(fig: Figure, figs: Figures, _target: Target | None) -> tuple[str, 
     )
 
 
+def _staffing(fig: Figure, figs: Figures, _target: Target | None) -> tuple[str, str]:
+    needed = figs["agents_needed"]
+    if needed.value is None:
+        return "–", "Erlang C · nothing offered in the last 30 min"
+    return (
+        f"{needed.value:.0f} needed, {fig.n} on",
+        f"expected SL {pct(fig.value)} · Erlang C on the last 30 min",
+    )
+
+
 def _pulse(fig: Figure, figs: Figures, _target: Target | None) -> tuple[str, str]:
     sick = figs.get("sick_leave_rate")
     value = "–" if fig.value is None else f"{fig.value:.1f}/5"
@@ -141,10 +153,12 @@ SUPERVISOR_ONLY = frozenset({BoardLayout.SUPERVISOR})
 TILES: tuple[TileSpec, ...] = (
     TileSpec("sl", "Service level", "SL", "service_level", PRODUCTION, _service_level, pct),
     TileSpec("csat", "CSAT", "CSAT", "csat_mean", QUALITY, _survey("{:.1f}"), "{:.1f}".format),
-    TileSpec("waiting", "Waiting", "Waiting", "waiting", PRODUCTION, _waiting, _count),
+    # Agents needed now for the SL target, those on the floor and the SL to expect with them.
+    TileSpec("staffing", "Staffing now", "Staffing", "expected_sl", PRODUCTION, _staffing, pct,
+             SUPERVISOR_ONLY, target="service_level"),
     TileSpec("nps", "NPS", "NPS", "nps", QUALITY, _survey("{:+.0f}"), "{:+.0f}".format),
     TileSpec("abandon", "Abandoned", "Abandon", "abandon_rate", PRODUCTION, _abandoned, pct),
-    TileSpec("fcr", "First-contact res.", "FCR", "fcr_rate", QUALITY, _survey("{:.0%}"), pct),
+    TileSpec("fcr", "First-contact", "FCR", "fcr_rate", QUALITY, _survey("{:.0%}"), pct),
     TileSpec("aht", "Handle time", "AHT", "aht_s", PRODUCTION, _handle_time, _seconds),
     TileSpec("qa", "QA score", "QA", "qa_score", QUALITY, _qa, pct),
     TileSpec("longest", "Longest wait", "Longest", "longest_wait_s", PRODUCTION, _longest,
@@ -155,8 +169,12 @@ TILES: tuple[TileSpec, ...] = (
     # Email and messaging: judged by their own first-response SLA, never by phone targets.
     TileSpec("response", "Email & messaging", "Email+msg", "response_sla_rate", PRODUCTION,
              _response, pct, SUPERVISOR_ONLY),
+    # Left out below 120 columns, where 12 tiles fill the rows an 80×24 screen has for them.
+    TileSpec("top2", "CSAT top-2 box", "Top-2", "csat_top2", QUALITY, _survey("{:.0%}"), pct,
+             SUPERVISOR_ONLY, narrow=False),
+    TileSpec("waiting", "Waiting", "Waiting", "waiting", PRODUCTION, _waiting, _count),
     TileSpec("ces", "Customer effort", "CES", "ces_mean", QUALITY, _survey("{:.1f}"),
-             "{:.1f}".format, SUPERVISOR_ONLY),
+             "{:.1f}".format, SUPERVISOR_ONLY, narrow=False),
     TileSpec("occupancy", "Occupancy", "Occupancy", "occupancy", PRODUCTION, _occupancy, pct,
              TEAM_ONLY),
     # The spread is a conversation starter for the team, not a target: never coloured.

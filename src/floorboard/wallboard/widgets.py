@@ -23,8 +23,9 @@ _STYLE = {
 class TileWidget(Vertical):
     """One figure: label, value, status word and detail (n and interval for surveys)."""
 
-    def __init__(self, key: str, big: bool = False) -> None:
-        super().__init__(id=f"tile-{key}", classes="tile")
+    def __init__(self, key: str, big: bool = False, narrow: bool = True) -> None:
+        # CSS leaves out the tiles not ``narrow`` below 120 columns.
+        super().__init__(id=f"tile-{key}", classes="tile" if narrow else "tile -wide-only")
         self.big = big
 
     def compose(self) -> ComposeResult:
