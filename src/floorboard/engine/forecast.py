@@ -78,16 +78,39 @@ def _rate_and_aht(
     return float(recent["offered"].value or 0) / FORECAST_SECONDS, aht
 
 
+def agents_for_queue(views: Views, queue: QueueView, config: Config, layout: Layout) -> int:
+    """The agents on the floor that one call or chat queue can count on: each agent shared
+    equally among the queues they are skilled in, and a queue's share among its call and chat
+    channels by their load in the last 30 minutes; rounded. The shares of all queues add up to
+    the agents on the floor, so no agent is counted twice."""
+    site_names = {q.queue for q in site_queues(views, queue.site)}
+    share = 0.0
+    for (s, _), team in views.teams.items():
+        if s != queue.site:
+            continue
+        for agent in team.agents:
+            skills = site_names.intersection(agent.queues)
+            if agent.state in ON_FLOOR_STATES and queue.queue in skills:
+                share += 1 / len(skills)
+    loads = {}
+    for q in synchronous(site_queues(views, queue.site, queue.queue)):
+        rate, aht = _rate_and_aht(q.windows, config, layout)
+        loads[q.channel] = rate * (aht or 0.0)
+    total = sum(loads.values())
+    channel_share = loads.get(queue.channel, 0.0) / total if total > 0 else 1 / max(1, len(loads))
+    return round(share * channel_share)
+
+
 def queue_staffing(views: Views, queue: QueueView, config: Config, layout: Layout) -> Staffing:
-    """One call or chat queue with its own threshold and SL target; every agent on the floor
-    skilled in it counts as staffed (an agent serving three queues counts in each)."""
+    """One call or chat queue with its own threshold and SL target, staffed by its share of the
+    agents on the floor (``agents_for_queue``)."""
     rate, aht = _rate_and_aht(queue.windows, config, layout)
     settings = config.channel_settings(queue.site, queue.queue, queue.channel)
     target = config.target("service_level", queue.site, queue.queue)
     return staffing(
         rate,
         aht,
-        agents_on_floor(views, queue.site, [queue.queue]),
+        agents_for_queue(views, queue, config, layout),
         settings.sl_threshold_s,
         target.warn if target is not None else 0.8,
     )

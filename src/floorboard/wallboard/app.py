@@ -342,7 +342,9 @@ class WallboardApp(App[None]):
             )
         as_of = self._local(views.as_of) if views.as_of else "–"
         title = self.board.title if self.board else ""
-        self.query_one("#header", Static).update(f"FLOORBOARD · {title} · data as of {as_of}")
+        # The product name gives way below 120 columns so the data's time stays on screen.
+        name = "" if self.size.width < NARROW_COLUMNS else "FLOORBOARD · "
+        self.query_one("#header", Static).update(f"{name}{title} · data as of {as_of}")
 
     def _local(self, epoch_ms: int) -> str:
         """A wall time of the day in the site's timezone."""

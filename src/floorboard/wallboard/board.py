@@ -55,7 +55,7 @@ QUEUE_COLUMNS: tuple[tuple[str, str, str], ...] = (
 ALERT_NAMES = {
     "waiting": "waiting",
     "longest": "longest wait",
-    "staffing": "agents needed/on → expected SL",
+    "staffing": "needed/on",
     "sl": "SL",
     "abandon": "abandoned",
     "asa": "ASA",
@@ -210,7 +210,8 @@ class BoardBuilder:
             scope, title = "site", f"{site} · all queues · {words} · occupancy {occupancy}"
         else:
             scope, title = f"q:{queue_filter}", f"{site} · queue {queue_filter} · {words}"
-        tiles = self.tiles(BoardLayout.SUPERVISOR, scope, figs, site, queue_filter)
+        # Each window keeps its own hysteresis: switching windows shows that window's colours.
+        tiles = self.tiles(BoardLayout.SUPERVISOR, f"{scope}|{window}", figs, site, queue_filter)
         rows = [self._queue_row(views, q, window) for q in site_queues(views, site, queue_filter)]
         alerts = ranked(
             [
@@ -230,7 +231,7 @@ class BoardBuilder:
 
     def team(self, views: Views, window: str, site: str, team: str) -> Board:
         figs = team_figures(views, site, team, window, self.config, self.layout)
-        tiles = self.tiles(BoardLayout.TEAM, f"team:{team}", figs, site)
+        tiles = self.tiles(BoardLayout.TEAM, f"team:{team}|{window}", figs, site)
         title = f"{site} · team {team} · {window_words(window)}"
         return Board(title, tiles, self.balance(tiles), [], [], [])
 
@@ -275,7 +276,7 @@ class BoardBuilder:
             target: Target | None = None,
         ) -> Cell:
             target = target or self.config.target(name, q.site, q.queue)
-            status = self.smoother.update(f"{scope}|{name}", figure_status(fig, target))
+            status = self.smoother.update(f"{scope}|{window}|{name}", figure_status(fig, target))
             show = SHOW.get(name, clock if name.endswith("_s") else pct)
             goal_text = goal(target, show).removeprefix("target ") if target else ""
             return Cell(text, status, short, goal_text, breach(fig.value, target))
