@@ -1,6 +1,7 @@
 """The demo's morning as the wallboard sees it: ``floorboard demo``'s simulator (example
 configuration, normal scenario, the demo's seed) from 07:00 on a Monday, applied by the engine
-the worker runs and published as the worker's snapshot records, read at the lunch peak."""
+the worker runs and published as the worker's snapshot records, read at Tuesday's lunch peak
+(Monday is "yesterday at this time")."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from tests.wallboard.data import example_config
 DEMO_SEED = 7  # floorboard demo's default --seed
 ZONE = example_config().sites["oslo"].zone
 MONDAY_7 = int(dt.datetime(2026, 11, 23, 7, tzinfo=ZONE).timestamp() * 1000)
-LUNCH = int(dt.datetime(2026, 11, 23, 12, 10, tzinfo=ZONE).timestamp() * 1000)
+LUNCH = int(dt.datetime(2026, 11, 24, 12, 10, tzinfo=ZONE).timestamp() * 1000)
 
 
 @functools.cache

@@ -154,6 +154,7 @@ class WallboardApp(App[None]):
         yield Static("", id="header")
         yield Static("", id="alerts", classes="-empty")
         yield Static("", id="balance", classes="-empty")
+        yield Static("", id="normal", classes="-empty")
         with Vertical(id="supervisor"):
             with Vertical(id="tiles"):
                 for spec in TILES:
@@ -302,6 +303,9 @@ class WallboardApp(App[None]):
         balance = self.query_one("#balance", Static)
         balance.update(board.balance)
         balance.set_class(not board.balance, "-empty")
+        normal = self.query_one("#normal", Static)
+        normal.update(board.normal)
+        normal.set_class(not board.normal, "-empty")
         if supervisor:
             self.query_one(QueueTable).show(board.queue_rows, compact=narrow)
             self.query_one(AgentTable).show(board.agents)

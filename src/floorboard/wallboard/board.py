@@ -32,6 +32,7 @@ from floorboard.engine.views import (
     team_figures,
     time_in_state_ms,
 )
+from floorboard.engine.windows import Window
 from floorboard.events.model import ASYNC_CHANNELS
 from floorboard.wallboard.formatting import clock, duration, pct, survey_cell, survey_value
 from floorboard.wallboard.hysteresis import StatusSmoother
@@ -121,6 +122,7 @@ class Board:
     queue_rows: list[QueueRow]
     agents: list[AgentRow]
     alerts: list[Alert]
+    normal: str = ""  # this half hour beside the same half hour yesterday; empty without data
 
 
 # Window ids in words, for the header.
@@ -135,6 +137,21 @@ WINDOW_WORDS = {
 
 def window_words(window: str) -> str:
     return WINDOW_WORDS.get(window, window)
+
+
+def compared(now: Mapping[str, Figure], yesterday: Mapping[str, Figure]) -> str:
+    """This half hour's ratios beside the same half hour yesterday (whole), when yesterday had
+    any contacts: "This half hour (same half hour yesterday): SL 65% (84%) · …". Counts are left
+    out: a half hour under way is not comparable with a whole one."""
+    if not yesterday["offered"].value:
+        return ""
+    pairs = [
+        ("SL", pct(now["service_level"].value), pct(yesterday["service_level"].value)),
+        ("abandoned", pct(now["abandon_rate"].value), pct(yesterday["abandon_rate"].value)),
+        ("AHT", clock(now["aht_s"].value), clock(yesterday["aht_s"].value)),
+    ]
+    figures = " · ".join(f"{name} {a} ({b})" for name, a, b in pairs)
+    return f"This half hour (same half hour yesterday): {figures}"
 
 
 def _promise(sla: ResponseSla | None) -> str:
@@ -227,13 +244,25 @@ class BoardBuilder:
             ]
         )
         agents = self._agents(views, site)
-        return Board(title, tiles, self.balance(tiles), rows, agents, alerts)
+        normal = compared(
+            *(
+                channel_figures(views, site, w, self.config, self.layout, queue_filter)
+                for w in (Window.INTERVAL_30, Window.YESTERDAY_30)
+            )
+        )
+        return Board(title, tiles, self.balance(tiles), rows, agents, alerts, normal)
 
     def team(self, views: Views, window: str, site: str, team: str) -> Board:
         figs = team_figures(views, site, team, window, self.config, self.layout)
         tiles = self.tiles(BoardLayout.TEAM, f"team:{team}|{window}", figs, site)
         title = f"{site} · team {team} · {window_words(window)}"
-        return Board(title, tiles, self.balance(tiles), [], [], [])
+        normal = compared(
+            *(
+                team_figures(views, site, team, w, self.config, self.layout)
+                for w in (Window.INTERVAL_30, Window.YESTERDAY_30)
+            )
+        )
+        return Board(title, tiles, self.balance(tiles), [], [], [], normal)
 
     @staticmethod
     def balance(tiles: list[Tile]) -> str:
