@@ -15,7 +15,7 @@ from floorboard.engine.engine import Engine
 from floorboard.engine.read import snapshot
 from floorboard.engine.snapshot import Snapshot
 from floorboard.events.codec import decode_record
-from floorboard.events.model import Event
+from floorboard.events.model import ContactAbandoned, Event
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +25,17 @@ class BadLine:
     message: str
 
 
+@dataclass(frozen=True, slots=True)
+class Abandon:
+    """An abandoned contact without who it was: where, when and after how long a wait."""
+
+    site: str
+    queue: str
+    channel: str
+    ts: int
+    wait_s: float
+
+
 @dataclass
 class Report:
     engine: Engine
@@ -32,6 +43,7 @@ class Report:
     records: list[Snapshot]
     bad_lines: list[BadLine] = field(default_factory=list)
     outcomes: Counter[str] = field(default_factory=Counter)
+    abandons: list[Abandon] = field(default_factory=list)
 
 
 def read_events(path: Path) -> Iterator[tuple[int, list[Event], list[BadLine]]]:
@@ -48,6 +60,7 @@ def build_report(path: Path, config: Config, at: int | None = None) -> Report:
     engine = Engine(config)
     bad: list[BadLine] = []
     outcomes: Counter[str] = Counter()
+    abandons: list[Abandon] = []
     for number, events, rejected in read_events(path):
         for line in rejected:
             engine.count_rejected(line.reason)
@@ -59,9 +72,14 @@ def build_report(path: Path, config: Config, at: int | None = None) -> Report:
                 continue
             outcome = engine.apply(event)
             outcomes[outcome] += 1
+            if outcome == "applied" and isinstance(event, ContactAbandoned):
+                abandons.append(
+                    Abandon(event.site, event.queue, event.channel, event.ts, event.wait_s)
+                )
             if outcome in ("too_late", "unknown_site"):
                 bad.append(
                     BadLine(number, outcome, f"event {event.id}: {outcome.replace('_', ' ')}")
                 )
     read_at = at if at is not None else max(engine.watermarks.values(), default=0)
-    return Report(engine, read_at, snapshot(engine, read_at, str(path)), bad, outcomes)
+    records = snapshot(engine, read_at, str(path))
+    return Report(engine, read_at, records, bad, outcomes, abandons)
