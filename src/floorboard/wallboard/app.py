@@ -202,6 +202,16 @@ class WallboardApp(App[None]):
         alerts = [a.text for a in self.board.alerts] if self.board else []
         self.push_screen(ListScreen(f"All alerts ({len(alerts)}), worst first", alerts))
 
+    def on_data_table_row_selected(self, event: QueueTable.RowSelected) -> None:
+        """Enter on a queue: its figures in every window, over the board."""
+        if event.data_table.id != "queues" or self._last_views is None:
+            return
+        key = str(event.row_key.value)
+        lines = self.builder.queue_detail(self._last_views, key)
+        if lines:
+            lines += ["", "The day's half hours and abandoned contacts: floorboard report --csv"]
+            self.push_screen(ListScreen(f"Queue {key}, window by window", lines))
+
     def action_toggle_rotation(self) -> None:
         self.rotate_s = None if self.rotate_s else 15.0
         if self.rotate_s:

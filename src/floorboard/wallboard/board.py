@@ -129,10 +129,16 @@ class Board:
 WINDOW_WORDS = {
     "today": "today",
     "interval_30m": "this half hour",
+    "previous_30m": "last half hour",
+    "yesterday_30m": "same half hour yesterday",
     "interval_15m": "this quarter hour",
     "rolling_60m": "last 60 min",
+    "rolling_30m": "last 30 min",
     "rolling_15m": "last 15 min",
 }
+# A queue's drill-down: its figures in each of these windows.
+DETAIL_WINDOWS = ("today", "interval_30m", "previous_30m", "yesterday_30m", "rolling_60m",
+                  "rolling_30m", "rolling_15m")  # fmt: skip
 
 
 def window_words(window: str) -> str:
@@ -279,6 +285,28 @@ class BoardBuilder:
         if all(t.status is Status.GOOD for t in qual) and bad_p:
             return f"Customers are satisfied, but production is behind: {', '.join(bad_p)} ✗"
         return ""
+
+    def queue_detail(self, views: Views, key: str) -> list[str]:
+        """A queue's drill-down (``key`` site/queue/channel): its figures in every window of
+        ``DETAIL_WINDOWS``, one line each. Counts and ratios only: nobody is named."""
+        site, queue, channel = key.split("/")
+        q = views.queues.get((site, queue, channel))
+        if q is None:
+            return []
+        written = channel in ASYNC_CHANNELS
+        first = "1st resp" if written else "SL"
+        lines = [f"{'window':<25}{'offered':>8}{'answered':>9}{first:>9}{'abandoned':>10}"
+                 f"{'ASA':>8}{'AHT':>8}{'CSAT':>9}"]  # fmt: skip
+        for window in DETAIL_WINDOWS:
+            f = queue_figures(views, q, window, self.config, self.layout)
+            rate = f["response_sla_rate" if written else "service_level"]
+            lines.append(
+                f"{window_words(window):<25}{f['offered'].n:>8}{f['answered'].n:>9}"
+                f"{pct(rate.value):>9}{pct(f['abandon_rate'].value):>10}"
+                f"{clock(f['asa_s'].value):>8}{clock(f['aht_s'].value):>8}"
+                f"{survey_cell(f['csat_mean'], '{:.1f}'):>9}"
+            )
+        return lines
 
     def _staffing(self, views: Views, site: str, queue: str | None) -> Staffing:
         if queue is None:
