@@ -24,8 +24,8 @@ def test_every_row_of_tiles_mixes_production_and_quality() -> None:
     assert kinds[0::2] == [Kind.PRODUCTION] * 7
     assert kinds[1::2] == [Kind.QUALITY] * 7
     narrow = [spec.kind for spec in TILES if BoardLayout.SUPERVISOR in spec.layouts and spec.narrow]
-    # 7 columns from 120 wide, 4 below it without the tiles left out there (12 in 3 rows)
-    for tiles, width in ((kinds, 7), (kinds, 2), (narrow, 4)):
+    # 7 columns from 200 wide, 5 from 120, 4 below it without the tiles left out there
+    for tiles, width in ((kinds, 7), (kinds, 5), (kinds, 2), (narrow, 4)):
         for row in range(0, len(tiles), width):
             assert {Kind.PRODUCTION, Kind.QUALITY} <= set(tiles[row : row + width])
     assert len(narrow) == 12

@@ -37,6 +37,9 @@ TREND_POINTS = 60  # one per minute of data time: the last hour
 THEMES = {"dark": "textual-dark", "light": "textual-light"}
 Reader = Callable[[RecordStore], Awaitable[None]]
 NARROW_COLUMNS = 120  # below this: the compact layout (CSS class -narrow)
+# Below this the queue table, beside the agent panel, is compact (a 1080p or 4K kiosk at the
+# default 45 rows is about 160 columns).
+FULL_TABLE_COLUMNS = 200
 MORE_ALERTS = "+{} more · press a for all"
 
 
@@ -91,7 +94,8 @@ class WallboardApp(App[None]):
     TITLE = "Floorboard"
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [  # type: ignore[misc]
         (0, "-narrow"),
-        (120, "-wide"),
+        (120, "-medium"),
+        (200, "-wide"),
         (240, "-huge"),
     ]
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -317,7 +321,8 @@ class WallboardApp(App[None]):
         normal.update(board.normal)
         normal.set_class(not board.normal, "-empty")
         if supervisor:
-            self.query_one(QueueTable).show(board.queue_rows, compact=narrow)
+            compact = self.size.width < FULL_TABLE_COLUMNS
+            self.query_one(QueueTable).show(board.queue_rows, compact=compact)
             self.query_one(AgentTable).show(board.agents)
             self._sample_trends(views)
 
