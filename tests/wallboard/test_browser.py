@@ -109,7 +109,7 @@ async def test_board_in_chromium_shows_the_figures_and_reconnects(
             # The board's own output holds the figures the engine computes from the records.
             screen = await open_screen(http, server.url)
             await page.call("Page.navigate", url=f"{server.url}/?shift=0")
-            for shown in (tiles["sl"].value, tiles["csat"].detail, tiles["abandon"].detail):
+            for shown in (tiles["sl"].value, tiles["csat"].value, tiles["abandon"].value):
                 await screen.wait_for(shown)
             await screen.socket.close()
             # The same figures in the browser. A blank or banner-only page compresses to some

@@ -11,7 +11,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from textual.widgets import Static
 
-from floorboard.engine.snapshot import encode
+from floorboard.engine.snapshot import AgentRoster, encode
 from floorboard.streams.broker import EmbeddedBroker
 from floorboard.streams.kafka import KafkaConnection
 from floorboard.wallboard.app import WallboardApp
@@ -114,3 +114,34 @@ async def test_reader_reconnects_after_a_hung_broker(
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
+
+
+@pytest.mark.broker
+async def test_a_topic_that_appears_later_is_read_without_holding_up_the_others(
+    fresh_broker: Callable[[], EmbeddedBroker],
+) -> None:
+    # A supervisor's board reads the snapshots and the agents topic; before the agents topic
+    # exists (no worker has created it yet) the snapshots must still reach the board.
+    broker = fresh_broker()
+    cfg = example_config()
+    rosters = [r for r in records(cfg) if isinstance(r, AgentRoster)]
+    others = [r for r in records(cfg) if not isinstance(r, AgentRoster)]
+    assert rosters and others
+    producer = AIOKafkaProducer(bootstrap_servers=broker.bootstrap)
+    await producer.start()
+    target = RecordStore(store(cfg).layout_id)
+    reader = SnapshotReader(KafkaConnection(broker.bootstrap), "late-snapshots", "late-agents")
+    task = asyncio.create_task(reader(target))
+    try:
+        for record in others:
+            await producer.send_and_wait("late-snapshots", encode(record))
+        await wait_for(lambda: len(target._records) == len(others))
+        for roster in rosters:  # creates the second topic
+            await producer.send_and_wait("late-agents", encode(roster))
+        await wait_for(lambda: len(target._records) == len(others) + len(rosters))
+        assert target.views(NOW).teams  # still merged into one picture
+    finally:
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        await producer.stop()

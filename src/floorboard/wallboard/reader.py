@@ -26,6 +26,8 @@ RETRY_S = 2.0
 # reader asks the broker for the partitions' ends, and takes no answer as the broker being gone.
 PROBE_AFTER_S = 5.0
 PROBE_TIMEOUT_S = 5.0
+# How often a reader looks again for a topic that did not exist yet.
+TOPIC_CHECK_S = 5.0
 
 
 class BrokerUnreachable(Exception):
@@ -62,38 +64,49 @@ class SnapshotReader:
                 await asyncio.sleep(self.retry_s)
 
     async def _run(self, store: RecordStore) -> None:
+        """One consumer's life: until an error, or until a topic that was missing appears (a
+        new consumer then reads it: a running one does not learn of topics created after it)."""
         consumer = reader(self.conn, auto_offset_reset="latest")
         try:
             # Inside the try: a start that fails must still close the consumer.
             await consumer.start()
             self.link.mark_up()
-            tps = await self._assign(consumer)
+            while not (tps := self._partitions(consumer)):
+                await asyncio.sleep(0.5)
+                if await self._appeared(consumer, []):
+                    return
+            consumer.assign(tps)
+            # end_offsets may lag the true end on some brokers; it is only a starting point here.
+            ends = await consumer.end_offsets(tps)
+            for tp in tps:
+                consumer.seek(tp, max(0, ends[tp] - BACKLOG_RECORDS))
             await self._consume(consumer, tps, store)
         finally:
             await consumer.stop()
 
-    async def _assign(self, consumer: AIOKafkaConsumer) -> list[TopicPartition]:
-        tps: list[TopicPartition] = []
-        for topic in self.topics:
-            partitions = consumer.partitions_for_topic(topic)
-            while not partitions:
-                await consumer.force_metadata_update()
-                partitions = consumer.partitions_for_topic(topic)
-                if not partitions:
-                    await asyncio.sleep(0.5)
-            tps += [TopicPartition(topic, p) for p in sorted(partitions)]
-        consumer.assign(tps)
-        # end_offsets may lag the true end on some brokers; it is only a starting point here.
-        ends = await consumer.end_offsets(tps)
-        for tp in tps:
-            consumer.seek(tp, max(0, ends[tp] - BACKLOG_RECORDS))
-        return tps
+    def _partitions(self, consumer: AIOKafkaConsumer) -> list[TopicPartition]:
+        """The partitions of the topics that exist; a supervisor's board reads the snapshots
+        while the agents topic does not exist yet."""
+        return [
+            TopicPartition(topic, p)
+            for topic in self.topics
+            for p in sorted(consumer.partitions_for_topic(topic) or ())
+        ]
+
+    async def _appeared(self, consumer: AIOKafkaConsumer, tps: list[TopicPartition]) -> bool:
+        """Whether a topic missing from ``tps`` exists now."""
+        missing = set(self.topics) - {tp.topic for tp in tps}
+        return bool(missing and missing & await consumer.topics())
 
     async def _consume(
         self, consumer: AIOKafkaConsumer, tps: list[TopicPartition], store: RecordStore
     ) -> None:
-        quiet_since = time.monotonic()
+        quiet_since = next_topic_check = time.monotonic()
         while True:
+            if time.monotonic() >= next_topic_check:
+                if await self._appeared(consumer, tps):
+                    return
+                next_topic_check = time.monotonic() + TOPIC_CHECK_S
             batches = await consumer.getmany(timeout_ms=500, max_records=5000)
             received = wall_ms()
             if any(batches.values()):
