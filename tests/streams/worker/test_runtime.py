@@ -45,6 +45,14 @@ def batches() -> list[tuple[int, SourceRecord]]:
 BATCH = batches()
 
 
+def by_partition(items: list[tuple[int, SourceRecord]]) -> dict[int, list[SourceRecord]]:
+    """One fetch result: the records of each partition, in order."""
+    out: dict[int, list[SourceRecord]] = {}
+    for partition, record in items:
+        out.setdefault(partition, []).append(record)
+    return out
+
+
 def runtime(
     log: MemoryLog, first_offset: FirstOffset | None = None, **worker: Any
 ) -> tuple[WorkerRuntime, RecordingConsumer]:
@@ -67,9 +75,9 @@ def published(log: MemoryLog) -> list[Snapshot]:
 async def deliver(
     rt: WorkerRuntime, items: list[tuple[int, SourceRecord]], chunk: int = 25
 ) -> None:
-    """Feed like the agent does: position-checked batches, never beyond what was assigned."""
+    """Feed like the consumer does: position-checked batches, never beyond what was assigned."""
     for start in range(0, len(items), chunk):
-        await rt.handle(items[start : start + chunk])
+        await rt.handle(by_partition(items[start : start + chunk]))
 
 
 def assert_exact(log: MemoryLog) -> None:
@@ -168,7 +176,7 @@ async def test_a_checkpoint_waits_for_its_dead_letters_and_re_sends_failed_ones(
     await rt.assign([0])
     log.failures["dlq"] = 1
     await rt.handle(
-        [(0, SourceRecord(0, b"k", b"{broken")), (0, SourceRecord(1, b"k", encode(EVENTS[0])))]
+        {0: [SourceRecord(0, b"k", b"{broken"), SourceRecord(1, b"k", encode(EVENTS[0]))]}
     )
     assert log.records("dlq") == []  # the first delivery failed
     await rt.checkpoint_all()
@@ -185,7 +193,7 @@ async def test_no_checkpoint_covers_a_dead_letter_that_never_reached_the_broker(
     rt, _ = runtime(log)
     await rt.assign([0])
     log.failures["dlq"] = 100
-    await rt.handle([(0, SourceRecord(0, b"k", b"{broken"))])
+    await rt.handle({0: [SourceRecord(0, b"k", b"{broken")]})
     await rt.checkpoint_all()
     assert rt.stats["checkpoint_failures"] == 1 and log.logs[("ck", 0)] == []
     # the letter stays queued: the next checkpoint sends it again before writing anything
@@ -203,7 +211,7 @@ async def test_records_of_partitions_not_assigned_here_are_left_alone() -> None:
     log = MemoryLog()
     rt, _ = runtime(log)
     await rt.assign([0])
-    await rt.handle([(1, SourceRecord(0, None, encode(EVENTS[0])))])
+    await rt.handle({1: [SourceRecord(0, None, encode(EVENTS[0]))]})
     assert rt.stats["records_unassigned"] == 1 and rt.totals()["records"] == 0
 
 
@@ -241,14 +249,14 @@ async def test_a_gap_that_seeking_cannot_close_is_checked_with_the_broker(
     records = [r for p, r in BATCH if p == 0][7:12]
     clock = [1000.0]
     monkeypatch.setattr("floorboard.streams.worker.runtime.time.monotonic", lambda: clock[0])
-    await rt.handle([(0, records[0])])
+    await rt.handle({0: records[:1]})
     assert asked == [] and consumer.seeks[-1] == (0, 0)  # first, seek back and wait
     clock[0] += PROBE_AFTER_S + 1
-    await rt.handle([(0, records[0])])
+    await rt.handle({0: records[:1]})
     for task in list(rt._tasks):
         await task
     assert asked == [(0, 0)] and consumer.seeks[-1] == (0, 7)
-    await rt.handle([(0, r) for r in records])
+    await rt.handle({0: records})
     assert rt.slots[0].state.next_offset == 12
     assert rt.totals()["offsets_missing"] == 7
 
@@ -267,7 +275,7 @@ async def test_a_gap_of_records_that_exist_is_never_skipped(
     monkeypatch.setattr("floorboard.streams.worker.runtime.time.monotonic", lambda: clock[0])
     for _ in range(5):
         clock[0] += PROBE_AFTER_S
-        await rt.handle([(0, ahead)])
+        await rt.handle({0: [ahead]})
         for task in list(rt._tasks):
             await task
     assert rt.slots[0].state.next_offset == 0 and rt.totals()["records"] == 0
@@ -289,7 +297,7 @@ async def test_a_partition_left_out_of_position_is_sought_again_by_the_timer(
 ) -> None:
     rt, consumer, records, clock = await on_clock(monkeypatch)
     # a record ahead of position arrives, the seek back is lost, and nothing else arrives
-    await rt.handle([(0, records[3])])
+    await rt.handle({0: [records[3]]})
     assert consumer.seeks[-1] == (0, 0)
     seeks = len(consumer.seeks)
     consumer.highwaters = {0: len(records)}
@@ -298,7 +306,7 @@ async def test_a_partition_left_out_of_position_is_sought_again_by_the_timer(
     clock[0] += 2.0
     await rt.resume_stalled()
     assert consumer.seeks[-1] == (0, 0) and len(consumer.seeks) == seeks + 1
-    await rt.handle([(0, r) for r in records])
+    await rt.handle({0: records})
     clock[0] += 2.0
     await rt.resume_stalled()  # in position again: nothing to do
     assert len(consumer.seeks) == seeks + 1
@@ -309,8 +317,8 @@ async def test_no_seek_retry_once_nothing_is_left_to_read(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     rt, consumer, records, clock = await on_clock(monkeypatch)
-    await rt.handle([(0, r) for r in records])
-    await rt.handle([(0, records[1])])  # a stale redelivery after the end
+    await rt.handle({0: records})
+    await rt.handle({0: [records[1]]})  # a stale redelivery after the end
     consumer.highwaters = {0: len(records)}
     seeks = len(consumer.seeks)
     clock[0] += 2.0

@@ -13,7 +13,7 @@ import logging
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Protocol
 
 from floorboard.engine.engine import Engine
 from floorboard.events.codec import decode_record, encode
@@ -24,6 +24,19 @@ from floorboard.streams.worker.offsets import STRIDE, event_offset, record_end, 
 log = logging.getLogger(__name__)
 
 SEEK_RETRY_S = 1.0
+
+
+class Record(Protocol):
+    """A source record as fetched (aiokafka's ConsumerRecord) or built (SourceRecord)."""
+
+    @property
+    def offset(self) -> int: ...
+
+    @property
+    def key(self) -> bytes | None: ...
+
+    @property
+    def value(self) -> bytes | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +76,7 @@ class PartitionState:
         return self.processed_offset > self.checkpointed or self.engine.state.dirty_count > 0
 
     def apply_records(
-        self, records: Iterable[SourceRecord], now: float
+        self, records: Iterable[Record], now: float
     ) -> tuple[list[DeadLetter], Position]:
         """Apply records in order; returns dead letters and whether to seek to next_offset."""
         dead: list[DeadLetter] = []
@@ -108,7 +121,7 @@ class PartitionState:
         self._seek_at = now
         return True
 
-    def _apply(self, record: SourceRecord) -> list[DeadLetter]:
+    def _apply(self, record: Record) -> list[DeadLetter]:
         engine = self.engine
         value = record.value if record.value is not None else b""
         batch = value.lstrip()[:1] == b"["
@@ -142,7 +155,7 @@ class PartitionState:
 
     def _dead(
         self,
-        record: SourceRecord,
+        record: Record,
         batch: bool,
         reason: str,
         message: str,

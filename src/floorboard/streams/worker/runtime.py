@@ -15,8 +15,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import Counter, defaultdict
-from collections.abc import Awaitable, Callable, Coroutine, Iterable, Sequence
+from collections import Counter
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -29,7 +29,7 @@ from floorboard.engine.state import Checkpoint
 from floorboard.streams.worker.checkpoint import CheckpointStore, restore_engine
 from floorboard.streams.worker.deadletter import DeadLetter
 from floorboard.streams.worker.outputs import Sink
-from floorboard.streams.worker.partition import PartitionState, SourceRecord
+from floorboard.streams.worker.partition import PartitionState, Record
 from floorboard.streams.worker.publisher import snapshot_records
 from floorboard.streams.worker.settings import WorkerSettings
 
@@ -89,6 +89,9 @@ class WorkerRuntime:
         self._retired: Counter[str] = Counter()  # partition stats of slots no longer here
         self._tasks: set[asyncio.Task[None]] = set()
         self._probing: set[int] = set()
+        # Held while a fetch is applied: a checkpoint taken in between covers no record whose
+        # dead letters are not queued yet (timers and revocation run between fetches' awaits).
+        self._batch = asyncio.Lock()
         self.closed = False
         self._next_change_publish = 0.0
         self.layout: Layout = Engine(config).layout
@@ -135,26 +138,25 @@ class WorkerRuntime:
 
     # --- the hot path ---
 
-    async def handle(self, batch: Sequence[tuple[int, SourceRecord]]) -> None:
+    async def handle(self, fetched: Mapping[int, Sequence[Record]]) -> None:
+        """Apply one fetch's records: by partition, each partition's in offset order."""
         if self.closed:
             return  # not checkpointed, so the next owner reads these records again
         now = time.monotonic()
-        grouped: dict[int, list[SourceRecord]] = defaultdict(list)
-        for partition, record in batch:
-            grouped[partition].append(record)
-        for partition, records in grouped.items():
-            slot = self.slots.get(partition)
-            if slot is None:
-                self.stats["records_unassigned"] += len(records)  # the new owner reads them
-                continue
-            letters, position = slot.state.apply_records(records, now)
-            for letter in letters:
-                future = await self._send_letter(letter)
-                slot.letters.append((letter, future))
-            if position == "seek":
-                await self._reposition(slot, now)
-            if slot.state.engine.state.dirty_count >= self.worker.checkpoint_max_keys:
-                self._spawn(self.checkpoint(slot))
+        async with self._batch:
+            for partition, records in fetched.items():
+                slot = self.slots.get(partition)
+                if slot is None:
+                    self.stats["records_unassigned"] += len(records)  # the new owner reads them
+                    continue
+                letters, position = slot.state.apply_records(records, now)
+                for letter in letters:
+                    future = await self._send_letter(letter)
+                    slot.letters.append((letter, future))
+                if position == "seek":
+                    await self._reposition(slot, now)
+                if slot.state.engine.state.dirty_count >= self.worker.checkpoint_max_keys:
+                    self._spawn(self.checkpoint(slot))
         if now >= self._next_change_publish:
             await self.publish(only_changed=True)
             # Reading an engine costs more as its state grows (1,000 agents: tens of ms): keep
@@ -227,9 +229,11 @@ class WorkerRuntime:
             part = slot.state
             if not slot.active or not (part.needs_checkpoint or slot.redo or slot.retry):
                 return
-            offset = part.processed_offset
-            # Taken synchronously: the checkpoint and the letters it covers match exactly.
-            checkpoint = part.engine.checkpoint(offset)
+            async with self._batch:
+                offset = part.processed_offset
+                # Taken synchronously: the checkpoint and the letters it covers match exactly.
+                checkpoint = part.engine.checkpoint(offset)
+                letters, slot.letters = slot.letters, []
             if slot.retry:
                 merged = dict(slot.retry)
                 merged.update(checkpoint.changes)
@@ -239,7 +243,6 @@ class WorkerRuntime:
                     checkpoint.counters,
                     list(merged.items()),
                 )
-            letters, slot.letters = slot.letters, []
             try:
                 await self._deliver(letters)
                 slot.topic_end = await self.store.write(part.partition, checkpoint, slot.redo)
