@@ -172,9 +172,9 @@ class WorkerRuntime:
     async def resume_stalled(self) -> None:
         """Seek again for partitions still out of position, from a timer.
 
-        Faust's fetch loop records the offset of the message it was delivering when our seek
-        ran, and then drops the re-fetched records below it. Once the source is drained no
-        record arrives to ask for another seek, so the partition would stall for good.
+        A seek can be lost (made while a rebalance had taken the partition from the consumer).
+        Once the source is drained no record arrives to ask for another seek, so the partition
+        would stall for good.
         """
         now = time.monotonic()
         behind = self.lag()
