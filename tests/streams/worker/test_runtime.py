@@ -3,6 +3,7 @@ snapshots, and a crash at any point ending exactly where no crash would have."""
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from typing import Any
 
@@ -205,6 +206,32 @@ async def test_no_checkpoint_covers_a_dead_letter_that_never_reached_the_broker(
     rt2, consumer = runtime(log)
     await rt2.assign([0])
     assert consumer.seeks == [(0, 0)]
+
+
+async def test_a_checkpoint_started_during_a_fetch_covers_its_records_and_their_letters() -> None:
+    log = MemoryLog()
+    rt, _ = runtime(log)
+    await rt.assign([0])
+    release = asyncio.Event()
+    send = log.send
+
+    async def slow_letter(topic: str, *args: Any, **kwargs: Any) -> asyncio.Future[Any]:
+        if topic == "dlq":
+            await release.wait()  # the broker is slow to take the dead letter
+        return await send(topic, *args, **kwargs)
+
+    log.send = slow_letter  # type: ignore[method-assign]
+    fetch = asyncio.ensure_future(rt.handle({0: [SourceRecord(0, b"k", b"{broken")]}))
+    await asyncio.sleep(0.01)  # the record is applied; its letter is on its way
+    checkpoint = asyncio.ensure_future(rt.checkpoint_all())  # a timer tick, or a revocation
+    await asyncio.sleep(0.01)
+    assert log.logs[("ck", 0)] == []  # it waits for the fetch instead of covering it half
+    release.set()
+    await fetch
+    await checkpoint
+    slot = rt.slots[0]
+    assert slot.letters == [] and slot.state.checkpointed == slot.state.processed_offset
+    assert len(log.records("dlq")) == 1 and log.logs[("ck", 0)][0].key == b"wal"
 
 
 async def test_records_of_partitions_not_assigned_here_are_left_alone() -> None:
