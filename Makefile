@@ -9,7 +9,7 @@ STAMP := $(VENV)/.floorboard-synced
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: demo test lint lock-check lock bench clean
+.PHONY: demo test lint lock-check lock bench fuzz clean
 
 $(UV): requirements/uv.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ test: $(STAMP)
 	bash deploy/system-deps.sh
 	$(MAKE) lint
 	$(BIN)/python -m pytest
+
+# The fuzz tests with the long profile (5,000 examples each; `make test` runs a fast one).
+fuzz: $(STAMP)
+	FLOORBOARD_FUZZ_PROFILE=fuzz $(BIN)/python -m pytest tests/fuzz
 
 # Upgrade every locked version (commit uv.lock after `make test` passes).
 lock: $(UV)

@@ -15,6 +15,7 @@ BENCHMARKS = (
     "bench.replay",
     "bench.memory",
     "bench.ingest_asterisk",
+    "bench.bounds",
 )
 
 

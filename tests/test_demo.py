@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -172,3 +174,71 @@ def test_headless_demo_on_an_asterisk_queue_log(broker: EmbeddedBroker) -> None:
     while group_alive(demo.pid) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not group_alive(demo.pid), "the demo left processes behind"
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [["--scenario", "nope"], ["--speed", "fast"], ["--web-port", "70000"], ["--seconds", "0"]],
+)
+def test_bad_demo_arguments_stop_before_anything_starts(
+    bad: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from floorboard.cli import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["demo", "--headless", *bad])
+    assert exit_.value.code == 2
+    assert bad[0] in capsys.readouterr().err
+
+
+def descendants(pid: int) -> set[int]:
+    """Every process below ``pid``, from /proc (children of each of its threads)."""
+    found: set[int] = set()
+    todo = [pid]
+    while todo:
+        parent = todo.pop()
+        for children in Path(f"/proc/{parent}/task").glob("*/children"):
+            with contextlib.suppress(OSError):
+                for child in map(int, children.read_text().split()):
+                    if child not in found:
+                        found.add(child)
+                        todo.append(child)
+    return found
+
+
+def running(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "\nState:\tZ" not in status
+
+
+@pytest.mark.broker
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP], ids=["TERM", "HUP"])
+def test_a_stop_signal_stops_everything_the_demo_started(
+    broker: EmbeddedBroker, signum: signal.Signals
+) -> None:
+    # issue 12, row 9: broker, worker and simulator kept running, re-parented to pid 1
+    demo = subprocess.Popen(
+        [sys.executable, "-m", "floorboard.cli", "demo", "--headless", "--seconds", "600"],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    try:
+        assert demo.stdout is not None
+        line = demo.stdout.readline()  # printed once broker, worker and simulator run
+        assert line.startswith(b"demo: broker"), line
+        started = descendants(demo.pid)
+        assert len(started) >= 3, started  # broker, worker, simulator
+        demo.send_signal(signum)
+        out, _ = demo.communicate(timeout=60)
+        assert demo.returncode == 128 + signum, out
+        assert f"stopped by {signum.name}".encode() in out
+        deadline = time.monotonic() + 20
+        while any(map(running, started)) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not [pid for pid in started if running(pid)]
+    finally:
+        if demo.poll() is None:
+            demo.kill()
+            demo.wait()

@@ -2,7 +2,7 @@
 
 Everything runs in this process group: the embedded broker and the wallboard in this process,
 the worker and the simulator as child processes. Leaving the wallboard (or the headless timer
-running out, or Ctrl-C) stops all of them; nothing is left behind.
+running out, Ctrl-C, SIGTERM or SIGHUP) stops all of them; nothing is left behind.
 """
 
 from __future__ import annotations
@@ -16,16 +16,22 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
 from importlib.resources import as_file
 from pathlib import Path
+from types import FrameType
 
-from floorboard.config import EXAMPLE_CONFIG, Config, RuntimeSettings, load_config
+import yaml
+
+from floorboard.config import EXAMPLE_CONFIG, Config, RuntimeSettings, config_from_env, load_config
 from floorboard.engine.layout import Layout
 from floorboard.engine.read import layout_id
 from floorboard.engine.views import Views, site_figures
+from floorboard.simulator.cli import positive_float, speed, whole
+from floorboard.simulator.scenario import SCENARIOS
 from floorboard.streams.broker import LOOPBACK, EmbeddedBroker, free_port
 from floorboard.streams.broker_cli import client_environment, secure_settings, server_tls
 from floorboard.streams.kafka import KafkaConnection
@@ -34,17 +40,46 @@ from floorboard.wallboard.formatting import clock, pct
 from floorboard.wallboard.reader import SnapshotReader
 from floorboard.wallboard.store import RecordStore
 
+# The simulator runs the day faster than the wall clock, so its events are ahead of it: the
+# demo's worker accepts events up to two days ahead (a 24 h day starting at most ~16 h ahead).
+DEMO_FUTURE_SKEW_S = 2 * 86400
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+
+
+class Stopped(SystemExit):
+    """A stop signal arrived: unwinds the demo through its cleanup, like Ctrl-C.
+
+    A SystemExit, because asyncio re-raises only that and KeyboardInterrupt out of a task: any
+    other exception raised by the handler inside a task would end just that task.
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(128 + signum)
+        self.signum = signum
+
 
 def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument(
-        "--config", type=Path, default=None, help="Floorboard YAML config (default: the example)"
+        "--config",
+        type=Path,
+        default=config_from_env(),
+        help="Floorboard YAML config (default: $FLOORBOARD_CONFIG, else the example)",
     )
     p.add_argument("--headless", action="store_true", help="no UI: print a KPI summary at the end")
-    p.add_argument("--seconds", type=float, default=30.0, help="headless run time (default 30)")
-    p.add_argument("--speed", default="60", help="simulation speed factor (default 60)")
-    p.add_argument("--scenario", default="normal", help="simulator scenario (default normal)")
+    p.add_argument(
+        "--seconds", type=positive_float, default=30.0, help="headless run time (default 30)"
+    )
+    p.add_argument(
+        "--speed", type=_speed, default="60", help="simulation speed factor (default 60)"
+    )
+    p.add_argument(
+        "--scenario",
+        choices=sorted(SCENARIOS),
+        default="normal",
+        help="simulator scenario (default normal)",
+    )
     p.add_argument("--seed", type=int, default=7)
-    p.add_argument("--web-port", type=int, default=0, help="worker HTTP port (default: free)")
+    p.add_argument("--web-port", type=_port, default=0, help="worker HTTP port (default: free)")
     p.add_argument(
         "--secure", action="store_true",
         help="everything over TLS: a private CA, the broker served only through TLS",
@@ -57,6 +92,16 @@ def configure(p: argparse.ArgumentParser) -> None:
     )
     add_wallboard_arguments(p)
     p.set_defaults(func=run)
+
+
+def _speed(text: str) -> str:
+    """Checked here so a bad value stops the demo at once, not its simulator child later."""
+    speed(text)
+    return text
+
+
+def _port(text: str) -> int:
+    return whole(text, 0, 65535)
 
 
 def demo_start(config: Config, now: dt.datetime | None = None) -> str:
@@ -212,12 +257,37 @@ def _fig(value: float | None, fmt: str) -> str:
     return "–" if value is None else fmt.format(value)
 
 
+def demo_config(source: Path, directory: Path) -> Path:
+    """A copy of the config for the demo's children, accepting the simulator's future events."""
+    load_config(source)  # a bad config stops here, naming the user's file
+    data = yaml.safe_load(source.read_text(encoding="utf-8"))
+    data.setdefault("engine", {})["max_future_skew_s"] = DEMO_FUTURE_SKEW_S
+    path = directory / "demo-config.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return path
+
+
+def _stop(signum: int, _frame: FrameType | None) -> None:
+    for other in STOP_SIGNALS:  # a second signal must not cut the cleanup this one starts short
+        signal.signal(other, signal.SIG_IGN)
+    raise Stopped(signum)
+
+
 def run(args: argparse.Namespace) -> int:
-    if args.config is not None:
-        return _run(args.config, args)
-    # The worker and simulator children read the example from a real file.
-    with as_file(EXAMPLE_CONFIG) as example:
-        return _run(example, args)
+    previous = {signum: signal.signal(signum, _stop) for signum in STOP_SIGNALS}
+    try:
+        with tempfile.TemporaryDirectory(prefix="floorboard-demo-") as tmp:
+            if args.config is not None:
+                return _run(demo_config(args.config, Path(tmp)), args)
+            # The worker and simulator children read the example from a real file.
+            with as_file(EXAMPLE_CONFIG) as example:
+                return _run(demo_config(example, Path(tmp)), args)
+    except Stopped as stop:
+        print(f"demo: stopped by {signal.Signals(stop.signum).name}", file=sys.stderr)
+        return 128 + stop.signum
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def _run(config_path: Path, args: argparse.Namespace) -> int:

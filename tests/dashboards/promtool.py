@@ -13,6 +13,9 @@ RECORDING = PROMETHEUS / "recording.rules.yml"
 ALERTS = PROMETHEUS / "alerts.rules.yml"
 # promtool unit tests of the rules
 UNIT_TESTS = Path(__file__).resolve().parent / "prometheus"
+# A recording rule's name (level:metric:operations, or an alias of before) and a raw metric's name
+RULE_NAME = r"\b(?:[a-z_]+:floorboard_[a-z0-9_]+:[a-z0-9_]+|floorboard:[a-z0-9_:]+)"
+METRIC_NAME = r"(?<![:\w])floorboard_[a-z0-9_]+(?![\w:])"
 ALERTMANAGER = REPO / "src" / "floorboard" / "dashboards" / "alertmanager" / "alertmanager.yml"
 
 

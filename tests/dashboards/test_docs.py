@@ -8,7 +8,7 @@ import yaml
 
 from floorboard.dashboards.metrics_doc import tables
 from floorboard.metrics.names import all_names
-from tests.dashboards.promtool import ALERTS, RECORDING, REPO
+from tests.dashboards.promtool import ALERTS, RECORDING, REPO, RULE_NAME
 
 METRICS_DOC = (REPO / "docs" / "metrics.md").read_text()
 OPERATIONS_DOC = (REPO / "docs" / "operations.md").read_text()
@@ -28,8 +28,7 @@ def test_every_metric_is_documented() -> None:
 
 
 def test_every_recording_rule_is_documented() -> None:
-    # floorboard:… and level:metric:operations names (site_team:floorboard_occupancy:…)
-    documented = set(re.findall(r"`((?:floorboard|site[a-z_]*):[a-z0-9_:]+)`", METRICS_DOC))
+    documented = set(re.findall(f"`({RULE_NAME})`", METRICS_DOC))
     recorded = {
         r["record"] for g in yaml.safe_load(RECORDING.read_text())["groups"] for r in g["rules"]
     }

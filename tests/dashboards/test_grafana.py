@@ -19,9 +19,10 @@ from grafana_foundation_sdk.models.dashboard import Dashboard
 from pydantic import SecretStr
 
 from floorboard.dashboards.grafana import generate, provisioning
-from floorboard.dashboards.grafana.panels import DATASOURCE
+from floorboard.dashboards.grafana.panels import DATASOURCE, DATASOURCE_UID
 from floorboard.dashboards.grafana.push import push
 from floorboard.metrics.names import all_names
+from tests.dashboards.promtool import ALERTS, METRIC_NAME, RULE_NAME
 
 # Grafana's grid: a row is 30 px high with 8 px between rows. In kiosk mode a 1080p TV shows
 # 1080 px minus the dashboard's padding (16 px above and below) without scrolling.
@@ -65,6 +66,9 @@ def test_dashboard_shape_and_kiosk_fit(uid: str) -> None:
         for target in panel["targets"]:
             assert target["datasource"] == panel["datasource"] and target["expr"], panel["title"]
     for variable in board["templating"]["list"]:
+        if variable["type"] == "datasource":
+            assert variable["query"] == "prometheus"
+            continue
         assert variable["datasource"] == {"type": "prometheus", "uid": DATASOURCE.uid}
     # no two panels overlap
     cells: set[tuple[int, int]] = set()
@@ -84,17 +88,77 @@ def test_queries_use_only_known_series(uid: str) -> None:
     known = all_names() | RECORDED
     for panel in DASHBOARDS[uid]["panels"]:
         for target in panel["targets"]:
-            # floorboard_… metrics, floorboard:… rules and level:floorboard_…:operations rules
-            for name in re.findall(r"\b(?:[a-z_]+:)?floorboard[:_][a-z0-9_:]+", target["expr"]):
+            for name in re.findall(f"{RULE_NAME}|{METRIC_NAME}", target["expr"]):
                 assert name in known, f"{panel['title']}: {name}"
 
 
 @pytest.mark.parametrize("uid", sorted(DASHBOARDS))
 def test_round_trip_through_the_sdk_model(uid: str) -> None:
     register_default_plugins()
-    text = json.dumps(DASHBOARDS[uid], sort_keys=True)
+    # __inputs is for Grafana's import, outside the dashboard model
+    board = {k: v for k, v in DASHBOARDS[uid].items() if k != "__inputs"}
+    text = json.dumps(board, sort_keys=True)
     again = json.loads(JSONEncoder(sort_keys=True).encode(Dashboard.from_json(json.loads(text))))
-    assert again == DASHBOARDS[uid]
+    assert again == board
+
+
+@pytest.mark.parametrize("uid", sorted(DASHBOARDS))
+def test_dashboards_import_anywhere_and_link_to_each_other(uid: str) -> None:
+    board = DASHBOARDS[uid]
+    assert [i["name"] for i in board["__inputs"]] == ["DS_PROMETHEUS"]
+    assert DATASOURCE.uid == "${datasource}"  # no panel names a datasource uid of its own
+    variables = {v["name"]: v for v in board["templating"]["list"]}
+    assert variables["datasource"]["type"] == "datasource" and "site" in variables
+    (link,) = board["links"]
+    assert link["type"] == "dashboards" and link["tags"] == ["floorboard"]
+    assert link["includeVars"] and link["keepTime"]
+    assert all("floorboard" in b["tags"] for b in DASHBOARDS.values())
+
+
+def test_each_variable_is_where_its_panels_use_it() -> None:
+    names = {uid: {v["name"] for v in b["templating"]["list"]} for uid, b in DASHBOARDS.items()}
+    assert {"queue", "channel"} <= names["floorboard-queue"]
+    assert "team" in names["floorboard-overview"]
+    for uid, board in DASHBOARDS.items():
+        exprs = " ".join(t["expr"] for p in board["panels"] for t in p["targets"])
+        for variable in names[uid] - {"datasource"}:
+            assert f"${variable}" in exprs, (uid, variable)
+
+
+def _stats(uid: str) -> dict[str, Any]:
+    return {p["title"]: p for p in DASHBOARDS[uid]["panels"] if p["type"] == "stat"}
+
+
+def test_counts_are_whole_numbers_and_pipeline_tiles_turn_red_at_the_alert_lines() -> None:
+    for uid in DASHBOARDS:
+        for title, panel in _stats(uid).items():
+            if "(n)" in title or title in {"Waiting now", "Waiting", "Agents ready"}:
+                assert panel["fieldConfig"]["defaults"]["decimals"] == 0, title
+    pipeline = _stats("floorboard-pipeline")
+
+    def red(title: str) -> float:
+        steps = pipeline[title]["fieldConfig"]["defaults"]["thresholds"]["steps"]
+        return float(next(s["value"] for s in steps if s["color"] == "red"))
+
+    alerts = ALERTS.read_text()
+    assert red("Age of newest event") == 600 and "> 600)" in alerts  # FloorboardFeedStale
+    assert red("Consumer lag") == 1000 and "> 1000" in alerts  # FloorboardConsumerLagGrowing
+    assert (
+        red("Dead letters, 1 h") == 10 and "[10m])) > 10" in alerts
+    )  # FloorboardDeadLettersRising
+
+
+def test_no_chart_rescales_a_figure_to_share_an_axis() -> None:
+    for board in DASHBOARDS.values():
+        for panel in board["panels"]:
+            for target in panel["targets"]:
+                assert not re.search(r"[*/] ?(5|20)\b", target["expr"]), panel["title"]
+                assert "÷" not in target["legendFormat"] and "×" not in target["legendFormat"]
+
+
+def test_the_provisioned_datasource_is_not_the_default() -> None:
+    (source,) = provisioning.datasources()["datasources"]
+    assert source["isDefault"] is False
 
 
 def test_quality_sits_beside_production_on_the_overview() -> None:
@@ -118,7 +182,7 @@ def test_grafana_alert_rules_mirror_the_prometheus_alerts() -> None:
     for name, rule in rules.items():
         assert rule["condition"] == "C"
         assert rule["data"][0]["model"]["expr"] == prom[name]["expr"].strip()
-        assert rule["data"][0]["datasourceUid"] == DATASOURCE.uid
+        assert rule["data"][0]["datasourceUid"] == DATASOURCE_UID
         assert rule["for"] == prom[name]["for"] and rule["labels"] == prom[name]["labels"]
         # Grafana's value of query A replaces Prometheus' $value; nothing else changes
         for key, text in prom[name]["annotations"].items():

@@ -109,7 +109,7 @@ async def test_recording_rules_and_alert_on_a_live_worker(
                 query,
                 prom_port,
                 "/api/v1/query",
-                query='floorboard:site_service_level:today{site="oslo"}',
+                query='site:floorboard_service_level:today{site="oslo"}',
             )
             value = float(result["result"][0]["value"][1]) if result["result"] else None
             alerts = (await asyncio.to_thread(query, prom_port, "/api/v1/alerts"))["alerts"]

@@ -19,7 +19,10 @@ from floorboard.metrics.names import all_names
 from tests.dashboards.promtool import (
     ALERTMANAGER,
     ALERTS,
+    METRIC_NAME,
     RECORDING,
+    REPO,
+    RULE_NAME,
     UNIT_TESTS,
     promtool,
     run,
@@ -63,14 +66,35 @@ def test_every_alert_has_guard_duration_severity_and_summary() -> None:
         assert rule["labels"]["category"] in {"kpi", "pipeline"}
         # routing and the feed-stale inhibition need a site: from the expression or a label
         assert "site" in rule["labels"] or "(site" in rule["expr"], rule["alert"]
-        assert rule["annotations"]["summary"]
+        assert rule["annotations"]["summary"] and rule["annotations"]["description"]
+        anchor = rule["alert"].lower()
+        assert rule["annotations"]["runbook_url"].endswith(f"/runbooks.md#{anchor}")
+        assert re.match(
+            r"https://grafana\.example/d/floorboard-[a-z]+", rule["annotations"]["dashboard_url"]
+        )
+
+
+def test_every_alert_has_a_runbook_section() -> None:
+    runbooks = (REPO / "docs" / "runbooks.md").read_text()
+    sections = set(re.findall(r"^## (Floorboard\w+)$", runbooks, flags=re.MULTILINE))
+    alerts = {r["alert"] for r in rules_of(ALERTS)}
+    assert alerts == sections
+
+
+def test_old_recording_rule_names_are_aliases_of_the_new() -> None:
+    rules = {r["record"]: r["expr"] for r in rules_of(RECORDING)}
+    aliases = {name: expr for name, expr in rules.items() if name.startswith("floorboard:")}
+    assert len(aliases) > 80
+    for name, expr in aliases.items():
+        if name != "floorboard:target":
+            assert expr in rules and not expr.startswith("floorboard:"), name
 
 
 def test_recording_rules_read_only_rules_defined_above_them() -> None:
     # One group evaluates in order: a rule reading a later rule would see the last cycle's value.
     seen: set[str] = set()
     for rule in rules_of(RECORDING):
-        for name in re.findall(r"\bfloorboard:[a-z0-9_:]+", rule["expr"]):
+        for name in re.findall(RULE_NAME, rule["expr"]):
             assert name in seen, f"{rule['record']} reads {name} before it is recorded"
         seen.add(rule["record"])
 
@@ -78,7 +102,7 @@ def test_recording_rules_read_only_rules_defined_above_them() -> None:
 def test_every_sl_variant_has_a_denominator() -> None:
     assert set(recording.SL_DENOMINATOR) == set(SlVariant)
     denominator = next(
-        r for r in rules_of(RECORDING) if r["record"] == "floorboard:sl_denominator:today"
+        r for r in rules_of(RECORDING) if r["record"] == recording.name("sl_denominator", "today")
     )
     for variant in SlVariant:
         assert f'variant="{variant.value}"' in denominator["expr"]
@@ -88,7 +112,7 @@ def test_rules_only_use_metrics_in_the_contract() -> None:
     known = all_names()
     for path in RULES:
         for rule in rules_of(path):
-            for name in re.findall(r"\bfloorboard_[a-z_]+", rule["expr"]):
+            for name in re.findall(METRIC_NAME, rule["expr"]):
                 assert name in known, f"{path.name}: {name}"
 
 
@@ -115,12 +139,16 @@ ROUTED = {
     "FloorboardServiceLevelBelowTarget": "oslo-floor",
     "FloorboardAbandonmentAboveTarget": "oslo-floor",
     "FloorboardLongestWaitAboveThreshold": "duty-manager,oslo-floor",
-    "FloorboardWaitingWithNoAgentReady": "duty-manager,oslo-floor",
+    "FloorboardServiceLevelBudgetBurn": "duty-manager,oslo-floor",
+    "FloorboardWaitingWithNobodyFree": "duty-manager,oslo-floor",
     "FloorboardCsatBelowTarget": "oslo-floor",
     "FloorboardNpsBelowTarget": "oslo-floor",
     "FloorboardFeedStale": "operations-pager",
     "FloorboardConsumerLagGrowing": "operations",
     "FloorboardDeadLettersRising": "operations",
+    "FloorboardCheckpointsFailing": "operations",
+    "FloorboardWorkerDown": "operations",
+    "FloorboardSourceReset": "operations",
     "FloorboardNoWorkerReporting": "operations-pager",
 }
 

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
+from floorboard.dashboards.prometheus.recording import name
 from floorboard.engine.engine import Engine
 from tests.dashboards.engine_case import (
     CONFIG,
@@ -72,14 +73,13 @@ SUFFIX = {  # window -> suffix of ratios, means and the NPS score
 
 
 def rule_name(base: str, window: str) -> str:
-    if base in LEVELLED:
-        operation = "mean" if base.endswith("_seconds") else "ratio"
-        return f"{base}:{operation}_{'today' if window == 'today' else 'increase' + window}"
     kind = "mean" if base.endswith("_seconds") or base == "csat_mean" else "ratio"
+    if base in LEVELLED:
+        return f"{base}:{SUFFIX[window][kind]}"
     kind = "score" if base == "nps" else kind
     if base in TODAY_ONLY and not base.endswith("95"):
-        return f"floorboard:{base}:today"
-    return f"floorboard:{base}:{SUFFIX[window][kind]}"
+        return name(base, "today")
+    return name(base, SUFFIX[window][kind])
 
 
 def series(name: str, labels: dict[str, str]) -> str:

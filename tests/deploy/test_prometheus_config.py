@@ -38,3 +38,13 @@ def test_the_authorization_shown_for_token_protected_workers_is_valid(tmp_path: 
         "type": "Bearer",
         "credentials_file": str(token),
     }
+
+
+def test_the_worker_listens_where_the_example_config_scrapes() -> None:
+    from floorboard.streams.worker.settings import WorkerSettings
+
+    targets = yaml.safe_load(CONFIG.read_text())["scrape_configs"][0]["static_configs"][0][
+        "targets"
+    ]
+    assert f"localhost:{WorkerSettings().web_port}" in targets
+    assert WorkerSettings().web_port == 6066

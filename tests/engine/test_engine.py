@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from floorboard.config import Config, parse_config
 from floorboard.engine.engine import Engine
 from floorboard.engine.read import snapshot
+from floorboard.engine.snapshot import QueueSnapshot
 from floorboard.engine.tables import BACKLOG, CONTACTS, EXITS, WAITING
 from floorboard.engine.views import merge
 from floorboard.events.model import Event, partition_key
@@ -34,7 +35,7 @@ from tests.engine.strategies import (
     centre_events,
     reversed_within,
 )
-from tests.factory import MINUTE, SECOND, T0, config, contact, event
+from tests.factory import BASE_CONFIG, MINUTE, SECOND, T0, config, contact, event
 
 LATENESS_S = 600
 CFG: Config = config(allowed_lateness_s=LATENESS_S, spread_min_responses=1)
@@ -274,3 +275,44 @@ def test_live_queue_is_the_same_for_every_order_of_two_legs(finished: bool) -> N
     for order in itertools.permutations(_two_legs_in_one_queue(finished)):
         q = views(run(config(), order), T0 + 2 * MINUTE).queues[("oslo", "billing", "voice")]
         assert (q.waiting, q.oldest_wait_ts) == expected, [e.ts - T0 for e in order]
+
+
+def test_events_ahead_of_the_wall_clock_by_more_than_the_skew_are_from_future() -> None:
+    now = [T0 / 1000]
+    engine = Engine(config(max_future_skew_s=300), clock=lambda: now[0])
+
+    def offered(cid: str, ts: int) -> Event:
+        return event("contact.offered", ts, contact_id=cid, queue="billing", channel="voice")
+
+    assert engine.apply(offered("c1", T0 + 300_000)) == "applied"  # exactly the skew: fine
+    assert engine.apply(offered("c2", T0 + 300_001)) == "from_future"
+    assert engine.apply(offered("c3", 32_472_144_000_000)) == "from_future"  # year 2999
+    assert engine.watermarks == {"oslo": T0 + 300_000}
+    assert engine.counters["from_future"] == 2
+    now[0] += 1  # the clock moves on: the same event time is now within the skew
+    assert engine.apply(offered("c2", T0 + 300_001)) == "applied"
+
+
+def test_queue_names_outside_the_configuration_are_bounded_per_site() -> None:
+    # issue 12, row 6: 10,000 unknown queue names made 20,001 snapshot records per publish
+    cfg = parse_config({**BASE_CONFIG, "limits": {"max_unknown_queues": 3}})
+    engine = Engine(cfg)
+    engine.apply_all(contact("c1", T0, wait_s=5, talk_s=60))
+    stray = [
+        event("contact.offered", T0 + i, contact_id=f"s{i}", queue=f"q{i}", channel="voice")
+        for i in range(10_000)
+    ]
+    assert engine.apply_all(stray) == {"applied": 3, "unknown_queue": 9_997}
+    queues = {r.queue for r in snapshot(engine, T0 + MINUTE, "p") if isinstance(r, QueueSnapshot)}
+    assert queues == {"billing", "q0", "q1", "q2"}
+    # configured queues are always accepted, and a restored engine keeps the same three
+    assert engine.apply(event("contact.offered", T0, contact_id="x", queue="support",
+                              channel="voice")) == "applied"  # fmt: skip
+    restored = Engine(cfg)
+    checkpoint = engine.checkpoint(10**6)
+    restored.restore([], checkpoint)  # the write-ahead record alone holds every key
+    assert restored.apply(stray[1]) == "duplicate"
+    late = event("contact.offered", T0, contact_id="y", queue="q2", channel="voice")
+    assert restored.apply(late) == "applied"
+    assert restored.apply(event("contact.offered", T0, contact_id="z", queue="q9",
+                                channel="voice")) == "unknown_queue"  # fmt: skip

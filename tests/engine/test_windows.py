@@ -204,3 +204,29 @@ def test_quarter_retention_covers_a_25_hour_day_and_the_lateness() -> None:
 def field_of(vector: list[int] | None) -> int:
     """Offered count of a window vector (0 when the window is empty)."""
     return field(run(DAY_CFG, []), vector, "offered")
+
+
+# --- yesterday at this time ---
+
+
+@pytest.mark.parametrize(
+    ("now", "start"),
+    [
+        (oslo(2026, 11, 24, 12, 10), oslo(2026, 11, 23, 12, 0)),  # 24 h back
+        (oslo(2026, 3, 30, 10, 40), oslo(2026, 3, 29, 10, 30)),  # after spring forward: 23 h
+        (oslo(2026, 10, 26, 10, 40), oslo(2026, 10, 25, 10, 30)),  # after fall back: 25 h
+    ],
+)
+def test_yesterday_is_the_same_local_half_hour_one_day_earlier(now: int, start: int) -> None:
+    span = window_span(Window.YESTERDAY_30, now, OSLO)
+    assert (span.tier, span.start, span.end) == (Tier.QUARTER, start, start + 30 * MINUTE_MS)
+
+
+def test_yesterday_at_this_time_is_kept_and_counted_whole() -> None:
+    # in order, as a live feed: yesterday 12:05 and 12:25, 12:35 (another half hour), today 12:02
+    stamps = [oslo(2026, 11, 23, 12, 5), oslo(2026, 11, 23, 12, 25), oslo(2026, 11, 23, 12, 35),
+              oslo(2026, 11, 24, 12, 2)]  # fmt: skip
+    engine = run(config(), offered_at(stamps))
+    windows = views(engine, oslo(2026, 11, 24, 12, 10)).queues[("oslo", "billing", "voice")].windows
+    assert field(engine, windows["yesterday_30m"], "offered") == 2
+    assert field(engine, windows["interval_30m"], "offered") == 1

@@ -108,10 +108,13 @@ def test_live_gauges_quality_and_config() -> None:
     assert total(s, "floorboard_survey_score_sum_total", kind="csat") == 7
     assert total(s, "floorboard_agents", team="red", state="not_ready") == 1  # at the read
     assert (
-        total(s, "floorboard_sl_threshold_seconds", queue="billing", channel="voice", le="20.0")
+        total(s, "floorboard_sl_threshold_seconds", queue="billing", channel="voice",
+              threshold_le="20.0")
         == 20
-    )
-    assert total(s, "floorboard_target", queue="billing", kpi="service_level", level="warn") == 0.8
+    )  # fmt: skip
+    assert total(s, "floorboard_target_ratio", queue="billing", kpi="service_level") == 0.8 + 0.7
+    assert total(s, "floorboard_target_seconds", queue="billing", kpi="longest_wait_s") == 60 + 180
+    assert total(s, "floorboard_target_nps_points", queue="billing", kpi="nps", level="warn") == 30
 
 
 def test_agent_time_resolutions_and_team_queues_are_counters_in_seconds() -> None:

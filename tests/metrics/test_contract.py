@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
-from floorboard.config import EXAMPLE_CONFIG, RuntimeSettings, load_config
+from floorboard.config import DEFAULT_TARGETS, EXAMPLE_CONFIG, RuntimeSettings, load_config
 from floorboard.events.model import Event
 from floorboard.metrics import KpiCollectors, names
 from floorboard.streams.worker.metrics import build_registry
@@ -68,7 +68,9 @@ def test_every_queue_has_an_exact_bucket_at_its_own_threshold() -> None:
             for channel in qcfg.channels:
                 t = CONFIG.channel_settings(site, queue, channel).sl_threshold_s
                 where = {"site": site, "queue": queue, "channel": channel}
-                threshold = total(values, "floorboard_sl_threshold_seconds", **where, le=f"{t}.0")
+                threshold = total(
+                    values, "floorboard_sl_threshold_seconds", **where, threshold_le=f"{t}.0"
+                )
                 assert threshold == t  # the threshold's le label names the bucket to use
                 in_time = total(values, "floorboard_contacts_answered_within_sl_total", **where)
                 bucket = total(values, "floorboard_answered_wait_seconds_bucket", **where,
@@ -90,7 +92,13 @@ def test_pipeline_families_of_the_worker_match_their_specs() -> None:
         assert family.type == spec.kind.value, spec.name
         assert family.documentation == spec.help, spec.name
         for sample in family.samples:
-            assert set(sample.labels) == set(spec.labels), sample
+            extra = {"le"} if sample.name.endswith("_bucket") else set()
+            assert set(sample.labels) == set(spec.labels) | extra, sample
+
+
+def test_every_configurable_kpi_has_one_target_family() -> None:
+    assert set(names.TARGET_FAMILY) == set(DEFAULT_TARGETS)
+    assert set(names.TARGET_FAMILY.values()) == set(names.TARGETS)
 
 
 def local_ms(year: int, month: int, day: int, hour: int, minute: int) -> int:

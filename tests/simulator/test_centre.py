@@ -137,7 +137,7 @@ def test_calls_and_chats_arrive_only_while_the_floor_is_staffed() -> None:
         if isinstance(e, m.ContactOffered) and e.contact_id not in seen:
             seen.add(e.contact_id)
             local = dt.datetime.fromtimestamp(e.ts / 1000, tz=zone).time()
-            if not dt.time(7) <= local < dt.time(18, 30):  # first shift start to last shift end
+            if not dt.time(7) <= local < dt.time(18):  # first shift start to last shift end
                 night[e.channel] += 1
     assert night["voice"] == night["chat"] == 0
     assert night["email"] > 15 and night["messaging"] > 0  # the backlog builds overnight
@@ -159,3 +159,25 @@ def test_every_scenario_produces_traffic(name: str) -> None:
     events = day(name, hours=2)
     assert sum(isinstance(e, m.ContactOffered) for e in events) > 100
     assert sum(isinstance(e, m.ContactAnswered) for e in events) > 50
+
+
+def test_a_normal_day_mostly_meets_80_20_and_the_lunch_peak_dips() -> None:
+    """Calls and chats per half hour, 08:00-16:00 (answered within T ÷ offered, T 20 s for voice,
+    60 s for support voice, 30 s for chat): most half hours meet 80 %, and the lunch peak, with a
+    share of the floor at lunch, drops below it for a while."""
+    thresholds = {"voice": 20, "chat": 30}
+    slots: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for e in day("normal", seed=1, hours=9):
+        if not isinstance(e, m.ContactBase) or e.channel not in thresholds:
+            continue
+        slot = slots[(e.ts - MONDAY_7) // (HOUR // 2)]
+        if isinstance(e, m.ContactOffered):
+            slot[0] += 1
+        elif isinstance(e, m.ContactAnswered):
+            limit = 60 if (e.queue, e.channel) == ("support", "voice") else thresholds[e.channel]
+            slot[1] += e.wait_s <= limit
+    # half hours since 07:00: 08:00 is 2, 16:00 is 18; lunch 11:00-13:30 is 8-12
+    sl = {k: within / offered for k, (offered, within) in slots.items()}
+    day_slots = [sl[k] for k in range(2, 18)]
+    assert sum(v >= 0.8 for v in day_slots) >= 0.75 * len(day_slots)
+    assert min(sl[k] for k in range(8, 13)) < 0.8

@@ -213,3 +213,55 @@ def test_bad_arguments_are_refused(bad: list[str], capsys: pytest.CaptureFixture
 def test_bad_start_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([*ARGS, "--start", "monday morning"]) == 2
     assert "2026-11-23T08:00" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("where", "said"),
+    [(["--out", "/nonexistent/x.jsonl"], "--out /nonexistent/x.jsonl: no such directory"),
+     (["--bootstrap", "127.0.0.1:1"], "--bootstrap 127.0.0.1:1: cannot reach the broker")],
+)  # fmt: skip
+def test_an_unusable_output_is_one_line_and_a_failure(
+    where: list[str], said: str, capfd: pytest.CaptureFixture[str]
+) -> None:
+    assert main([*ARGS, *where]) == 1
+    err = capfd.readouterr().err
+    (line,) = err.strip().splitlines()
+    assert line.startswith(f"floorboard simulate: {said}")
+    assert "Traceback" not in err
+
+
+def test_replay_to_an_unusable_output_is_one_line(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    recording = tmp_path / "day.jsonl"
+    assert main([*ARGS, "--out", str(recording)]) == 0
+    capfd.readouterr()
+    assert main(["replay", str(recording), "--speed", "max", "--out", "/nonexistent/x"]) == 1
+    assert capfd.readouterr().err.strip().splitlines() == [
+        "floorboard replay: --out /nonexistent/x: no such directory /nonexistent"
+    ]
+
+
+def test_the_config_comes_from_floorboard_config(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FLOORBOARD_CONFIG", CONFIG)
+    out = tmp_path / "a.jsonl"
+    assert (
+        main(["simulate", "--start", "2026-11-23T09:00", "--duration", "5m", "--out", str(out)])
+        == 0
+    )
+    assert out.read_bytes()
+
+
+def test_progress_only_in_a_terminal(
+    monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    from floorboard.simulator.progress import with_progress
+
+    batches = [[Record("k", b"{}", NINE_OSLO + i * 60_000)] for i in range(5)]
+    assert list(with_progress(batches, "simulate", NINE_OSLO, 5 * 60_000)) == batches
+    assert capfd.readouterr().err == ""  # not a terminal: nothing
+    monkeypatch.setattr("sys.stderr.isatty", lambda: True)
+    assert list(with_progress(batches, "simulate", NINE_OSLO, 5 * 60_000)) == batches
+    assert "simulate" in capfd.readouterr().err

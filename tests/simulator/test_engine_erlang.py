@@ -10,11 +10,12 @@ from __future__ import annotations
 import pytest
 
 from floorboard.config import Config, parse_config
+from floorboard.engine import erlang
 from floorboard.engine.engine import Engine
 from floorboard.engine.layout import add_into
 from floorboard.engine.read import snapshot
 from floorboard.engine.views import figures, merge
-from floorboard.simulator import erlang, generate
+from floorboard.simulator import generate
 from tests.simulator.helpers import HOUR, Tally, tally
 from tests.simulator.test_realism import AHT, RATE, START, STATIONARY
 

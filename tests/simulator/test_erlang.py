@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from floorboard.simulator import erlang
+from floorboard.engine import erlang
 
 
 def closed_form_c(agents: int, load: float) -> float:

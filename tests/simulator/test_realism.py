@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from floorboard.simulator import erlang
+from floorboard.engine import erlang
 from floorboard.simulator.scenario import Scenario
 from tests.simulator.helpers import one_voice_queue, pooled
 

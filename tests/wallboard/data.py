@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from floorboard.config import EXAMPLE_CONFIG, Config, load_config
@@ -53,14 +54,14 @@ def morning(good_quality: bool = False) -> list[Event]:
     return events
 
 
-def records(cfg: Config, good_quality: bool = False) -> list[Snapshot]:
+def records(cfg: Config, good_quality: bool = False, extra: Sequence[Event] = ()) -> list[Snapshot]:
     engine = Engine(cfg)
-    for ev in sorted(morning(good_quality), key=lambda e: e.ts):
+    for ev in sorted([*morning(good_quality), *extra], key=lambda e: e.ts):
         engine.apply(ev)
     return snapshot(engine, NOW, "p0")
 
 
-def store(cfg: Config, good_quality: bool = False) -> RecordStore:
+def store(cfg: Config, good_quality: bool = False, extra: Sequence[Event] = ()) -> RecordStore:
     s = RecordStore(layout_id(Engine(cfg).layout), max_age_ms=10**12)
-    s.add_all(records(cfg, good_quality), NOW)
+    s.add_all(records(cfg, good_quality, extra), NOW)
     return s

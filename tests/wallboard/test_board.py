@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from floorboard.engine.forecast import site_staffing, staffing_figures
 from floorboard.engine.kpis import Status
 from floorboard.engine.layout import Layout
-from floorboard.engine.views import site_figures, team_figures
+from floorboard.engine.views import channel_figures, site_figures, team_figures
 from floorboard.wallboard.board import BoardBuilder
 from floorboard.wallboard.hysteresis import StatusSmoother
 from floorboard.wallboard.tiles import TILES, BoardLayout, Kind
@@ -20,25 +21,29 @@ def test_every_row_of_tiles_mixes_production_and_quality() -> None:
     cfg = example_config()
     board = builder().supervisor(store(cfg).views(NOW), "today", "oslo")
     kinds = [t.kind for t in board.tiles]
-    assert kinds[0::2] == [Kind.PRODUCTION] * 5
-    assert kinds[1::2] == [Kind.QUALITY] * 5
-    # any grid width of 2, 4 or 10 columns puts both kinds in each row
-    for width in (2, 4, 10):
-        for row in range(0, len(kinds), width):
-            assert {Kind.PRODUCTION, Kind.QUALITY} <= set(kinds[row : row + width])
+    assert kinds[0::2] == [Kind.PRODUCTION] * 7
+    assert kinds[1::2] == [Kind.QUALITY] * 7
+    narrow = [spec.kind for spec in TILES if BoardLayout.SUPERVISOR in spec.layouts and spec.narrow]
+    # 7 columns from 200 wide, 5 from 120, 4 below it without the tiles left out there
+    for tiles, width in ((kinds, 7), (kinds, 5), (kinds, 2), (narrow, 4)):
+        for row in range(0, len(tiles), width):
+            assert {Kind.PRODUCTION, Kind.QUALITY} <= set(tiles[row : row + width])
+    assert len(narrow) == 12
 
 
 def test_every_tile_reads_a_figure_its_layout_is_given_and_judged_ones_have_a_target() -> None:
     cfg = example_config()
     views, layout = store(cfg).views(NOW), Layout(cfg.wait_bounds_ms, cfg.handle_bounds_ms)
     given = {
-        BoardLayout.SUPERVISOR: site_figures(views, "oslo", "today", cfg, layout),
+        BoardLayout.SUPERVISOR: site_figures(views, "oslo", "today", cfg, layout)
+        | channel_figures(views, "oslo", "today", cfg, layout)
+        | staffing_figures(site_staffing(views, "oslo", cfg, layout)),
         BoardLayout.TEAM: team_figures(views, "oslo", "red", "today", cfg, layout),
     }
     for spec in TILES:
         for board_layout in spec.layouts:
             assert spec.figure in given[board_layout], (spec.key, board_layout)
-        assert (cfg.target(spec.figure) is not None) is spec.judged, spec.key
+        assert (cfg.target(spec.target or spec.figure) is not None) is spec.judged, spec.key
 
 
 def test_balance_line_when_customers_are_happy_but_production_is_behind() -> None:
@@ -55,7 +60,7 @@ def test_survey_tiles_show_n_and_interval_and_grey_out_below_min_n() -> None:
     cfg = example_config()
     views = store(cfg).views(NOW)
     site = {t.key: t for t in builder().supervisor(views, "today", "oslo").tiles}
-    assert site["csat"].detail.startswith("n=24 · 95% ")
+    assert site["csat"].detail == "target ≥4.2 · n=24 · 95% 2.6–3.4"
     team = {t.key: t for t in builder().team(views, "today", "oslo", "blue").tiles}
     assert team["csat"].low_sample  # 8 responses < min_responses 10
     assert team["csat"].status is Status.UNKNOWN

@@ -8,6 +8,7 @@ Selected settings can be overridden by ``FLOORBOARD_*`` environment variables (s
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import os
 import secrets
@@ -32,6 +33,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from floorboard.events.codec import Limits
 from floorboard.events.model import CHANNELS, Channel
 
 
@@ -284,6 +286,9 @@ DEFAULT_HANDLE_BUCKETS_S: tuple[int, ...] = (
 class EngineSettings(_Strict):
     short_abandon_s: Annotated[int, Field(ge=0, le=600)] = 5
     allowed_lateness_s: Annotated[int, Field(ge=0, le=7 * 86400)] = 600
+    # Events further ahead of the wall clock are rejected (from_future): no event moves a
+    # site's clock past wall clock + this.
+    max_future_skew_s: Annotated[int, Field(ge=0, le=7 * 86400)] = 300
     dedup_ttl_s: Annotated[int, Field(gt=0)] = 86400
     contact_ttl_s: Annotated[int, Field(gt=0)] = 7 * 86400
     min_responses: Annotated[int, Field(ge=1)] = 10
@@ -362,6 +367,22 @@ class ConnectionSettings(_Strict):
     ssl_keyfile: Path | None = None
 
 
+class InputLimits(_Strict):
+    """Bounds every record is checked against before it is parsed (docs/configuration.md)."""
+
+    max_record_bytes: Annotated[int, Field(ge=1024, le=64 * 1024 * 1024)] = 1_048_576
+    # At most 100,000 so per-event offsets stay within a record's range (streams/worker/offsets).
+    max_batch_events: Annotated[int, Field(ge=1, le=100_000)] = 10_000
+    max_depth: Annotated[int, Field(ge=3, le=64)] = 8
+    # Queue names per site beyond the configured ones that are counted; events naming yet
+    # others are refused as unknown_queue.
+    max_unknown_queues: Annotated[int, Field(ge=0, le=10_000)] = 20
+
+    @cached_property
+    def codec(self) -> Limits:
+        return Limits(self.max_record_bytes, self.max_batch_events, self.max_depth)
+
+
 class Config(_Strict):
     sites: Annotated[dict[str, SiteSettings], Field(min_length=1)]
     channels: dict[Channel, ChannelSettings] = Field(default_factory=_default_channels)
@@ -369,6 +390,7 @@ class Config(_Strict):
     engine: EngineSettings = Field(default_factory=EngineSettings)
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
     connection: ConnectionSettings = Field(default_factory=ConnectionSettings)
+    limits: InputLimits = Field(default_factory=InputLimits)
 
     @model_validator(mode="after")
     def _all_channels(self) -> Config:
@@ -493,6 +515,27 @@ def parse_config(data: Any, source: str = "<config>") -> Config:
 
 # The example configuration shipped in the package: the demo's default.
 EXAMPLE_CONFIG: Traversable = files(__name__) / "example.yaml"
+
+
+CONFIG_ENV = "FLOORBOARD_CONFIG"
+
+
+def config_from_env() -> Path | None:
+    """The config file named by FLOORBOARD_CONFIG: the default of every ``--config``."""
+    value = os.environ.get(CONFIG_ENV, "").strip()
+    return Path(value) if value else None
+
+
+def add_config(parser: argparse.ArgumentParser, required: bool = True) -> None:
+    """``--config FILE``, defaulting to FLOORBOARD_CONFIG; required unless one of them is set."""
+    default = config_from_env()
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=default,
+        required=required and default is None,
+        help=f"Floorboard YAML config (default: ${CONFIG_ENV})",
+    )
 
 
 def load_config(path: str | Path | Traversable) -> Config:

@@ -43,6 +43,10 @@ def configure_prometheus(p: argparse.ArgumentParser) -> None:
         "generate", help="rewrite floorboard/dashboards/prometheus/recording.rules.yml"
     )
     prom_gen.set_defaults(func=run_prometheus_generate)
+    rule = prom_actions.add_parser(
+        "rule", help="print every rule as a PrometheusRule (> deploy/k8s/prometheusrule.yaml)"
+    )
+    rule.set_defaults(func=run_prometheus_rule)
 
 
 def run_generate(args: argparse.Namespace) -> int:
@@ -64,6 +68,11 @@ def push_token(token_file: Path | None) -> SecretStr:
     if not token:
         raise ConfigError("--token-file: not given and GRAFANA_TOKEN is not set")
     return SecretStr(token)
+
+
+def run_prometheus_rule(args: argparse.Namespace) -> int:
+    sys.stdout.write(prometheus_generate.prometheus_rule())
+    return 0
 
 
 def run_push(args: argparse.Namespace) -> int:

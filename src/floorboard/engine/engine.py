@@ -8,6 +8,7 @@ table holds in ``tables.py``.
 
 from __future__ import annotations
 
+import time
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -67,7 +68,11 @@ from floorboard.events.model import (
     TeamPulse,
 )
 
-Outcome = Literal["applied", "duplicate", "too_late", "unknown_site"]
+Outcome = Literal[
+    "applied", "duplicate", "too_late", "from_future", "unknown_site", "unknown_queue"
+]
+# Outcomes that refuse the event: the worker dead-letters them, the report lists them.
+REFUSED: frozenset[str] = frozenset({"too_late", "from_future", "unknown_site", "unknown_queue"})
 
 # Synchronous contacts waiting longer than this are treated as lost feed events, not waiting.
 MAX_SYNC_WAIT_MS = 4 * 3600 * 1000
@@ -108,13 +113,18 @@ class _HandlerIndexes:
 
 
 class Engine:
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, clock: Callable[[], float] = time.time) -> None:
+        """``clock`` is the wall clock in epoch seconds: no event may be ahead of it by more
+        than ``engine.max_future_skew_s``."""
         self.config = config
         self.layout = Layout(config.wait_bounds_ms, config.handle_bounds_ms)
         self.state = KeyedState(TABLES)
         self.watermarks: dict[str, int] = {}  # updated in place: the cell buckets read it
         self.counters: Counter[str] = Counter()
         self.lateness_ms = config.engine.allowed_lateness_s * 1000
+        self._clock = clock
+        self._skew_ms = config.engine.max_future_skew_s * 1000
+        self._future_ms = -1  # wall clock + skew when last read: only later events read it again
         self._short_ms = config.engine.short_abandon_s * 1000
         self._dedup_ms = config.engine.dedup_ttl_s * 1000
         self._contact_ttl_ms = config.engine.contact_ttl_s * 1000
@@ -129,6 +139,16 @@ class Engine:
         self._agents = AgentTimelines(self.state, self._expiry)
         self._attribution = Attribution(self.state, self._expiry, self.layout, self._cells)
         self._last_offset = -1
+        # Queue names a site accepts: its configured ones, plus at most
+        # limits.max_unknown_queues others (first come), so invented names cannot grow state,
+        # snapshots or series without bound.
+        self._queues: dict[str, set[str]] = {
+            site: set(s.queues) for site, s in config.sites.items()
+        }
+        self._queue_bound = {
+            site: len(s.queues) + config.limits.max_unknown_queues
+            for site, s in config.sites.items()
+        }
         self._calendars = {
             site: BusinessCalendar(s.business_hours, s.zone) for site, s in config.sites.items()
         }
@@ -170,10 +190,23 @@ class Engine:
         if site not in self.config.sites:
             self.counters["unknown_site"] += 1
             return "unknown_site"
+        queue = getattr(event, "queue", None)  # contact events only
+        if queue is not None:
+            queues = self._queues[site]
+            if queue not in queues:
+                if len(queues) >= self._queue_bound[site]:
+                    self.counters["unknown_queue"] += 1
+                    return "unknown_queue"
+                queues.add(queue)
         wm = self.watermarks.get(site)
         if wm is not None and ts < wm - self.lateness_ms:
             self.counters["too_late"] += 1
             return "too_late"
+        if ts > self._future_ms:
+            self._future_ms = int(self._clock() * 1000) + self._skew_ms
+            if ts > self._future_ms:
+                self.counters["from_future"] += 1
+                return "from_future"
         event_id = event.id
         seen = self._seen
         known = len(seen)
@@ -203,9 +236,15 @@ class Engine:
             outcomes[self.apply(event)] += 1
         return outcomes
 
-    def count_rejected(self, reason: str) -> None:
-        """Count an event rejected before it reached the engine (decode or validation)."""
-        self.counters[f"rejected:{reason}"] += 1
+    def restart_source(self, offset: int) -> None:
+        """The source starts over at engine offset ``offset`` (a recreated topic): events from
+        there on are new, and the state so far is kept. Counted as ``source_resets``."""
+        self._last_offset = offset - 1
+        self.counters["source_resets"] += 1
+
+    def count_rejected(self, reason: str, count: int = 1) -> None:
+        """Count events rejected before they reached the engine (decode or validation)."""
+        self.counters[f"rejected:{reason}"] += count
 
     # --- settings ---
 
@@ -446,6 +485,9 @@ class Engine:
         for table in TIMED_TABLES:
             for key in self.state.tables[table]:
                 self._expiry.add(table, key)
+        for table in (CELL_MINUTES, CELL_QUARTERS):
+            for site, queue, *_ in self.state.tables[table]:
+                self._queues.setdefault(site, set()).add(queue)
         self._agents.index_pending()
         self._last_offset = last.offset
         return last.offset

@@ -216,6 +216,17 @@ def classify(value: float | None, target: Target | None) -> Status:
     return Status.WARN
 
 
+def breach(value: float | None, target: Target | None) -> float:
+    """How far a value is past its target (``warn``), in widths of the amber band between
+    ``warn`` and ``alert``: 0 when met, 1 at the red line, 2 as far again. Comparable across
+    figures of different units, so an alert banner can rank them."""
+    if value is None or target is None:
+        return 0.0
+    sign = 1 if target.good is Direction.HIGHER else -1
+    band = abs(target.warn - target.alert) or 1.0
+    return max(0.0, sign * (target.warn - value)) / band
+
+
 def _spread(values: list[float], min_agents: int) -> Spread | None:
     if len(values) < min_agents:
         return None

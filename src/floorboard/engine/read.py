@@ -42,7 +42,7 @@ from floorboard.engine.tables import (
     TEAM_QUARTERS,
     WAITING,
 )
-from floorboard.engine.windows import WINDOWS, Span, Tier, Window, window_span
+from floorboard.engine.windows import MINUTE_MS, WINDOWS, Span, Tier, Window, window_span
 from floorboard.events.model import ASYNC_CHANNELS
 
 CellKey = tuple[str, str, str, str]
@@ -95,6 +95,39 @@ def cell_windows(engine: Engine, now: int) -> dict[CellKey, dict[Window, Vector]
         (tables[CELL_QUARTERS].items(), Tier.QUARTER),
     )
     return _sum_windows(sources, _spans(engine, now))  # type: ignore[return-value]
+
+
+def day_intervals(
+    engine: Engine, now: int, minutes: int = 30
+) -> dict[tuple[str, str, str], dict[int, Vector]]:
+    """Each queue's (site, queue, channel) vector per local interval of ``minutes`` from local
+    midnight up to the interval containing ``now``: the day's interval table. Summed over teams
+    from the same buckets the windows read."""
+    spans: dict[str, dict[object, Span]] = {}
+    for site, cfg in engine.config.sites.items():
+        today = window_span(Window.TODAY, now, cfg.zone)
+        step = minutes * MINUTE_MS
+        spans[site] = {
+            start: Span(Tier.QUARTER, start, start + step)
+            for start in range(today.start, today.end, step)
+        }
+    tables = engine.state.tables
+    sources = (
+        (tables[CELL_MINUTES].items(), Tier.MINUTE),
+        (tables[CELL_QUARTERS].items(), Tier.QUARTER),
+    )
+    out: dict[tuple[str, str, str], dict[int, Vector]] = defaultdict(dict)
+    for key, by_start in _sum_windows(sources, spans).items():  # type: ignore[arg-type]
+        site, queue, channel = str(key[0]), str(key[1]), str(key[2])
+        if not queue:  # the unattributed cell: surveys only
+            continue
+        for start, vector in by_start.items():
+            sums = out[(site, queue, channel)].get(int(start))
+            if sums is None:
+                out[(site, queue, channel)][int(start)] = list(vector)
+            else:
+                add_into(sums, vector)
+    return out
 
 
 def team_agent_time(engine: Engine, now: int) -> dict[tuple[str, str], dict[Window, Vector]]:

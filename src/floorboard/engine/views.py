@@ -17,7 +17,7 @@ from typing import Any
 
 import msgspec
 
-from floorboard.config import Config, Target
+from floorboard.config import ChannelSettings, Config, Direction, Target
 from floorboard.engine import kpis
 from floorboard.engine.kpis import Figure, Status
 from floorboard.engine.layout import AGENT_TIME_FIELDS, Layout, add_into
@@ -243,6 +243,70 @@ def agents_logged_in(teams: Iterable[TeamView]) -> Figure:
 def synchronous(queues: Iterable[QueueView]) -> list[QueueView]:
     """Call and chat queues. Email and messaging wait hours by design: backlog, not waiting."""
     return [q for q in queues if q.channel not in ASYNC_CHANNELS]
+
+
+def asynchronous(queues: Iterable[QueueView]) -> list[QueueView]:
+    """Email and messaging queues: judged by their response SLA and backlog age."""
+    return [q for q in queues if q.channel in ASYNC_CHANNELS]
+
+
+def backlog_age(queues: Iterable[QueueView], as_of: int) -> Figure:
+    """``backlog_age_s``: the age of the oldest open email or messaging item, n the open items."""
+    open_queues = list(queues)
+    oldest = [q.oldest_open_ts for q in open_queues if q.oldest_open_ts is not None]
+    age = None if not oldest else max(0, as_of - min(oldest)) / 1000
+    return Figure(age, n=sum(q.backlog for q in open_queues))
+
+
+def backlog_target(settings: ChannelSettings) -> Target | None:
+    """The oldest open item is amber past half its response SLA and red once past the SLA; a
+    same-business-day promise has no fixed age and is not judged."""
+    sla = settings.response_sla
+    if sla is None or sla.seconds is None:
+        return None
+    return Target(good=Direction.LOWER, warn=sla.seconds / 2, alert=sla.seconds)
+
+
+# Figures whose targets are phone targets (answer within seconds, handle in minutes): judged on
+# calls and chats only, never on email and messaging.
+SYNCHRONOUS_FIGURES: tuple[str, ...] = (
+    "offered",
+    "abandoned",
+    "service_level",
+    "abandon_rate",
+    "asa_s",
+    "aht_s",
+)
+
+
+def channel_figures(
+    views: Views,
+    site: str,
+    window: str,
+    config: Config,
+    layout: Layout,
+    queue: str | None = None,
+) -> dict[str, Figure]:
+    """Per kind of channel, for the site (or ``queue``'s channels): ``SYNCHRONOUS_FIGURES`` of
+    its call and chat queues, scope "calls and chats"; ``response_sla_rate`` of its email and
+    messaging queues and their ``backlog_age``, scope "email and messaging"."""
+    queues = site_queues(views, site, queue)
+    calls = figures(
+        merge_windows(q.windows for q in synchronous(queues)).get(window), config, layout
+    )
+    out = {
+        name: msgspec.structs.replace(calls[name], scope="calls and chats")
+        for name in SYNCHRONOUS_FIGURES
+    }
+    written = asynchronous(queues)
+    items = figures(merge_windows(q.windows for q in written).get(window), config, layout)
+    out["response_sla_rate"] = msgspec.structs.replace(
+        items["response_sla_rate"], scope="email and messaging"
+    )
+    out["backlog_age_s"] = msgspec.structs.replace(
+        backlog_age(written, views.as_of), scope="email and messaging"
+    )
+    return out
 
 
 def live_figures(queues: Iterable[QueueView], as_of: int) -> dict[str, Figure]:

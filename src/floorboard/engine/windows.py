@@ -39,6 +39,8 @@ class Window(StrEnum):
     PREVIOUS_15 = "previous_15m"
     INTERVAL_30 = "interval_30m"
     PREVIOUS_30 = "previous_30m"
+    # The local half hour one calendar day earlier: "yesterday at this time", whole.
+    YESTERDAY_30 = "yesterday_30m"
     TODAY = "today"
 
 
@@ -98,6 +100,12 @@ def window_span(window: Window, now_ms: int, zone: ZoneInfo) -> Span:
     if window is Window.TODAY:
         end = bucket_start(now_ms, Tier.QUARTER) + QUARTER_MS
         return Span(Tier.QUARTER, local_midnight(now_ms, zone), end)
+    if window is Window.YESTERDAY_30:
+        # One calendar day back on the local wall clock: 24 h, or 23/25 h across a DST change.
+        local = dt.datetime.fromtimestamp(now_ms / 1000, tz=zone)
+        yesterday = int((local - dt.timedelta(days=1)).timestamp() * 1000)
+        start = local_interval_start(yesterday, zone, 30)
+        return Span(Tier.QUARTER, start, start + 30 * MINUTE_MS)
     minutes = 15 if window in (Window.INTERVAL_15, Window.PREVIOUS_15) else 30
     start = local_interval_start(now_ms, zone, minutes)
     if window in (Window.PREVIOUS_15, Window.PREVIOUS_30):
@@ -109,5 +117,6 @@ def retention_ms(tier: Tier, allowed_lateness_ms: int) -> int:
     """How far behind the watermark a tier keeps buckets: its longest window plus lateness."""
     if tier is Tier.MINUTE:
         return HOUR_MS + allowed_lateness_ms + MINUTE_MS
-    # Yesterday's last interval is "previous" just after midnight; a 25-hour day needs 25 h.
+    # Yesterday's last interval is "previous" just after midnight, and "yesterday at this time"
+    # starts up to 25 h 30 min back across a DST change: 26 h holds both.
     return 26 * HOUR_MS + allowed_lateness_ms + QUARTER_MS

@@ -1,8 +1,10 @@
 """Decoding and validation of canonical events, with errors that name event, field and rule.
 
 A Kafka record or JSONL line holds one event object or a JSON array of them (a producer batch).
-Bad events never raise out of :func:`decode_record`; they come back as :class:`Rejected` so the
-caller can dead-letter them with their reason while the good events of the same record proceed.
+Bad events never raise out of :func:`decode_record`, whatever the input; they come back as
+:class:`Rejected` so the caller can dead-letter them with their reason while the good events of
+the same record proceed. A record too large or too deeply nested is rejected as a whole, before
+any parser recurses into it: one rejection carrying the number of elements it held.
 """
 
 from __future__ import annotations
@@ -12,9 +14,8 @@ from dataclasses import dataclass
 from typing import Any, Literal, cast, get_args
 
 import msgspec
-import orjson
 
-from floorboard.events.model import TYPE_NAMES, Event
+from floorboard.events.model import OUT_OF_RANGE, TYPE_NAMES, Event
 
 RejectReason = Literal[
     "malformed_json",
@@ -22,14 +23,41 @@ RejectReason = Literal[
     "unknown_type",
     "unsupported_version",
     "invalid",
+    "out_of_range",
+    "too_large",
+    "too_deep",
     "too_late",
+    "from_future",
 ]
 REJECT_REASONS: tuple[RejectReason, ...] = get_args(RejectReason)
 
 _decoder = msgspec.json.Decoder(Event)
 _batch_decoder = msgspec.json.Decoder(list[Event])
 _encoder = msgspec.json.Encoder()
+# Numbers beyond a float read as ±inf, so the event's field bounds judge them (out_of_range),
+# as in a typed decode, instead of failing the whole record.
+_untyped_decoder = msgspec.json.Decoder(float_hook=float)
 _AT_PATH = re.compile(r" - at `\$(?:\[\d+\])?\.?([^`]*)`$")
+# msgspec's wording for a number outside its Meta bounds ("Expected `float` <= 1000000.0").
+_BOUND = re.compile(r"^Expected `\w+` [<>]=? ")
+# A JSON string (skipped whole, so brackets inside it do not count) or one bracket.
+_STRUCTURE = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|([\[\]{}])')
+_OPEN = frozenset(b"[{")
+# Bytes of an oversized record kept in its rejection: enough to recognise it; the source
+# topic, partition and offset in the dead letter point at the whole record.
+EXCERPT_BYTES = 4096
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Bounds every record is checked against before it is parsed (``limits`` in the config)."""
+
+    max_record_bytes: int = 1_048_576
+    max_batch_events: int = 10_000
+    max_depth: int = 8  # a batch of agent.state events with queues is 3 deep
+
+
+DEFAULT_LIMITS = Limits()
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +67,7 @@ class Rejected:
     raw: bytes
     event_id: str | None = None
     event_type: str | None = None
+    count: int = 1  # elements of a record rejected as a whole
 
 
 def encode(event: Event) -> bytes:
@@ -49,26 +78,40 @@ def encode_batch(events: list[Event]) -> bytes:
     return _encoder.encode(events)
 
 
-def decode_record(raw: bytes) -> tuple[list[Event], list[Rejected]]:
+def decode_record(
+    raw: bytes, limits: Limits = DEFAULT_LIMITS
+) -> tuple[list[Event], list[Rejected]]:
     """Decode one record (an event object or an array of them)."""
-    stripped = raw.lstrip()
+    if len(raw) > limits.max_record_bytes:
+        message = (
+            f"record is {len(raw)} bytes, over limits.max_record_bytes={limits.max_record_bytes}"
+        )
+        return [], [Rejected("too_large", message, raw[:EXCERPT_BYTES])]
     try:
-        if stripped[:1] == b"[":
-            return list(_batch_decoder.decode(raw)), []
+        if raw.lstrip()[:1] == b"[":
+            events = _batch_decoder.decode(raw)
+            if len(events) > limits.max_batch_events:
+                return [], [_too_many(len(events), limits, raw)]
+            return events, []
         return [_decoder.decode(raw)], []
-    except msgspec.DecodeError:
+    except (msgspec.DecodeError, RecursionError):
         pass
     # Slow path, only for records with at least one bad event: find out which and why.
-    try:
-        parsed = orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        return [], [Rejected("malformed_json", f"record is not valid JSON: {exc}", raw)]
-    items = parsed if isinstance(parsed, list) else [parsed]
+    parsed = _parse(raw, limits)
+    if isinstance(parsed, Rejected):
+        return [], [parsed]
+    if not isinstance(parsed, list):
+        result = _decode_one(parsed, raw)
+        return ([], [result]) if isinstance(result, Rejected) else ([result], [])
+    if len(parsed) > limits.max_batch_events:
+        return [], [_too_many(len(parsed), limits, raw)]
+    if parsed and not any(isinstance(item, dict) for item in parsed):
+        message = f"record is an array of {len(parsed)} values and none is an event object"
+        return [], [Rejected("not_an_object", message, raw[:EXCERPT_BYTES])]
     good: list[Event] = []
     bad: list[Rejected] = []
-    for item in items:
-        item_raw = raw if items is not parsed else orjson.dumps(item)
-        result = _decode_one(item, item_raw)
+    for item in parsed:
+        result = _decode_one(item, _encoder.encode(item))
         if isinstance(result, Rejected):
             bad.append(result)
         else:
@@ -76,17 +119,56 @@ def decode_record(raw: bytes) -> tuple[list[Event], list[Rejected]]:
     return good, bad
 
 
-def decode_event(raw: bytes) -> Event | Rejected:
+def decode_event(raw: bytes, limits: Limits = DEFAULT_LIMITS) -> Event | Rejected:
     """Decode exactly one event object."""
+    if len(raw) > limits.max_record_bytes:
+        message = (
+            f"record is {len(raw)} bytes, over limits.max_record_bytes={limits.max_record_bytes}"
+        )
+        return Rejected("too_large", message, raw[:EXCERPT_BYTES])
     try:
         return _decoder.decode(raw)
-    except msgspec.DecodeError:
+    except (msgspec.DecodeError, RecursionError):
         pass
-    try:
-        parsed = orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        return Rejected("malformed_json", f"record is not valid JSON: {exc}", raw)
+    parsed = _parse(raw, limits)
+    if isinstance(parsed, Rejected):
+        return parsed
     return _decode_one(parsed, raw)
+
+
+def _parse(raw: bytes, limits: Limits) -> Any:
+    """The record as plain JSON values, or why it cannot be read (bounded before parsing)."""
+    depth = nesting_depth(raw, limits.max_depth)
+    if depth > limits.max_depth:
+        message = f"record nests deeper than limits.max_depth={limits.max_depth}"
+        return Rejected("too_deep", message, raw[:EXCERPT_BYTES])
+    try:
+        return _untyped_decoder.decode(raw)
+    except msgspec.DecodeError as exc:
+        return Rejected("malformed_json", f"record is not valid JSON: {exc}", raw)
+
+
+def nesting_depth(raw: bytes, stop_above: int) -> int:
+    """Bracket depth of a JSON text, strings skipped; stops counting once past ``stop_above``."""
+    depth = deepest = 0
+    for match in _STRUCTURE.finditer(raw):
+        bracket = match.group(1)
+        if bracket is None:
+            continue
+        if bracket[0] in _OPEN:
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > stop_above:
+                    break
+        else:
+            depth -= 1
+    return deepest
+
+
+def _too_many(count: int, limits: Limits, raw: bytes) -> Rejected:
+    message = f"record holds {count} events, over limits.max_batch_events={limits.max_batch_events}"
+    return Rejected("too_large", message, raw[:EXCERPT_BYTES], count=count)
 
 
 def _decode_one(item: Any, raw: bytes) -> Event | Rejected:
@@ -123,7 +205,12 @@ def _decode_one(item: Any, raw: bytes) -> Event | Rejected:
     try:
         return cast(Event, msgspec.convert(item, Event))
     except msgspec.ValidationError as exc:
-        return Rejected("invalid", f"{who}: {_field_rule(str(exc))}", raw, event_id, etype)
+        text = str(exc)
+        if text.startswith(OUT_OF_RANGE):
+            return Rejected("out_of_range", f"{who}: {text.removeprefix(OUT_OF_RANGE)}", raw,
+                            event_id, etype)  # fmt: skip
+        reason: RejectReason = "out_of_range" if _BOUND.match(text) else "invalid"
+        return Rejected(reason, f"{who}: {_field_rule(text)}", raw, event_id, etype)
 
 
 def _field_rule(message: str) -> str:

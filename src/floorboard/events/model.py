@@ -28,18 +28,36 @@ AGENT_STATES: tuple[AgentStateName, ...] = (
     "logged_out",
 )
 
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=128)]
+# Every string and number has a bound, so no event can grow state or overflow the checkpoint's
+# 64-bit integers (sums of milliseconds and milli-points): docs/events.md lists them.
+MAX_NAME_LENGTH = 128
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_NAME_LENGTH)]
 EpochMs = Annotated[int, msgspec.Meta(ge=0, le=32503680000000)]  # year 1970..3000
 Seconds = Annotated[float, msgspec.Meta(ge=0, le=7 * 86400)]
+MAX_QA_POINTS = 1_000_000.0
+MAX_QA_ITEMS = 10_000
+MAX_RESPONDENTS = 1_000_000
+MAX_AGENT_QUEUES = 256
 
 
 class EventInvalid(ValueError):
     """A field broke a rule that the type system alone cannot state."""
 
 
+class EventOutOfRange(EventInvalid):
+    """A number outside its field's range; the message starts with ``OUT_OF_RANGE``."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(f"{OUT_OF_RANGE}{message}")
+
+
+# msgspec turns errors raised in __post_init__ into its own ValidationError, keeping the message.
+OUT_OF_RANGE = "out of range: "
+
+
 def _finite(field: str, value: float) -> None:
     if not math.isfinite(value):
-        raise EventInvalid(f"{field}: must be a finite number")
+        raise EventOutOfRange(f"{field}: must be a finite number")
 
 
 class Base(msgspec.Struct, frozen=True, forbid_unknown_fields=True, tag_field="type"):
@@ -139,7 +157,7 @@ class AgentState(Base, frozen=True, tag="agent.state"):
     team: Name
     state: AgentStateName
     reason: Name | None = None
-    queues: tuple[Name, ...] = ()
+    queues: Annotated[tuple[Name, ...], msgspec.Meta(max_length=MAX_AGENT_QUEUES)] = ()
 
     def __post_init__(self) -> None:
         if self.state == "not_ready" and self.reason is None:
@@ -162,10 +180,10 @@ class SurveyResponse(Base, frozen=True, tag="survey.response"):
 
 class QaEvaluation(Base, frozen=True, tag="qa.evaluation"):
     contact_id: Name
-    score: Annotated[float, msgspec.Meta(ge=0)]
-    max_score: Annotated[float, msgspec.Meta(gt=0)]
-    items_passed: Annotated[int, msgspec.Meta(ge=0)] = 0
-    items_failed: Annotated[int, msgspec.Meta(ge=0)] = 0
+    score: Annotated[float, msgspec.Meta(ge=0, le=MAX_QA_POINTS)]
+    max_score: Annotated[float, msgspec.Meta(gt=0, le=MAX_QA_POINTS)]
+    items_passed: Annotated[int, msgspec.Meta(ge=0, le=MAX_QA_ITEMS)] = 0
+    items_failed: Annotated[int, msgspec.Meta(ge=0, le=MAX_QA_ITEMS)] = 0
 
     def __post_init__(self) -> None:
         _finite("score", self.score)
@@ -188,14 +206,14 @@ class TeamPulse(Base, frozen=True, tag="team.pulse"):
     team: Name
     metric: PulseMetric
     value: float
-    respondents: Annotated[int, msgspec.Meta(ge=0)] = 0
+    respondents: Annotated[int, msgspec.Meta(ge=0, le=MAX_RESPONDENTS)] = 0
 
     def __post_init__(self) -> None:
         _finite("value", self.value)
         if self.metric == "sick_leave_rate" and not 0 <= self.value <= 1:
-            raise EventInvalid("value: sick_leave_rate must be within 0..1")
+            raise EventOutOfRange("value: sick_leave_rate must be within 0..1")
         if self.metric != "sick_leave_rate" and not 1 <= self.value <= 5:
-            raise EventInvalid(f"value: {self.metric} must be within 1..5")
+            raise EventOutOfRange(f"value: {self.metric} must be within 1..5")
 
 
 ContactEvent = (

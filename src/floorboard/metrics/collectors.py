@@ -245,7 +245,8 @@ class ConfigCollector(Collector):
         }
 
     def collect(self) -> Iterator[Metric]:
-        threshold, targets, site_open = gauge(n.SL_THRESHOLD), gauge(n.TARGET), gauge(n.SITE_OPEN)
+        threshold, site_open = gauge(n.SL_THRESHOLD), gauge(n.SITE_OPEN)
+        targets = {spec: gauge(spec) for spec in n.TARGETS}
         now = self.clock()
         for site, calendar in sorted(self.calendars.items()):
             site_open.add_metric([site], int(calendar.is_open(now)))
@@ -260,6 +261,7 @@ class ConfigCollector(Collector):
                 for kpi in DEFAULT_TARGETS:
                     target = self.config.target(kpi, site, queue)
                     if target is not None:
-                        targets.add_metric([site, queue, kpi, "warn"], target.warn)
-                        targets.add_metric([site, queue, kpi, "alert"], target.alert)
-        yield from (threshold, targets, site_open)
+                        family = targets[n.TARGET_FAMILY[kpi]]
+                        family.add_metric([site, queue, kpi, "warn"], target.warn)
+                        family.add_metric([site, queue, kpi, "alert"], target.alert)
+        yield from (threshold, *targets.values(), site_open)

@@ -205,22 +205,73 @@ AGENTS = Spec(
 SL_THRESHOLD = Spec(
     "floorboard_sl_threshold_seconds",
     Kind.GAUGE,
-    ("site", "queue", "channel", "variant", "le"),
-    "Service-level threshold per queue and channel, with its variant and le label",
+    ("site", "queue", "channel", "variant", "threshold_le"),
+    "Service-level threshold per queue and channel, with its variant and the matching bucket's le",
 )
-TARGET = Spec(
-    "floorboard_target",
+# One family per unit (Prometheus: one unit per metric); every KPI target belongs to exactly one.
+TARGET_LABELS = ("site", "queue", "kpi", "level")
+TARGET_RATIO = Spec(
+    "floorboard_target_ratio",
     Kind.GAUGE,
-    ("site", "queue", "kpi", "level"),
-    "Configured KPI target levels (warn is the target, alert the red line)",
+    TARGET_LABELS,
+    "Configured targets of ratio KPIs, 0 to 1 (warn is the target, alert the red line)",
 )
+TARGET_SECONDS = Spec(
+    "floorboard_target_seconds",
+    Kind.GAUGE,
+    TARGET_LABELS,
+    "Configured targets of duration KPIs in seconds (warn is the target, alert the red line)",
+)
+TARGET_SCORE = Spec(
+    "floorboard_target_score",
+    Kind.GAUGE,
+    TARGET_LABELS,
+    "Configured targets of 1-to-5 survey means (warn is the target, alert the red line)",
+)
+TARGET_NPS = Spec(
+    "floorboard_target_nps_points",
+    Kind.GAUGE,
+    TARGET_LABELS,
+    "Configured NPS targets, -100 to 100 (warn is the target, alert the red line)",
+)
+TARGET_CONTACTS = Spec(
+    "floorboard_target_contacts",
+    Kind.GAUGE,
+    TARGET_LABELS,
+    "Configured targets of contact counts (warn is the target, alert the red line)",
+)
+TARGETS: tuple[Spec, ...] = (
+    TARGET_RATIO,
+    TARGET_SECONDS,
+    TARGET_SCORE,
+    TARGET_NPS,
+    TARGET_CONTACTS,
+)
+# The family of each configurable KPI (floorboard.config.DEFAULT_TARGETS; a test keeps them equal).
+TARGET_FAMILY: dict[str, Spec] = {
+    **dict.fromkeys(
+        ("service_level", "abandon_rate", "response_sla_rate", "csat_top2", "fcr_rate",
+         "qa_score", "occupancy", "sick_leave_rate"),
+        TARGET_RATIO,
+    ),
+    **dict.fromkeys(("longest_wait_s", "asa_s", "aht_s"), TARGET_SECONDS),
+    **dict.fromkeys(("csat_mean", "ces_mean", "employee_satisfaction"), TARGET_SCORE),
+    "nps": TARGET_NPS,
+    "waiting": TARGET_CONTACTS,
+}  # fmt: skip
 SITE_OPEN = Spec(
     "floorboard_site_open",
     Kind.GAUGE,
     ("site",),
     "Whether the site is open now by its configured business hours",
 )
-CONFIG: tuple[Spec, ...] = (SL_THRESHOLD, TARGET, SITE_OPEN)
+BUILD_INFO = Spec(
+    "floorboard_build_info",
+    Kind.GAUGE,
+    ("version", "python_version"),
+    "Always 1; the running Floorboard version and Python version as labels",
+)
+CONFIG: tuple[Spec, ...] = (SL_THRESHOLD, *TARGETS, SITE_OPEN)
 
 # The worker's own pipeline metrics, served by floorboard/streams/worker/metrics.py.
 WORKER_RECORDS = Spec(
@@ -275,10 +326,39 @@ WORKER_RESTORES = Spec(
 WORKER_SEEKS = Spec(
     "floorboard_worker_seeks_total", Kind.COUNTER, (), "Consumer seeks to the checkpointed position"
 )
+WORKER_BATCH_DURATION = Spec(
+    "floorboard_worker_batch_duration_seconds",
+    Kind.HISTOGRAM,
+    (),
+    "Time to apply one batch of source records, dead letters and change-driven publishing included",
+)
+WORKER_EVENT_DELAY = Spec(
+    "floorboard_worker_event_delay_seconds",
+    Kind.HISTOGRAM,
+    (),
+    "Event time to applied on this worker (wall clock), per applied event",
+)
+WORKER_READY = Spec(
+    "floorboard_worker_ready", Kind.GAUGE, (), "1 when every readiness condition holds (/readyz)"
+)
+WORKER_READY_CONDITION = Spec(
+    "floorboard_worker_ready_condition",
+    Kind.GAUGE,
+    ("condition",),
+    "1 when the readiness condition holds: partitions, broker, lag, checkpoints",
+)
+SOURCE_RESETS = Spec(
+    "floorboard_source_resets_total",
+    Kind.COUNTER,
+    ("topic",),
+    "Times a source partition started over below the checkpointed position (broker restart, "
+    "topic recreated)",
+)
 PIPELINE: tuple[Spec, ...] = (
     WORKER_RECORDS, WORKER_EVENTS, WORKER_DEAD_LETTERS, WORKER_DUPLICATES, WORKER_LAST_EVENT,
     WORKER_CONSUMER_LAG, WORKER_PARTITIONS, WORKER_CHECKPOINTS, WORKER_CHECKPOINT_FAILURES,
-    WORKER_RESTORES, WORKER_SEEKS,
+    WORKER_RESTORES, WORKER_SEEKS, WORKER_BATCH_DURATION, WORKER_EVENT_DELAY, BUILD_INFO,
+    WORKER_READY, WORKER_READY_CONDITION, SOURCE_RESETS,
 )  # fmt: skip
 
 # The source adapters' own metrics, served by `floorboard ingest … --metrics` (floorboard/sources).
@@ -294,7 +374,9 @@ KPI: tuple[Spec, ...] = (
     *QUEUE_COUNTERS, RESOLVE_SECONDS, *TEAM_COUNTERS, TEAM_QUEUE_ANSWERED, AGENT_STATE_SECONDS,
     *HISTOGRAMS, *LIVE, *QUALITY, AGENTS, *CONFIG,
 )  # fmt: skip
-CONTRACT: tuple[Spec, ...] = (*KPI, *PIPELINE, *ADAPTERS)
+# What a worker serves; the adapters (`floorboard ingest`) serve ADAPTERS on their own.
+WORKER: tuple[Spec, ...] = (*KPI, *PIPELINE)
+CONTRACT: tuple[Spec, ...] = (*WORKER, *ADAPTERS)
 BY_NAME: dict[str, Spec] = {spec.name: spec for spec in CONTRACT}
 
 # Closed label values, exported even at zero where the collector knows them.

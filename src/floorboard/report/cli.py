@@ -10,16 +10,17 @@ from pathlib import Path
 
 import msgspec
 
-from floorboard.config import load_config
+from floorboard.config import add_config, load_config
 from floorboard.engine.gc_policy import tune_for_engine
 from floorboard.report.build import build_report
+from floorboard.report.csv_export import write_abandoned, write_intervals
 from floorboard.report.document import document
 from floorboard.report.text import render
 
 
 def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("events", type=Path, help="JSONL file, one event (or event array) per line")
-    p.add_argument("--config", type=Path, required=True, help="Floorboard YAML config")
+    add_config(p)
     p.add_argument(
         "--at",
         type=parse_time,
@@ -27,8 +28,15 @@ def configure(p: argparse.ArgumentParser) -> None:
         help="read time: RFC 3339 with offset or epoch ms; later events are left out "
         "(default: newest event time)",
     )
-    p.add_argument(
+    out = p.add_mutually_exclusive_group()
+    out.add_argument(
         "--json", action="store_true", help="print the report as JSON (schema in docs/report.md)"
+    )
+    out.add_argument(
+        "--csv",
+        choices=("intervals", "abandoned"),
+        help="print CSV: the day's half-hour interval table per queue, or the day's abandoned "
+        "contacts (when and after how long, no identifiers)",
     )
     p.set_defaults(func=run)
 
@@ -56,6 +64,10 @@ def run(args: argparse.Namespace) -> int:
     source = str(args.events)
     if args.json:
         sys.stdout.buffer.write(msgspec.json.encode(document(report, source)) + b"\n")
+    elif args.csv == "intervals":
+        write_intervals(report, sys.stdout)
+    elif args.csv == "abandoned":
+        write_abandoned(report, sys.stdout)
     else:
         render(report, source)
     for bad in report.bad_lines:

@@ -27,8 +27,10 @@ PLANNED_BREAKS: tuple[tuple[float, int, str], ...] = (
     (6.0, 15, "break"),
 )
 UNPLANNED_REASONS: tuple[str, ...] = ("coaching", "meeting", "personal", "training")
-FIRST_SHIFT_H = 7.0  # shifts start in half-hour steps from 07:00 to 10:30 local time
-SHIFT_STARTS = 8
+# Local shift starts, one per place on the roster in turn: front-loaded, as a planner staffs the
+# morning ramp (arrivals reach 85 % of the peak by 09:00), while lunch at four hours into a shift
+# thins the floor over the 11:30-13:00 peak.
+SHIFT_STARTS_H: tuple[float, ...] = (7.0, 7.5, 8.0, 8.0, 8.5, 8.5, 9.5, 10.0)
 
 
 @dataclass(eq=False, slots=True)
@@ -50,8 +52,7 @@ def staffed_hours(scenario: Scenario) -> tuple[float, float] | None:
     """Local hours from the first shift's start to the last shift's end; None: round the clock."""
     if scenario.shift_hours >= 24:
         return None
-    last_start = FIRST_SHIFT_H + (SHIFT_STARTS - 1) * 0.5
-    return FIRST_SHIFT_H, min(24.0, last_start + scenario.shift_hours)
+    return min(SHIFT_STARTS_H), min(24.0, max(SHIFT_STARTS_H) + scenario.shift_hours)
 
 
 def team_skills(team_index: int, queues: list[str]) -> tuple[str, ...]:
@@ -130,7 +131,7 @@ class Workforce:
                 self._plan_shift(agent, day, t0)
 
     def _plan_shift(self, agent: Agent, day: dt.date, t0: int) -> None:
-        start_h = FIRST_SHIFT_H + (agent.offset % SHIFT_STARTS) * 0.5
+        start_h = SHIFT_STARTS_H[agent.offset % len(SHIFT_STARTS_H)]
         start = self.clock.at(day, start_h)
         end = start + round(self.s.shift_hours * HOUR_MS)
         if end <= t0:

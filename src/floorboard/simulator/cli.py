@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import datetime as dt
 import itertools
+import logging
 import math
 import re
 import sys
@@ -13,10 +14,11 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
-from floorboard.config import RuntimeSettings, load_config, runtime_settings
+from floorboard.config import RuntimeSettings, add_config, load_config, runtime_settings
 from floorboard.simulator import generate
 from floorboard.simulator.emit import paced, to_file, to_kafka
 from floorboard.simulator.feed import Record, records
+from floorboard.simulator.progress import with_progress
 from floorboard.simulator.queue_log import queue_log_records
 from floorboard.simulator.replay import read_records
 from floorboard.simulator.scenario import SCENARIOS
@@ -27,7 +29,7 @@ DEFAULT_OUTAGE_START_MIN = 60.0
 
 
 def configure_simulate(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--config", type=Path, required=True, help="Floorboard YAML config")
+    add_config(p)
     p.add_argument("--scenario", choices=sorted(SCENARIOS), default="normal")
     p.add_argument("--seed", type=int, default=1, help="same seed, same bytes (default 1)")
     p.add_argument(
@@ -60,13 +62,13 @@ def configure_simulate(p: argparse.ArgumentParser) -> None:
         default="events",
         help="queue_log: the first site's calls and agents as an Asterisk queue_log (with --out)",
     )
-    p.set_defaults(func=run_simulate)
+    p.set_defaults(func=run_simulate, command="simulate")
 
 
 def configure_replay(p: argparse.ArgumentParser) -> None:
     p.add_argument("file", type=Path)
     _add_output(p, default_speed="1")
-    p.set_defaults(func=run_replay)
+    p.set_defaults(func=run_replay, command="replay")
 
 
 def _add_output(p: argparse.ArgumentParser, default_speed: str) -> None:
@@ -96,14 +98,20 @@ def duration_ms(text: str) -> int:
     return round(float(match.group(1)) * _UNIT_MS[match.group(2)])
 
 
-def positive_int(text: str) -> int:
+def whole(text: str, low: int, high: int | None = None) -> int:
+    """A whole number from ``low`` to ``high`` (no limit when None)."""
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"a whole number, not {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
+    if value < low or (high is not None and value > high):
+        upper = "" if high is None else f" and at most {high}"
+        raise argparse.ArgumentTypeError(f"must be at least {low}{upper}, not {value}")
     return value
+
+
+def positive_int(text: str) -> int:
+    return whole(text, 1)
 
 
 def minutes(text: str) -> float:
@@ -143,16 +151,44 @@ def start_ms(text: str | None, zone: dt.tzinfo) -> int:
 
 
 def deliver(
-    recs: Iterable[Record], args: argparse.Namespace, start: int, settings: RuntimeSettings
+    recs: Iterable[Record],
+    args: argparse.Namespace,
+    start: int,
+    settings: RuntimeSettings,
+    total_ms: int | None = None,
 ) -> int:
-    """To a file, or with ``--bootstrap`` to Kafka over the connection settings (TLS, SASL)."""
-    batches = paced(recs, args.speed, start)
-    if args.bootstrap:
-        from floorboard.streams.kafka import KafkaConnection
+    """To a file, or with ``--bootstrap`` to Kafka over the connection settings (TLS, SASL).
 
-        conn = KafkaConnection.from_settings(settings.model_copy(update={"broker": args.bootstrap}))
-        return asyncio.run(to_kafka(batches, conn, args.topic, args.batch))
-    return to_file(batches, args.out)
+    Raises DeliveryError with one line on an unusable target."""
+    from aiokafka.errors import KafkaError
+
+    label = f"{args.command} → {args.bootstrap or args.out or 'stdout'}"
+    # aiokafka logs each failed connection attempt; the one line below says it for all of them
+    logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
+    batches = with_progress(paced(recs, args.speed, start), label, start, total_ms)
+    if args.out is not None and not args.out.parent.is_dir():
+        raise DeliveryError(f"--out {args.out}: no such directory {args.out.parent}")
+    try:
+        if args.bootstrap:
+            from floorboard.streams.kafka import KafkaConnection
+
+            conn = KafkaConnection.from_settings(
+                settings.model_copy(update={"broker": args.bootstrap})
+            )
+            return asyncio.run(to_kafka(batches, conn, args.topic, args.batch))
+        return to_file(batches, args.out)
+    except KafkaError as exc:
+        raise DeliveryError(
+            f"--bootstrap {args.bootstrap}: cannot reach the broker ({exc})"
+        ) from None
+    except (OSError, ValueError) as exc:
+        target = f"--bootstrap {args.bootstrap}" if args.bootstrap else f"--out {args.out}"
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise DeliveryError(f"{target}: {reason}") from None
+
+
+class DeliveryError(Exception):
+    """The output cannot be written or the broker not reached: one line for the user."""
 
 
 def run_simulate(args: argparse.Namespace) -> int:
@@ -182,8 +218,11 @@ def run_simulate(args: argparse.Namespace) -> int:
     else:
         feed = records(events, scenario, start, args.seed)
     began_wall = time.perf_counter()
-    settings = runtime_settings(config)
-    count = deliver(feed, args, start, settings)
+    try:
+        count = deliver(feed, args, start, runtime_settings(config), args.duration)
+    except DeliveryError as exc:
+        print(f"floorboard simulate: {exc}", file=sys.stderr)
+        return 1
     elapsed = time.perf_counter() - began_wall
     rate = count / max(elapsed, 1e-9)
     print(f"simulate: {count} records in {elapsed:.2f} s ({rate:,.0f}/s)", file=sys.stderr)
@@ -200,6 +239,10 @@ def run_replay(args: argparse.Namespace) -> int:
         print("replay: 0 records", file=sys.stderr)
         return 0
     # Streamed: a recording of millions of events is never held in memory.
-    count = deliver(itertools.chain([first], recs), args, first.send_ms, runtime_settings())
+    try:
+        count = deliver(itertools.chain([first], recs), args, first.send_ms, runtime_settings())
+    except DeliveryError as exc:
+        print(f"floorboard replay: {exc}", file=sys.stderr)
+        return 1
     print(f"replay: {count} records", file=sys.stderr)
     return 0

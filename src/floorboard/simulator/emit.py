@@ -96,7 +96,11 @@ async def to_kafka(
         **conn.client_kwargs(), enable_idempotence=False, linger_ms=5,
         max_batch_size=1 << 20, max_request_size=16 << 20,
     )  # fmt: skip
-    await producer.start()
+    try:
+        await producer.start()
+    except BaseException:
+        await producer.stop()  # a producer that could not start still holds a client
+        raise
     count = 0
     try:
         async for batch in _in_thread(batches):

@@ -8,7 +8,9 @@ plus one, which would stop a reader short of the last batch (docs/known-issues.m
 from __future__ import annotations
 
 import time
+import zlib
 from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -78,6 +80,38 @@ async def first_offset(
         fetched = await consumer.getmany(tp, timeout_ms=int(timeout * 1000), max_records=1)
         records = fetched.get(tp) or []
         return int(records[0].offset) if records else None
+    finally:
+        await consumer.stop()
+
+
+@dataclass(frozen=True, slots=True)
+class PartitionView:
+    """What the broker holds now: log start, high-water mark (from a fetch, see known-issues.md
+    on ``end_offsets``) and the CRC-32 of the value at the asked offset (None: no such record)."""
+
+    start: int
+    highwater: int
+    crc: int | None
+
+
+async def partition_view(
+    conn: KafkaConnection, tp: TopicPartition, offset: int, timeout: float = 5.0
+) -> PartitionView | None:
+    """The partition as the broker holds it now; None when no fetch was answered in time."""
+    consumer = reader(conn)
+    await consumer.start()
+    try:
+        consumer.assign([tp])
+        start = int((await consumer.beginning_offsets([tp]))[tp])
+        consumer.seek(tp, max(offset, start))
+        fetched = await consumer.getmany(tp, timeout_ms=int(timeout * 1000), max_records=1)
+        highwater = consumer.highwater(tp)
+        if highwater is None:
+            return None
+        records = fetched.get(tp) or []
+        found = records[0] if records and records[0].offset == offset else None
+        crc = zlib.crc32(found.value or b"") if found is not None else None
+        return PartitionView(start, int(highwater), crc)
     finally:
         await consumer.stop()
 

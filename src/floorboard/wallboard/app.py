@@ -13,28 +13,54 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Label, Sparkline, Static
 
 from floorboard.config import Config
 from floorboard.engine.layout import Layout
 from floorboard.engine.views import Views, site_figures
 from floorboard.wallboard.board import Board, BoardBuilder
+from floorboard.wallboard.formatting import fit_lines
 from floorboard.wallboard.link import Link, wall_ms
 from floorboard.wallboard.store import RecordStore
-from floorboard.wallboard.tiles import BoardLayout, tile_keys
+from floorboard.wallboard.tiles import TILES, BoardLayout, tile_keys
 from floorboard.wallboard.widgets import AgentTable, QueueTable, StaleBanner, TileWidget
 
 SUPERVISOR_TILES = tile_keys(BoardLayout.SUPERVISOR)
 TEAM_TILES = tile_keys(BoardLayout.TEAM)
 # Sparklines of the site: label, figure and the window it is read over.
 TRENDS = (
-    ("SL (rolling 15 m)", "service_level", "rolling_15m"),
-    ("CSAT (rolling 60 m)", "csat_mean", "rolling_60m"),
+    ("SL, last 15 min, each minute", "service_level", "rolling_15m"),
+    ("CSAT, last 60 min, each minute", "csat_mean", "rolling_60m"),
 )
 TREND_POINTS = 60  # one per minute of data time: the last hour
 THEMES = {"dark": "textual-dark", "light": "textual-light"}
 Reader = Callable[[RecordStore], Awaitable[None]]
+NARROW_COLUMNS = 120  # below this: the compact layout (CSS class -narrow)
+# Below this the queue table, beside the agent panel, is compact (a 1080p or 4K kiosk at the
+# default 45 rows is about 160 columns).
+FULL_TABLE_COLUMNS = 200
+MORE_ALERTS = "+{} more · press a for all"
+
+
+class ListScreen(ModalScreen[None]):
+    """A full list over the board (every alert); escape or its key closes it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "app.pop_screen", "Close"),
+        Binding("a", "app.pop_screen", "Close", show=False),
+    ]
+
+    def __init__(self, title: str, lines: list[str]) -> None:
+        super().__init__(classes="list-screen")
+        self.title_text = title
+        self.lines = lines
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="list-body"):
+            yield Label(self.title_text, classes="list-title")
+            yield Static("\n".join(self.lines) or "nothing", classes="list-lines")
+            yield Footer()
 
 
 class Ticker:
@@ -68,7 +94,8 @@ class WallboardApp(App[None]):
     TITLE = "Floorboard"
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [  # type: ignore[misc]
         (0, "-narrow"),
-        (120, "-wide"),
+        (120, "-medium"),
+        (200, "-wide"),
         (240, "-huge"),
     ]
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -77,6 +104,7 @@ class WallboardApp(App[None]):
         Binding("n", "next_team", "Next team"),
         Binding("w", "next_window", "Window"),
         Binding("r", "toggle_rotation", "Rotate"),
+        Binding("a", "all_alerts", "All alerts"),
         Binding("q", "quit", "Quit"),
     ]
     WINDOWS = ("today", "interval_30m", "rolling_60m", "rolling_15m")
@@ -130,10 +158,12 @@ class WallboardApp(App[None]):
         yield Static("", id="header")
         yield Static("", id="alerts", classes="-empty")
         yield Static("", id="balance", classes="-empty")
+        yield Static("", id="normal", classes="-empty")
         with Vertical(id="supervisor"):
             with Vertical(id="tiles"):
-                for key in SUPERVISOR_TILES:
-                    yield TileWidget(key)
+                for spec in TILES:
+                    if BoardLayout.SUPERVISOR in spec.layouts:
+                        yield TileWidget(spec.key, narrow=spec.narrow)
             with Horizontal(id="lower"):
                 yield QueueTable(id="queues")
                 with Vertical(id="side"):
@@ -171,6 +201,20 @@ class WallboardApp(App[None]):
 
     def action_next_window(self) -> None:
         self.window = self.WINDOWS[(self.WINDOWS.index(self.window) + 1) % len(self.WINDOWS)]
+
+    def action_all_alerts(self) -> None:
+        alerts = [a.text for a in self.board.alerts] if self.board else []
+        self.push_screen(ListScreen(f"All alerts ({len(alerts)}), worst first", alerts))
+
+    def on_data_table_row_selected(self, event: QueueTable.RowSelected) -> None:
+        """Enter on a queue: its figures in every window, over the board."""
+        if event.data_table.id != "queues" or self._last_views is None:
+            return
+        key = str(event.row_key.value)
+        lines = self.builder.queue_detail(self._last_views, key)
+        if lines:
+            lines += ["", "The day's half hours and abandoned contacts: floorboard report --csv"]
+            self.push_screen(ListScreen(f"Queue {key}, window by window", lines))
 
     def action_toggle_rotation(self) -> None:
         self.rotate_s = None if self.rotate_s else 15.0
@@ -219,6 +263,9 @@ class WallboardApp(App[None]):
 
     _last_views: Views | None = None
 
+    def on_resize(self) -> None:
+        self.refresh_board()
+
     def watch_layout_name(self) -> None:
         self.refresh_board()
 
@@ -259,14 +306,23 @@ class WallboardApp(App[None]):
         by_key = {t.key: t for t in board.tiles}
         for key in tile_ids:
             self.query_one(f"{container} #tile-{key}", TileWidget).show(by_key[key])
+        narrow = self.size.width < NARROW_COLUMNS
         alerts = self.query_one("#alerts", Static)
-        alerts.update("  ".join(board.alerts[:6]))
+        # Whole entries, worst first, on 2 lines (3 when wide); the rest one key away.
+        lines = fit_lines(
+            [a.text for a in board.alerts], self.size.width - 2, 2 if narrow else 3, MORE_ALERTS
+        )
+        alerts.update("\n".join(lines))
         alerts.set_class(not board.alerts, "-empty")
         balance = self.query_one("#balance", Static)
         balance.update(board.balance)
         balance.set_class(not board.balance, "-empty")
+        normal = self.query_one("#normal", Static)
+        normal.update(board.normal)
+        normal.set_class(not board.normal, "-empty")
         if supervisor:
-            self.query_one(QueueTable).show(board.queue_rows)
+            compact = self.size.width < FULL_TABLE_COLUMNS
+            self.query_one(QueueTable).show(board.queue_rows, compact=compact)
             self.query_one(AgentTable).show(board.agents)
             self._sample_trends(views)
 
@@ -305,7 +361,13 @@ class WallboardApp(App[None]):
             )
         as_of = self._local(views.as_of) if views.as_of else "–"
         title = self.board.title if self.board else ""
-        self.query_one("#header", Static).update(f"FLOORBOARD · {title} · data as of {as_of}")
+        # A source that started over (docs/operations.md, "Source resets") lost events.
+        reset = (
+            " · ⚠ SOURCE RESET: figures incomplete" if views.counters.get("source_resets") else ""
+        )
+        # The product name gives way below 120 columns so the data's time stays on screen.
+        name = "" if self.size.width < NARROW_COLUMNS else "FLOORBOARD · "
+        self.query_one("#header", Static).update(f"{name}{title} · data as of {as_of}{reset}")
 
     def _local(self, epoch_ms: int) -> str:
         """A wall time of the day in the site's timezone."""

@@ -4,36 +4,105 @@ KPI decision is made there), rendered by ``widgets.py``."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from floorboard.config import Config
-from floorboard.engine.kpis import Figure, Status
+from floorboard.config import Config, ResponseSla, Target
+from floorboard.engine.forecast import (
+    Staffing,
+    queue_staffing,
+    site_staffing,
+    staffing,
+    staffing_figures,
+)
+from floorboard.engine.kpis import Figure, Status, breach
 from floorboard.engine.layout import Layout
 from floorboard.engine.views import (
     QueueView,
     Views,
+    backlog_age,
+    backlog_target,
+    channel_figures,
     figure_status,
     long_in_state,
     queue_figures,
     site_figures,
     site_queues,
+    synchronous,
     team_figures,
     time_in_state_ms,
 )
+from floorboard.engine.windows import Window
 from floorboard.events.model import ASYNC_CHANNELS
-from floorboard.wallboard.formatting import clock, pct, survey_cell
+from floorboard.wallboard.formatting import clock, duration, pct, survey_cell, survey_value
 from floorboard.wallboard.hysteresis import StatusSmoother
-from floorboard.wallboard.tiles import TILES, BoardLayout, Kind, Tile
+from floorboard.wallboard.tiles import TILES, BoardLayout, Kind, Tile, goal
 
-QUEUE_COLUMNS = ("Waiting", "Longest", "SL", "Abn", "ASA", "AHT", "CSAT", "NPS", "FCR")
+# Queue table columns: (key, full heading, short heading). Compact tables (80 columns) leave
+# out the figures the site tiles already show so the quality columns stay on screen.
+QUEUE_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("waiting", "Waiting", "Wait"),
+    ("longest", "Longest", ""),
+    ("staffing", "Need/on → SL", "Need/on"),
+    ("sl", "SL", "SL"),
+    ("abandon", "Abn", "Abn"),
+    ("asa", "ASA", ""),
+    ("aht", "AHT", "AHT"),
+    ("csat", "CSAT", "CSAT"),
+    ("nps", "NPS", "NPS"),
+    ("fcr", "FCR", "FCR"),
+)
+# How a queue-table figure is named in the alert banner.
+ALERT_NAMES = {
+    "waiting": "waiting",
+    "longest": "longest wait",
+    "staffing": "needed/on",
+    "sl": "SL",
+    "abandon": "abandoned",
+    "asa": "ASA",
+    "aht": "AHT",
+    "csat": "CSAT",
+    "nps": "NPS",
+    "fcr": "FCR",
+}
+CHANNEL_SHORT = {"voice": "voice", "chat": "chat", "messaging": "msg", "email": "email"}
 NO_FIGURE = Figure(None)  # e.g. a pulse metric no team has reported
+# How a queue figure and its target read, where not a clock time (…_s) or a percentage.
+SHOW: dict[str, Callable[[float], str]] = {
+    "waiting": "{:.0f}".format,
+    "csat_mean": "{:.1f}".format,
+    "nps": "{:+.0f}".format,
+}
+# Quality tiles that speak for customers (team pulse speaks for staff).
+CUSTOMER_TILES = frozenset({"csat", "nps", "fcr", "ces", "qa"})
+# Live figures: a count of now, not a sample, so always enough to judge.
+LIVE_TILES = frozenset({"waiting", "longest"})
 
 
 @dataclass(frozen=True)
 class Cell:
     text: str
     status: Status = Status.UNKNOWN
+    short: str | None = None  # the text in a compact table; ``text`` when None
+    target: str = ""  # e.g. "≥80%", named in the alert banner
+    breach: float = 0.0  # how far past its target, in widths of its amber band
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    key: str  # site/queue/channel
+    label: str
+    short: str
+    cells: list[Cell]
+
+
+@dataclass(frozen=True)
+class Alert:
+    """One entry of the alert banner: never split, ranked by severity then size of breach."""
+
+    text: str
+    status: Status
+    breach: float
 
 
 @dataclass(frozen=True)
@@ -50,9 +119,61 @@ class Board:
     title: str
     tiles: list[Tile]
     balance: str  # the quality-versus-production line; empty when nothing to say
-    queue_rows: list[tuple[str, list[Cell]]]
+    queue_rows: list[QueueRow]
     agents: list[AgentRow]
-    alerts: list[str]
+    alerts: list[Alert]
+    normal: str = ""  # this half hour beside the same half hour yesterday; empty without data
+
+
+# Window ids in words, for the header.
+WINDOW_WORDS = {
+    "today": "today",
+    "interval_30m": "this half hour",
+    "previous_30m": "last half hour",
+    "yesterday_30m": "same half hour yesterday",
+    "interval_15m": "this quarter hour",
+    "rolling_60m": "last 60 min",
+    "rolling_30m": "last 30 min",
+    "rolling_15m": "last 15 min",
+}
+# A queue's drill-down: its figures in each of these windows.
+DETAIL_WINDOWS = ("today", "interval_30m", "previous_30m", "yesterday_30m", "rolling_60m",
+                  "rolling_30m", "rolling_15m")  # fmt: skip
+
+
+def window_words(window: str) -> str:
+    return WINDOW_WORDS.get(window, window)
+
+
+def compared(now: Mapping[str, Figure], yesterday: Mapping[str, Figure]) -> str:
+    """This half hour's ratios beside the same half hour yesterday (whole), when yesterday had
+    any contacts: "This half hour (same half hour yesterday): SL 65% (84%) · …". Counts are left
+    out: a half hour under way is not comparable with a whole one."""
+    if not yesterday["offered"].value:
+        return ""
+    pairs = [
+        ("SL", pct(now["service_level"].value), pct(yesterday["service_level"].value)),
+        ("abandoned", pct(now["abandon_rate"].value), pct(yesterday["abandon_rate"].value)),
+        ("AHT", clock(now["aht_s"].value), clock(yesterday["aht_s"].value)),
+    ]
+    figures = " · ".join(f"{name} {a} ({b})" for name, a, b in pairs)
+    return f"This half hour (same half hour yesterday): {figures}"
+
+
+def _promise(sla: ResponseSla | None) -> str:
+    """A response SLA in words: "≤24h", "≤1h (business)", "same day"."""
+    if sla is None:
+        return ""
+    if sla.seconds is None:
+        return "same day"
+    within = f"≤{duration(sla.seconds)}"
+    return f"{within} (business)" if sla.kind == "business_seconds" else within
+
+
+def ranked(alerts: list[Alert]) -> list[Alert]:
+    """Red before amber, then the biggest breach first; ties in table order."""
+    severity = {Status.ALERT: 0, Status.WARN: 1}
+    return sorted(alerts, key=lambda a: (severity.get(a.status, 2), -a.breach))
 
 
 class BoardBuilder:
@@ -77,14 +198,23 @@ class BoardBuilder:
             if board_layout not in spec.layouts:
                 continue
             fig = figs.get(spec.figure, NO_FIGURE)
-            target = self.config.target(spec.figure, site, queue if spec.per_queue else None)
+            target = self.config.target(
+                spec.target or spec.figure, site, queue if spec.per_queue else None
+            )
             value, detail = spec.text(fig, figs, target)
+            if spec.judged:
+                detail = f"{goal(target, spec.show)} · {detail}"
             status = (
                 self.smoother.update(f"{scope}|{spec.key}", figure_status(fig, target))
                 if spec.judged
                 else Status.UNKNOWN
             )
-            out.append(Tile(spec.key, spec.label, value, detail, status, spec.kind, fig.low_sample))
+            sample_ok = spec.key in LIVE_TILES or fig.n >= self.config.engine.min_responses
+            enough = status is not Status.UNKNOWN and not fig.low_sample and sample_ok
+            out.append(
+                Tile(spec.key, spec.label, spec.short, value, detail, status, spec.kind,
+                     fig.low_sample, enough)
+            )  # fmt: skip
         return out
 
     # --- layouts ---
@@ -93,34 +223,60 @@ class BoardBuilder:
         self, views: Views, window: str, site: str, queue_filter: str | None = None
     ) -> Board:
         figs = site_figures(views, site, window, self.config, self.layout, queue_filter)
+        # Phone targets judge calls and chats only; email and messaging their response SLA.
+        figs.update(channel_figures(views, site, window, self.config, self.layout, queue_filter))
+        figs.update(staffing_figures(self._staffing(views, site, queue_filter)))
+        words = window_words(window)
         if queue_filter is None:
             # Agents serve the whole site, not one queue: occupancy is a site figure only.
             occupancy = pct(figs["occupancy"].value)
-            scope, title = "site", f"{site} · all queues · {window} · occupancy {occupancy}"
+            scope, title = "site", f"{site} · all queues · {words} · occupancy {occupancy}"
         else:
-            scope, title = f"q:{queue_filter}", f"{site} · queue {queue_filter} · {window}"
-        tiles = self.tiles(BoardLayout.SUPERVISOR, scope, figs, site, queue_filter)
+            scope, title = f"q:{queue_filter}", f"{site} · queue {queue_filter} · {words}"
+        # Each window keeps its own hysteresis: switching windows shows that window's colours.
+        tiles = self.tiles(BoardLayout.SUPERVISOR, f"{scope}|{window}", figs, site, queue_filter)
         rows = [self._queue_row(views, q, window) for q in site_queues(views, site, queue_filter)]
-        alerts = [
-            f"✗ {label} {column} {c.text}"
-            for label, cells in rows
-            for column, c in zip(QUEUE_COLUMNS, cells, strict=True)
-            if c.status is Status.ALERT
-        ]
+        alerts = ranked(
+            [
+                Alert(
+                    f"{'✗' if c.status is Status.ALERT else '!'} {row.label} "
+                    f"{ALERT_NAMES[key]} {c.text} ({c.target})",
+                    c.status,
+                    c.breach,
+                )
+                for row in rows
+                for (key, _, _), c in zip(QUEUE_COLUMNS, row.cells, strict=True)
+                if c.status in (Status.ALERT, Status.WARN)
+            ]
+        )
         agents = self._agents(views, site)
-        return Board(title, tiles, self.balance(tiles), rows, agents, alerts)
+        normal = compared(
+            *(
+                channel_figures(views, site, w, self.config, self.layout, queue_filter)
+                for w in (Window.INTERVAL_30, Window.YESTERDAY_30)
+            )
+        )
+        return Board(title, tiles, self.balance(tiles), rows, agents, alerts, normal)
 
     def team(self, views: Views, window: str, site: str, team: str) -> Board:
         figs = team_figures(views, site, team, window, self.config, self.layout)
-        tiles = self.tiles(BoardLayout.TEAM, f"team:{team}", figs, site)
-        return Board(f"{site} · team {team} · {window}", tiles, self.balance(tiles), [], [], [])
+        tiles = self.tiles(BoardLayout.TEAM, f"team:{team}|{window}", figs, site)
+        title = f"{site} · team {team} · {window_words(window)}"
+        normal = compared(
+            *(
+                team_figures(views, site, team, w, self.config, self.layout)
+                for w in (Window.INTERVAL_30, Window.YESTERDAY_30)
+            )
+        )
+        return Board(title, tiles, self.balance(tiles), [], [], [], normal)
 
     @staticmethod
     def balance(tiles: list[Tile]) -> str:
-        """Say it when production is green while quality is red, or the reverse."""
-        prod = [t for t in tiles if t.kind is Kind.PRODUCTION and t.status is not Status.UNKNOWN]
-        qual = [t for t in tiles if t.kind is Kind.QUALITY and t.status is not Status.UNKNOWN]
-        if not prod or not qual:
+        """Say it when production is green while quality is red, or the reverse — only when
+        both sides have enough data: service level on enough contacts, CSAT on enough answers."""
+        prod = [t for t in tiles if t.kind is Kind.PRODUCTION and t.enough]
+        qual = [t for t in tiles if t.key in CUSTOMER_TILES and t.enough]
+        if "sl" not in {t.key for t in prod} or "csat" not in {t.key for t in qual}:
             return ""
         bad_q = [t.label for t in qual if t.status is Status.ALERT]
         bad_p = [t.label for t in prod if t.status is Status.ALERT]
@@ -130,33 +286,106 @@ class BoardBuilder:
             return f"Customers are satisfied, but production is behind: {', '.join(bad_p)} ✗"
         return ""
 
-    def _queue_row(self, views: Views, q: QueueView, window: str) -> tuple[str, list[Cell]]:
-        """One row of the queue table: cells in ``QUEUE_COLUMNS`` order."""
+    def queue_detail(self, views: Views, key: str) -> list[str]:
+        """A queue's drill-down (``key`` site/queue/channel): its figures in every window of
+        ``DETAIL_WINDOWS``, one line each. Counts and ratios only: nobody is named."""
+        site, queue, channel = key.split("/")
+        q = views.queues.get((site, queue, channel))
+        if q is None:
+            return []
+        written = channel in ASYNC_CHANNELS
+        first = "1st resp" if written else "SL"
+        lines = [f"{'window':<25}{'offered':>8}{'answered':>9}{first:>9}{'abandoned':>10}"
+                 f"{'ASA':>8}{'AHT':>8}{'CSAT':>9}"]  # fmt: skip
+        for window in DETAIL_WINDOWS:
+            f = queue_figures(views, q, window, self.config, self.layout)
+            rate = f["response_sla_rate" if written else "service_level"]
+            lines.append(
+                f"{window_words(window):<25}{f['offered'].n:>8}{f['answered'].n:>9}"
+                f"{pct(rate.value):>9}{pct(f['abandon_rate'].value):>10}"
+                f"{clock(f['asa_s'].value):>8}{clock(f['aht_s'].value):>8}"
+                f"{survey_cell(f['csat_mean'], '{:.1f}'):>9}"
+            )
+        return lines
+
+    def _staffing(self, views: Views, site: str, queue: str | None) -> Staffing:
+        if queue is None:
+            return site_staffing(views, site, self.config, self.layout)
+        # One queue: its voice queue where it has one, else its chat queue.
+        sync = synchronous(site_queues(views, site, queue))
+        if not sync:
+            return staffing(0.0, None, 0, 0, 0.0)
+        voice = [q for q in sync if q.channel == "voice"]
+        return queue_staffing(views, (voice or sync)[0], self.config, self.layout)
+
+    def _queue_row(self, views: Views, q: QueueView, window: str) -> QueueRow:
+        """One row of the queue table: cells in ``QUEUE_COLUMNS`` order. Calls and chats are
+        judged by phone targets; email and messaging by their response SLA and backlog age."""
         f = queue_figures(views, q, window, self.config, self.layout)
         scope = f"{q.site}/{q.queue}/{q.channel}"
+        settings = self.config.channel_settings(q.site, q.queue, q.channel)
 
-        def cell(name: str, text: str) -> Cell:
-            status = figure_status(f[name], self.config.target(name, q.site, q.queue))
-            return Cell(text, self.smoother.update(f"{scope}|{name}", status))
+        def cell(
+            name: str,
+            fig: Figure,
+            text: str,
+            short: str | None = None,
+            target: Target | None = None,
+        ) -> Cell:
+            target = target or self.config.target(name, q.site, q.queue)
+            status = self.smoother.update(f"{scope}|{window}|{name}", figure_status(fig, target))
+            show = SHOW.get(name, clock if name.endswith("_s") else pct)
+            goal_text = goal(target, show).removeprefix("target ") if target else ""
+            return Cell(text, status, short, goal_text, breach(fig.value, target))
 
-        longest = clock(f["longest_wait_s"].value)
-        if q.channel in ASYNC_CHANNELS:
-            # Email and messaging wait hours by design: shown as backlog, judged by response SLA.
-            live = [Cell(f"{q.backlog} open"), Cell(longest)]
-        else:
-            live = [cell("waiting", str(q.waiting)), cell("longest_wait_s", longest)]
+        def plain(fig: Figure, show: Callable[[float | None], str]) -> Cell:
+            return Cell(show(fig.value))
+
         sl = f["service_level"]
-        cells = [
-            *live,
-            cell("service_level", f"{pct(sl.value)} {sl.variant or ''}"),
-            cell("abandon_rate", pct(f["abandon_rate"].value)),
-            cell("asa_s", clock(f["asa_s"].value)),
-            cell("aht_s", clock(f["aht_s"].value)),
-            cell("csat_mean", survey_cell(f["csat_mean"], "{:.1f}")),
-            cell("nps", survey_cell(f["nps"], "{:+.0f}")),
-            cell("fcr_rate", survey_cell(f["fcr_rate"], "{:.0%}")),
+        if q.channel in ASYNC_CHANNELS:
+            # Email and messaging wait hours by design: backlog and its age, the response SLA.
+            age = backlog_age([q], views.as_of)
+            sla = f["response_sla_rate"]
+            promise = _promise(settings.response_sla)
+            live = [
+                Cell(f"{q.backlog} open"),
+                cell("backlog_age_s", age, clock(age.value), target=backlog_target(settings)),
+            ]
+            production = [
+                Cell("–"),  # Erlang C forecasts calls and chats, not a backlog
+                cell("response_sla_rate", sla, f"{pct(sla.value)} {promise}", pct(sla.value)),
+                plain(f["abandon_rate"], pct),
+                Cell(f"resp {clock(f['first_response_s'].value)}"),
+                plain(f["aht_s"], clock),
+            ]
+        else:
+            waiting, longest = f["waiting"], f["longest_wait_s"]
+            live = [
+                cell("waiting", waiting, str(q.waiting)),
+                cell("longest_wait_s", longest, clock(longest.value)),
+            ]
+            st = queue_staffing(views, q, self.config, self.layout)
+            forecast = staffing_figures(st)["expected_sl"]
+            need, short = "–", "–"
+            if st.needed is not None:
+                short = f"{st.needed}/{st.staffed}"
+                need = f"{short} → {pct(st.expected_sl)}"
+            goal_sl = self.config.target("service_level", q.site, q.queue)
+            production = [
+                cell("staffing", forecast, need, short, target=goal_sl),
+                cell("service_level", sl, f"{pct(sl.value)} ≤{settings.sl_threshold_s}s",
+                     pct(sl.value)),
+                cell("abandon_rate", f["abandon_rate"], pct(f["abandon_rate"].value)),
+                cell("asa_s", f["asa_s"], clock(f["asa_s"].value)),
+                cell("aht_s", f["aht_s"], clock(f["aht_s"].value)),
+            ]  # fmt: skip
+        quality = [
+            cell(name, f[name], survey_cell(f[name], fmt), survey_value(f[name], fmt))
+            for name, fmt in (("csat_mean", "{:.1f}"), ("nps", "{:+.0f}"), ("fcr_rate", "{:.0%}"))
         ]
-        return scope, cells
+        label = f"{q.queue}/{q.channel}"
+        return QueueRow(scope, label, f"{q.queue}/{CHANNEL_SHORT.get(q.channel, q.channel)}",
+                        [*live, *production, *quality])  # fmt: skip
 
     def _agents(self, views: Views, site: str) -> list[AgentRow]:
         # Works-council mode: the worker publishes only the day's pseudonym and the state.

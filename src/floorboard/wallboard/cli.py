@@ -10,6 +10,7 @@ from pathlib import Path
 from floorboard.config import (
     EXAMPLE_CONFIG,
     RuntimeSettings,
+    add_config,
     load_config,
     runtime_settings,
     with_connection,
@@ -24,7 +25,7 @@ from floorboard.wallboard.store import RecordStore
 
 def configure(p: argparse.ArgumentParser) -> None:
     add_wallboard_arguments(p)
-    p.add_argument("--config", type=Path, default=None, help="Floorboard YAML config")
+    add_config(p, required=False)
     p.add_argument("--broker", default=None, help="Kafka bootstrap servers (FLOORBOARD_BROKER)")
     p.set_defaults(func=run)
 

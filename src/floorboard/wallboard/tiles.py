@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from floorboard.config import Target
+from floorboard.config import Direction, Target
 from floorboard.engine.kpis import Figure, Status
 from floorboard.wallboard.formatting import clock, pct, survey_text
 
@@ -36,34 +36,46 @@ BOTH = frozenset(BoardLayout)
 class Tile:
     key: str
     label: str
+    short: str  # the label where a tile is narrow (80 columns)
     value: str
-    detail: str
+    detail: str  # the target first, then the formula and its n
     status: Status
     kind: Kind
     low_sample: bool = False
+    enough: bool = False  # enough data to be judged: the balance line speaks only then
 
 
 @dataclass(frozen=True)
 class TileSpec:
     key: str  # widget id and hysteresis key
     label: str
+    short: str
     figure: str  # a name from the views' figures; also the name of its target
     kind: Kind
     text: TileText
+    show: Callable[[float], str]  # how the figure's value and its target read
     layouts: frozenset[BoardLayout] = BOTH
     per_queue: bool = True  # a filtered queue's own target applies
     judged: bool = True  # coloured against its target
+    target: str | None = None  # the target's name, when not the figure's
+    narrow: bool = True  # shown below 120 columns too
+
+
+def goal(target: Target | None, show: Callable[[float], str]) -> str:
+    """A target in words: "target ≥80%", "target ≤1:00"."""
+    if target is None:
+        return "no target"
+    return f"target {'≥' if target.good is Direction.HIGHER else '≤'}{show(target.warn)}"
 
 
 def _survey(fmt: str) -> TileText:
     return lambda fig, _figs, _target: survey_text(fig, fmt)
 
 
-def _service_level(fig: Figure, _figs: Figures, target: Target | None) -> tuple[str, str]:
-    # A team's SL is that of the queues it answered: the scope says which, before the formula.
-    scope = f"{fig.scope} · " if fig.scope else ""
-    goal = pct(target.warn) if target else "–"
-    return pct(fig.value), f"{scope}{fig.variant or ''} · target {goal}"
+def _service_level(fig: Figure, _figs: Figures, _target: Target | None) -> tuple[str, str]:
+    # A team's SL is that of the queues it answered, the site's that of its calls and chats.
+    scope = f" · {fig.scope}" if fig.scope else ""
+    return pct(fig.value), f"{fig.variant or ''}{scope}"
 
 
 def _waiting(fig: Figure, _figs: Figures, _target: Target | None) -> tuple[str, str]:
@@ -71,14 +83,14 @@ def _waiting(fig: Figure, _figs: Figures, _target: Target | None) -> tuple[str, 
 
 
 def _abandoned(fig: Figure, figs: Figures, _target: Target | None) -> tuple[str, str]:
-    return pct(fig.value), f"{figs['abandoned'].n} of {figs['offered'].n}"
+    return pct(fig.value), f"abn / offered: {figs['abandoned'].n} of {figs['offered'].n}"
 
 
 def _handle_time(fig: Figure, figs: Figures, _target: Target | None) -> tuple[str, str]:
     resolve = figs["resolve_time_s"]
     # Email and messaging resolve times are hours long: shown only where items were resolved.
     after = f" · resolve {clock(resolve.value)} n={resolve.n}" if resolve.n else ""
-    return clock(fig.value), f"ASA {clock(figs['asa_s'].value)}{after}"
+    return clock(fig.value), f"ASA {clock(figs['asa_s'].value)} · (talk+hold+ACW) / handled{after}"
 
 
 def _qa(fig: Figure, _figs: Figures, _target: Target | None) -> tuple[str, str]:
@@ -87,7 +99,24 @@ def _qa(fig: Figure, _figs: Figures, _target: Target | None) -> tuple[str, str]:
 
 
 def _longest(fig: Figure, _figs: Figures, _target: Target | None) -> tuple[str, str]:
-    return clock(fig.value), "oldest contact waiting"
+    return clock(fig.value), "oldest call or chat waiting"
+
+
+def _response(fig: Figure, figs: Figures, _target: Target | None) -> tuple[str, str]:
+    backlog = figs["backlog_age_s"]
+    return pct(fig.value), (
+        f"1st resp in SLA / 1st resp, n={fig.n} · {backlog.n} open, oldest {clock(backlog.value)}"
+    )
+
+
+def _staffing(fig: Figure, figs: Figures, _target: Target | None) -> tuple[str, str]:
+    needed = figs["agents_needed"]
+    if needed.value is None:
+        return "–", "Erlang C · nothing offered in the last 30 min"
+    return (
+        f"{needed.value:.0f} needed, {fig.n} on",
+        f"expected SL {pct(fig.value)} · Erlang C on the last 30 min",
+    )
 
 
 def _pulse(fig: Figure, figs: Figures, _target: Target | None) -> tuple[str, str]:
@@ -97,7 +126,7 @@ def _pulse(fig: Figure, figs: Figures, _target: Target | None) -> tuple[str, str
 
 
 def _occupancy(fig: Figure, figs: Figures, _target: Target | None) -> tuple[str, str]:
-    return pct(fig.value), f"{figs['agents_logged_in'].n} agents logged in"
+    return pct(fig.value), f"(busy+ACW) / (ready+busy+ACW) · {figs['agents_logged_in'].n} logged in"
 
 
 def _spread(fmt: str) -> TileText:
@@ -110,24 +139,47 @@ def _spread(fmt: str) -> TileText:
     return text
 
 
+def _count(value: float) -> str:
+    return f"{value:.0f}"
+
+
+def _seconds(value: float) -> str:
+    return clock(value)
+
+
 PRODUCTION, QUALITY = Kind.PRODUCTION, Kind.QUALITY
 TEAM_ONLY = frozenset({BoardLayout.TEAM})
+SUPERVISOR_ONLY = frozenset({BoardLayout.SUPERVISOR})
 TILES: tuple[TileSpec, ...] = (
-    TileSpec("sl", "Service level", "service_level", PRODUCTION, _service_level),
-    TileSpec("csat", "CSAT", "csat_mean", QUALITY, _survey("{:.1f}")),
-    TileSpec("waiting", "Waiting", "waiting", PRODUCTION, _waiting),
-    TileSpec("nps", "NPS", "nps", QUALITY, _survey("{:+.0f}")),
-    TileSpec("abandon", "Abandoned", "abandon_rate", PRODUCTION, _abandoned),
-    TileSpec("fcr", "First-contact res.", "fcr_rate", QUALITY, _survey("{:.0%}")),
-    TileSpec("aht", "Handle time", "aht_s", PRODUCTION, _handle_time),
-    TileSpec("qa", "QA score", "qa_score", QUALITY, _qa),
-    TileSpec("longest", "Longest wait", "longest_wait_s", PRODUCTION, _longest),
+    TileSpec("sl", "Service level", "SL", "service_level", PRODUCTION, _service_level, pct),
+    TileSpec("csat", "CSAT", "CSAT", "csat_mean", QUALITY, _survey("{:.1f}"), "{:.1f}".format),
+    # Agents needed now for the SL target, those on the floor and the SL to expect with them.
+    TileSpec("staffing", "Staffing now", "Staffing", "expected_sl", PRODUCTION, _staffing, pct,
+             SUPERVISOR_ONLY, target="service_level"),
+    TileSpec("nps", "NPS", "NPS", "nps", QUALITY, _survey("{:+.0f}"), "{:+.0f}".format),
+    TileSpec("abandon", "Abandoned", "Abandon", "abandon_rate", PRODUCTION, _abandoned, pct),
+    TileSpec("fcr", "First-contact", "FCR", "fcr_rate", QUALITY, _survey("{:.0%}"), pct),
+    TileSpec("aht", "Handle time", "AHT", "aht_s", PRODUCTION, _handle_time, _seconds),
+    TileSpec("qa", "QA score", "QA", "qa_score", QUALITY, _qa, pct),
+    TileSpec("longest", "Longest wait", "Longest", "longest_wait_s", PRODUCTION, _longest,
+             _seconds),
     # Pulse is about teams, not a queue: a queue's targets never apply.
-    TileSpec("pulse", "Team pulse", "employee_satisfaction", QUALITY, _pulse, per_queue=False),
-    TileSpec("occupancy", "Occupancy", "occupancy", PRODUCTION, _occupancy, TEAM_ONLY),
+    TileSpec("pulse", "Team pulse", "Pulse", "employee_satisfaction", QUALITY, _pulse,
+             "{:.1f}".format, per_queue=False),
+    # Email and messaging: judged by their own first-response SLA, never by phone targets.
+    TileSpec("response", "Email & messaging", "Email+msg", "response_sla_rate", PRODUCTION,
+             _response, pct, SUPERVISOR_ONLY),
+    # Left out below 120 columns, where 12 tiles fill the rows an 80×24 screen has for them.
+    TileSpec("top2", "CSAT top-2 box", "Top-2", "csat_top2", QUALITY, _survey("{:.0%}"), pct,
+             SUPERVISOR_ONLY, narrow=False),
+    TileSpec("waiting", "Waiting", "Waiting", "waiting", PRODUCTION, _waiting, _count),
+    TileSpec("ces", "Customer effort", "CES", "ces_mean", QUALITY, _survey("{:.1f}"),
+             "{:.1f}".format, SUPERVISOR_ONLY, narrow=False),
+    TileSpec("occupancy", "Occupancy", "Occupancy", "occupancy", PRODUCTION, _occupancy, pct,
+             TEAM_ONLY),
     # The spread is a conversation starter for the team, not a target: never coloured.
-    TileSpec("spread_csat_mean", "CSAT spread", "spread_csat_mean", QUALITY, _spread("{:.1f}"),
-             TEAM_ONLY, judged=False),
+    TileSpec("spread_csat_mean", "CSAT spread", "CSAT IQR", "spread_csat_mean", QUALITY,
+             _spread("{:.1f}"), "{:.1f}".format, TEAM_ONLY, judged=False),
 )  # fmt: skip
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Callable
@@ -32,7 +34,14 @@ from floorboard.streams.worker.deadletter import DeadLetter
 from tests.streams.worker.scenario import CONFIG_DATA
 
 ROOT = Path(__file__).resolve().parents[3]
-OUTCOME_COUNTERS = ("applied", "duplicate", "too_late", "unknown_site")
+OUTCOME_COUNTERS = (
+    "applied",
+    "duplicate",
+    "too_late",
+    "from_future",
+    "unknown_site",
+    "unknown_queue",
+)
 
 
 @dataclass
@@ -44,6 +53,7 @@ class Pipeline:
     partitions: int = 4
     read_at: int | None = None
     name: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
+    worker_env: dict[str, str] = field(default_factory=dict)  # FLOORBOARD_WORKER_* overrides
 
     @property
     def settings(self) -> RuntimeSettings:
@@ -90,7 +100,7 @@ class Pipeline:
         }
         if self.read_at is not None:
             env["FLOORBOARD_WORKER_READ_AT"] = str(self.read_at)
-        return env
+        return {**env, **self.worker_env}
 
     def worker(self, label: str) -> WorkerProcess:
         return WorkerProcess(self, label)
@@ -222,6 +232,27 @@ class WorkerProcess:
 
     async def http(self, path: str) -> Any:
         return await asyncio.to_thread(self.get, path)
+
+    async def status(self, path: str) -> tuple[int, Any]:
+        """HTTP status and JSON body, 503 included (``get`` raises on it)."""
+        try:
+            return 200, await self.http(path)
+        except urllib.error.HTTPError as exc:
+            return exc.code, json.loads(exc.read())
+
+    async def wait_status(self, path: str, code: int, timeout: float = 60.0) -> Any:
+        deadline = time.monotonic() + timeout
+        while True:
+            self.assert_alive()
+            with contextlib.suppress(urllib.error.URLError, ConnectionError):
+                found, body = await self.status(path)
+                if found == code:
+                    return body
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    f"{path} did not answer {code} in {timeout:.0f} s\n{self.tail()}"
+                )
+            await asyncio.sleep(0.3)
 
     async def wait_until(
         self, check: Callable[[dict[str, Any]], bool], timeout: float = 60.0

@@ -93,9 +93,16 @@ class RecordingConsumer:
     def __init__(self) -> None:
         self.seeks: list[tuple[int, int]] = []
         self.highwaters: dict[int, int] = {}
+        self.log_starts: dict[int, int] = {}
+        self.answering = True  # False: the broker does not answer offsets requests
 
     async def seek(self, partition: int, offset: int) -> None:
         self.seeks.append((partition, offset))
 
     def highwater(self, partition: int) -> int | None:
         return self.highwaters.get(partition)
+
+    async def earliest(self, partitions: list[int]) -> dict[int, int]:
+        if not self.answering:
+            raise ConnectionError("broker not answering")
+        return {p: self.log_starts.get(p, 0) for p in partitions}

@@ -20,9 +20,18 @@ def test_a_dead_letter_round_trips_through_key_value_and_headers() -> None:
     names = [name for name, _ in headers]
     assert names == [
         "floorboard.reason", "floorboard.message", "floorboard.topic", "floorboard.partition",
-        "floorboard.offset", "floorboard.batch", "floorboard.event_id", "floorboard.event_type",
+        "floorboard.offset", "floorboard.batch", "floorboard.count", "floorboard.event_id",
+        "floorboard.event_type",
     ]  # fmt: skip
     assert DeadLetter.from_record(letter.key, letter.raw, headers) == letter
+
+
+def test_a_record_rejected_as_a_whole_carries_its_event_count() -> None:
+    letter = DeadLetter(
+        "too_large", "record holds 500000 events", b"[0,0", "t", 1, 9, count=500_000
+    )
+    assert ("floorboard.count", b"500000") in letter.headers()
+    assert DeadLetter.from_record(None, letter.raw, letter.headers()).count == 500_000
 
 
 def test_unknown_id_and_type_are_left_out_and_foreign_headers_ignored() -> None:

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import platform
+
 from prometheus_client import generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 from prometheus_client.registry import REGISTRY
 
+from floorboard import __version__
 from floorboard.metrics import names
 from floorboard.streams.worker.metrics import build_registry
 from floorboard.streams.worker.partition import SourceRecord
@@ -41,10 +44,20 @@ async def test_pipeline_metrics_count_records_outcomes_dead_letters_and_lag() ->
         )
         == rt.watermarks()["oslo"] / 1000
     )
+    # one batch handled; every applied event's delay observed (events of 2026: far in the past)
+    assert registry.get_sample_value("floorboard_worker_batch_duration_seconds_count") == 1
+    delay = "floorboard_worker_event_delay_seconds"
+    assert registry.get_sample_value(f"{delay}_count") == applied
+    assert registry.get_sample_value(f"{delay}_bucket", {"le": "+Inf"}) == applied
+    assert registry.get_sample_value(f"{delay}_bucket", {"le": "0.1"}) == 0
+    info = {"version": __version__, "python_version": platform.python_version()}
+    assert registry.get_sample_value("floorboard_build_info", info) == 1
 
 
 def test_the_worker_registry_serves_the_whole_contract_and_nothing_else() -> None:
     rt, _ = runtime(MemoryLog())
     text = generate_latest(build_registry(rt)).decode()
     served = {family.name for family in text_string_to_metric_families(text)}
-    assert served == {spec.name.removesuffix("_total") for spec in names.CONTRACT}
+    process = {name for name in served if name.startswith("process_")}
+    assert {"process_cpu_seconds", "process_resident_memory_bytes"} <= process
+    assert served - process == {spec.name.removesuffix("_total") for spec in names.WORKER}

@@ -89,6 +89,47 @@ def test_bad_events_become_dead_letters_and_the_good_ones_count() -> None:
     assert p.stats["dead_letter:too_late"] == 1 and p.stats["records"] == 4
 
 
+def test_hostile_records_are_one_dead_letter_each_and_the_good_ones_still_count() -> None:
+    # issue 12, rows 1, 2, 3 and 7: each broke the worker or flooded the dead-letter topic
+    p = part()
+    good = contact("c1", T0, wait_s=5)
+    qa = orjson.loads(encode(event("qa.evaluation", T0, contact_id="c1", score=1, max_score=2)))
+    records = [
+        SourceRecord(0, None, b"[" * 256 + b"]" * 256),
+        SourceRecord(1, None, b'{"a":' * 1000),
+        SourceRecord(2, None, orjson.dumps({**qa, "max_score": 1e17})),
+        SourceRecord(3, None, b"[" + b"0," * 499_999 + b"0]"),
+        SourceRecord(4, None, encode_batch(good)),
+        SourceRecord(5, None, b"[]"),
+    ]
+    dead, _ = p.apply_records(records, now=0.0)
+    assert [(d.reason, d.count, d.offset) for d in dead] == [
+        ("too_deep", 1, 0), ("too_deep", 1, 1), ("out_of_range", 1, 2), ("too_large", 500_000, 3),
+    ]  # fmt: skip
+    assert p.engine.counters["applied"] == 2
+    assert p.engine.counters["rejected:too_large"] == 500_000
+    assert p.stats["dead_letter:too_large"] == 500_000
+    assert p.stats["events"] == 1 + 1 + 1 + 500_000 + 2
+    assert p.stats["empty_batches"] == 1 and p.next_offset == 6
+    # the accepted state checkpoints: nothing in it overflows msgpack's 64-bit integers
+    assert p.engine.checkpoint(p.processed_offset).encode()
+
+
+def test_an_event_from_the_future_is_dead_lettered_and_does_not_move_the_clock() -> None:
+    # issue 12, row 4: one event in 2999 made every later good event too late
+    p = PartitionState(Engine(config(), clock=lambda: T0 / 1000), "events", 2)
+    far = event("contact.offered", 32_472_144_000_000, contact_id="f", queue="billing",
+                channel="voice")  # fmt: skip
+    good = contact("c1", T0 + MINUTE, wait_s=5)
+    dead, _ = p.apply_records(
+        [SourceRecord(0, None, encode(far)), SourceRecord(1, None, encode_batch(good))], now=0.0
+    )
+    assert [(d.reason, d.event_id) for d in dead] == [("from_future", far.id)]
+    assert "max_future_skew_s=300" in dead[0].message
+    assert p.engine.counters["applied"] == 2
+    assert p.engine.watermarks == {"oslo": max(e.ts for e in good)}
+
+
 def test_records_before_the_restored_position_are_skipped_and_far_ones_ask_for_a_seek() -> None:
     p = part(next_record=10)
     ev = contact("c1", T0)[0]

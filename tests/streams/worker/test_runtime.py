@@ -4,16 +4,25 @@ snapshots, and a crash at any point ending exactly where no crash would have."""
 from __future__ import annotations
 
 import asyncio
+import json
+import os
+import signal
+import zlib
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import pytest
+from faust.types import TP
 
 from floorboard.config import RuntimeSettings
 from floorboard.engine.snapshot import Snapshot, decode
 from floorboard.events.codec import encode
+from floorboard.streams.broker import free_port
 from floorboard.streams.kafka import KafkaConnection
 from floorboard.streams.produce import EventProducer
+from floorboard.streams.readback import PartitionView
+from floorboard.streams.worker.app import create_app
 from floorboard.streams.worker.checkpoint import CheckpointStore
 from floorboard.streams.worker.deadletter import DeadLetter
 from floorboard.streams.worker.partition import SourceRecord
@@ -23,6 +32,7 @@ from tests.factory import MINUTE
 from tests.streams.worker.compare import comparable, differences, reference
 from tests.streams.worker.memory import MemoryLog, RecordingConsumer
 from tests.streams.worker.scenario import scenario, scenario_config
+from tests.streams.worker.test_transport import FetchThread
 
 CONFIG = scenario_config()
 EVENTS = scenario(contacts=150, tag="rt")
@@ -351,3 +361,100 @@ async def test_no_seek_retry_once_nothing_is_left_to_read(
     clock[0] += 2.0
     await rt.resume_stalled()
     assert len(consumer.seeks) == seeks
+
+
+async def test_readiness_follows_ownership_broker_answers_and_checkpoints() -> None:
+    log = MemoryLog()
+    rt, consumer = runtime(log, ready_broker_within_s=15, ready_checkpoint_within_s=30)
+    now = [100.0]
+    rt.health.clock = lambda: now[0]
+    assert {k for k, v in rt.readiness().items() if v} == {"partitions", "broker"}
+    await rt.assign(PARTITIONS)
+    await rt.check_source()
+    assert all(reason is None for reason in rt.readiness().values())
+    consumer.answering = False  # a frozen broker
+    now[0] += 16
+    await rt.check_source()
+    assert {k for k, v in rt.readiness().items() if v} == {"broker"}
+    consumer.answering = True
+    await rt.check_source()
+    await deliver(rt, BATCH[:10])
+    log.failures["ck"] = 10**6  # the checkpoint topic refuses every write
+    await rt.checkpoint_all()
+    now[0] += 31
+    await rt.check_source()
+    assert {k for k, v in rt.readiness().items() if v} == {"checkpoints"}
+    log.failures["ck"] = 0
+    await rt.checkpoint_all()
+    assert all(reason is None for reason in rt.readiness().values())
+
+
+async def test_a_topic_that_starts_over_is_read_again_from_its_start() -> None:
+    # issue 12, row 5: after a broker restart the worker kept its old position and skipped the
+    # new topic's low offsets
+    old = [r for p, r in BATCH if p == 0]
+    on_broker = {"records": old[:10]}  # what partition 0 holds
+
+    async def broker_says(partition: int, offset: int) -> PartitionView | None:
+        held = on_broker["records"]
+        there = [r for r in held if r.offset == offset]
+        crc = zlib.crc32(there[0].value or b"") if there else None
+        return PartitionView(0, len(held), crc)
+
+    log = MemoryLog()
+    rt, consumer = runtime(log)
+    rt.view = broker_says
+    await rt.assign([0])
+    await rt.handle({0: old[:10]})
+    consumer.highwaters = {0: 3}  # a stale mark below the position: the broker is asked
+    await rt.resume_stalled()
+    for task in list(rt._tasks):
+        await task
+    assert rt.slots[0].state.next_offset == 10 and rt.totals()["source_resets"] == 0
+    # the topic was recreated and holds other records, as many as before: only their content
+    # tells (the high-water mark alone would miss it)
+    renumbered = [SourceRecord(i, r.key, r.value) for i, r in enumerate(old[10:])]
+    on_broker["records"] = renumbered[:10]
+    await rt.revoke([0])
+    await rt.assign([0])  # the rejoin a broker restart forces; the parked state is reused
+    # delivered before the broker answered: held, not applied at the old position
+    await rt.handle({0: [SourceRecord(10, None, renumbered[10].value)]})
+    assert rt.stats["records_unverified"] == 1 and rt.slots[0].state.next_offset == 10
+    for task in list(rt._tasks):
+        await task
+    assert rt.slots[0].state.next_offset == 0 and consumer.seeks[-1] == (0, 0)
+    assert rt.totals()["source_resets"] == 1
+    assert rt.slots[0].state.engine.counters["source_resets"] == 1  # shown by the wallboard
+    # the new topic's records, numbered from 0 again, are applied
+    await rt.handle({0: renumbered})
+    assert rt.slots[0].state.next_offset == len(renumbered)
+    straight, _ = runtime(MemoryLog())  # the same records without a reset in between
+    await straight.assign([0])
+    await straight.handle({0: old})
+    assert rt.totals()["applied"] == straight.totals()["applied"]
+
+
+async def test_a_failing_ingest_handover_is_not_live_and_stops_the_process(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # issue 12, rows 1 and 8: ingest died, /healthz stayed "ok", nothing was applied. Ingest is
+    # the consumer handing each fetch to the runtime: an error there fails /livez, sends the
+    # process SIGTERM (exit status 1 through serve()) and ends the fetch loop.
+    rt, _ = runtime(MemoryLog())
+    web = create_app(rt, KafkaConnection("unused:9092"), rt.worker, free_port(), tmp_path)
+    signals: list[tuple[int, int]] = []
+    monkeypatch.setattr(os, "kill", lambda pid, sig: signals.append((pid, sig)))
+
+    async def broken(_fetched: object) -> None:
+        raise TypeError("Recursion limit reached")
+
+    monkeypatch.setattr(rt, "handle", broken)
+    consumer = object.__new__(web.transport.Consumer)  # only the fetch path is exercised
+    consumer._thread = FetchThread({TP(rt.topic, 0): BATCH[:1]})
+    with pytest.raises(TypeError):
+        await consumer._getmany(None, 1.0)
+    assert rt.health.live() == "ingest loop failed: TypeError('Recursion limit reached')"
+    assert signals == [(os.getpid(), signal.SIGTERM)]
+    answer = await web.web.views["/livez"].get(None)
+    assert answer.status == 503
+    assert json.loads(answer.body)["reason"] == rt.health.live()

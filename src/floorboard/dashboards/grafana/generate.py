@@ -18,6 +18,17 @@ from grafana_foundation_sdk.models.dashboard import Dashboard
 from floorboard.dashboards.grafana import boards, provisioning
 
 GENERATED = Path(__file__).resolve().parent / "generated"
+# Grafana's import asks for a Prometheus datasource; it becomes the datasource variable's value.
+INPUTS = [
+    {
+        "name": "DS_PROMETHEUS",
+        "label": "Prometheus",
+        "description": "The Prometheus that scrapes the Floorboard workers and holds its rules",
+        "type": "datasource",
+        "pluginId": "prometheus",
+        "pluginName": "Prometheus",
+    }
+]
 
 
 def dashboard_json() -> dict[str, dict[str, Any]]:
@@ -29,9 +40,8 @@ def dashboard_json() -> dict[str, dict[str, Any]]:
             panel.id_val = number  # stable ids for provisioning
         first = json.loads(JSONEncoder(sort_keys=True).encode(model))
         # One pass through the decoder gives the canonical form, which round-trips unchanged.
-        out[str(model.uid)] = json.loads(
-            JSONEncoder(sort_keys=True).encode(Dashboard.from_json(first))
-        )
+        body = json.loads(JSONEncoder(sort_keys=True).encode(Dashboard.from_json(first)))
+        out[str(model.uid)] = {"__inputs": INPUTS, **body}
     return out
 
 

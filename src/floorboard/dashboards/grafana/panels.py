@@ -32,7 +32,10 @@ from grafana_foundation_sdk.models.dashboard import (
 
 from floorboard.config import DEFAULT_TARGETS, Direction
 
-DATASOURCE = DataSourceRef(type_val="prometheus", uid="floorboard-prometheus")
+# The provisioned datasource's uid; panels and queries name the dashboard's datasource variable,
+# so a dashboard imported elsewhere runs on whichever Prometheus the importer picks.
+DATASOURCE_UID = "floorboard-prometheus"
+DATASOURCE = DataSourceRef(type_val="prometheus", uid="${datasource}")
 
 
 def query(expr: str, legend: str = "", instant: bool = False) -> Dataquery:
@@ -40,10 +43,17 @@ def query(expr: str, legend: str = "", instant: bool = False) -> Dataquery:
     return q.instant() if instant else q.range()
 
 
-def thresholds(kpi: str | None) -> ThresholdsConfig:
-    """Red, amber, green from the default targets (warn = target, alert = red line)."""
+def thresholds(kpi: str | None, limits: tuple[float, float] | None = None) -> ThresholdsConfig:
+    """Red, amber, green from the default targets (warn = target, alert = red line), or from
+    ``limits`` (amber, red; lower is better): the lines the pipeline alerts fire at."""
     config = ThresholdsConfig().mode(ThresholdsMode.ABSOLUTE)
     target = DEFAULT_TARGETS.get(kpi) if kpi else None
+    if limits is not None:
+        return config.steps([
+            Threshold(color="green", value=None),
+            Threshold(color="orange", value=limits[0]),
+            Threshold(color="red", value=limits[1]),
+        ])  # fmt: skip
     if target is None:
         return config.steps([Threshold(color="blue", value=None)])
     if target.good is Direction.HIGHER:
@@ -69,6 +79,8 @@ class Stat:
     kpi: str | None = None
     legend: str = "{{site}}"
     width: int = 6
+    decimals: int = 1  # 0 for counts: nobody waits 2.0 customers
+    limits: tuple[float, float] | None = None  # amber and red lines where no KPI target applies
 
     def build(self, pos: GridPos) -> StatPanel:
         return (
@@ -77,8 +89,8 @@ class Stat:
             .description("")
             .datasource(DATASOURCE)
             .unit(self.unit)
-            .decimals(1)
-            .thresholds(thresholds(self.kpi))
+            .decimals(self.decimals)
+            .thresholds(thresholds(self.kpi, self.limits))
             .grid_pos(pos)
             .color_mode(BigValueColorMode.BACKGROUND)
             .graph_mode(BigValueGraphMode.NONE)

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from floorboard.dashboards.grafana.panels import DATASOURCE
+from floorboard.dashboards.grafana.panels import DATASOURCE_UID
 
 PROMETHEUS_RULES = files("floorboard.dashboards.prometheus") / "alerts.rules.yml"
 FOLDER_UID = "floorboard"
@@ -30,11 +30,12 @@ def datasources(prometheus_url: str = "http://localhost:9090") -> dict[str, Any]
         "datasources": [
             {
                 "name": "Floorboard Prometheus",
-                "uid": DATASOURCE.uid,
+                "uid": DATASOURCE_UID,
                 "type": "prometheus",
                 "access": "proxy",
                 "url": prometheus_url,
-                "isDefault": True,
+                # never take over an existing Grafana's default datasource
+                "isDefault": False,
                 "jsonData": {"timeInterval": "15s"},
             }
         ],
@@ -58,6 +59,9 @@ def dashboard_provider() -> dict[str, Any]:
     }
 
 
+_DASHBOARD = re.compile(r"/d/([\w-]+)")
+
+
 def _grafana_template(text: str) -> str:
     """Prometheus' ``$value`` is Grafana's ``$values.A.Value`` (query A holds the alert's
     expression); ``$labels`` and the humanize functions are the same in both."""
@@ -78,7 +82,7 @@ def alert_rules(path: Traversable = PROMETHEUS_RULES) -> list[dict[str, Any]]:
                         {
                             "refId": "A",
                             "relativeTimeRange": {"from": 3600, "to": 0},
-                            "datasourceUid": DATASOURCE.uid,
+                            "datasourceUid": DATASOURCE_UID,
                             "model": {"refId": "A", "expr": rule["expr"].strip(), "instant": True},
                         },
                         {
@@ -92,7 +96,11 @@ def alert_rules(path: Traversable = PROMETHEUS_RULES) -> list[dict[str, Any]]:
                     "for": rule["for"],
                     "labels": dict(rule["labels"]),
                     "annotations": {
-                        k: _grafana_template(v) for k, v in rule["annotations"].items()
+                        **{k: _grafana_template(v) for k, v in rule["annotations"].items()},
+                        # Grafana links an alert to its dashboard by uid
+                        "__dashboardUid__": _DASHBOARD.findall(
+                            rule["annotations"]["dashboard_url"]
+                        )[0],
                     },
                 }
             )

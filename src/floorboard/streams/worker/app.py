@@ -8,8 +8,12 @@ are skipped or trigger another seek; Faust's commits are never relied on.
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+import os
+import signal
+import threading
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, cast
 
@@ -24,9 +28,10 @@ from floorboard.streams.worker import transport
 from floorboard.streams.worker.auth import authorized
 from floorboard.streams.worker.connection import faust_broker, faust_credentials
 from floorboard.streams.worker.kpi import kpi_document
+from floorboard.streams.worker.logs import json_logging
 from floorboard.streams.worker.metrics import build_registry
-from floorboard.streams.worker.partition import SEEK_RETRY_S
-from floorboard.streams.worker.runtime import WorkerRuntime
+from floorboard.streams.worker.partition import SEEK_RETRY_S, Record
+from floorboard.streams.worker.runtime import SOURCE_CHECK_S, WorkerRuntime
 from floorboard.streams.worker.settings import WorkerSettings
 
 log = logging.getLogger(__name__)
@@ -51,6 +56,55 @@ class FaustConsumer:
         except Exception:
             return None
         return int(value) if value is not None else None
+
+    async def earliest(self, partitions: list[int]) -> dict[int, int]:
+        found = await self._app.consumer.earliest_offsets(
+            *(TP(self._topic, partition) for partition in partitions)
+        )
+        return {tp.partition: int(offset) for tp, offset in found.items()}
+
+
+def exit_after(seconds: float, code: int) -> None:
+    """Leave the process after ``seconds`` whatever it is doing, from a daemon thread.
+
+    The checkpointed state is exact, so records applied after the last checkpoint are read
+    again by the next owner: a stop cut short loses nothing.
+    """
+    timer = threading.Timer(seconds, os._exit, (code,))
+    timer.daemon = True
+    timer.start()
+
+
+async def handle_or_stop(runtime: WorkerRuntime, fetched: Mapping[int, Sequence[Record]]) -> None:
+    """Apply one fetch's records; if that fails, stop the process rather than live on doing
+    nothing, so a supervisor restarts the worker from its checkpoints (serve() then exits with
+    status 1). The error goes on up and ends the consumer's fetch loop: nothing more is applied."""
+    try:
+        await runtime.handle(fetched)
+    except Exception as exc:
+        log.exception("ingest loop failed; stopping the worker")
+        runtime.health.ingest_failed(repr(exc))
+        os.kill(os.getpid(), signal.SIGTERM)
+        raise
+
+
+def create_worker(app: Any, loop: asyncio.AbstractEventLoop, worker: WorkerSettings) -> Any:
+    """Faust's worker, which on SIGTERM stops within ``worker.stop_timeout_s`` in any state."""
+
+    class Worker(faust.Worker):
+        def _on_sigterm(self) -> None:
+            exit_after(worker.stop_timeout_s + 1, 128 + signal.SIGTERM)
+            super()._on_sigterm()
+
+    as_json = worker.log_format == "json"
+    return Worker(
+        app,
+        loop=loop,
+        loglevel=worker.log_level,
+        redirect_stdouts=False,
+        quiet=as_json,  # Faust's banner and tables are plain text: left out of JSON logs
+        logging_config=json_logging(worker.log_level) if as_json else None,
+    )
 
 
 def create_app(
@@ -87,7 +141,9 @@ def create_app(
     )
     # The events topic is subscribed but never streamed: its fetched records go to the runtime
     # a whole batch at a time from the consumer's fetch loop (transport.py).
-    transport.install(app, worker.fetch_max_wait_ms, topic_name, runtime.handle)
+    transport.install(
+        app, worker.fetch_max_wait_ms, topic_name, lambda fetched: handle_or_stop(runtime, fetched)
+    )
     app.topics.add(app.topic(topic_name, key_serializer="raw", value_serializer="raw"))
     runtime.consumer = FaustConsumer(app, topic_name)
     registry = build_registry(runtime)
@@ -100,7 +156,12 @@ def create_app(
         await runtime.revoke(tp.partition for tp in args[0] if tp.topic == topic_name)
 
     async def on_shutdown(_sender: Any, *_args: Any, signal: Any, **_kwargs: Any) -> None:
-        await runtime.close()
+        try:
+            await asyncio.wait_for(runtime.close(), worker.stop_timeout_s)
+        except (TimeoutError, Exception) as exc:
+            log.warning(
+                "final checkpoint not written (%r); the next owner re-reads from the last one", exc
+            )
 
     # mode's SignalHandlerT is spelled with mypy_extensions arg types current mypy rejects.
     cast(Any, app.on_partitions_assigned).connect(on_assigned)
@@ -122,8 +183,15 @@ def create_app(
         except Exception as exc:  # a timer that raises would stop for good
             log.warning("seek retry failed: %r", exc)
 
+    async def source_tick() -> None:
+        try:
+            await runtime.check_source()
+        except Exception as exc:  # a timer that raises would stop for good
+            log.warning("source check failed: %r", exc)
+
     app.timer(worker.checkpoint_interval_s)(checkpoint_tick)
     app.timer(SEEK_RETRY_S)(resume_tick)
+    app.timer(SOURCE_CHECK_S)(source_tick)
     app.timer(worker.snapshot_interval_s)(publish_tick)
 
     async def metrics_view(view: Any, _request: Any) -> Any:
@@ -131,10 +199,13 @@ def create_app(
         headers = {"Content-Type": CONTENT_TYPE_LATEST}
         return view.bytes(generate_latest(registry), headers=headers)
 
-    async def health_view(view: Any, _request: Any) -> Any:
-        crashed = bool(getattr(app, "crashed", False))
+    async def live_view(view: Any, _request: Any) -> Any:
+        failure = runtime.health.live()
+        if getattr(app, "crashed", False):
+            failure = failure or "the app crashed"
         body = {
-            "status": "crashed" if crashed else "ok",
+            "status": "ok" if failure is None else "failed",
+            "reason": failure,
             "app_id": worker.app_id,
             "partitions": sorted(runtime.slots),
             "lag": runtime.lag(),
@@ -144,7 +215,17 @@ def create_app(
         return view.bytes(
             msgspec.json.encode(body),
             content_type="application/json",
-            status=503 if crashed else 200,
+            status=200 if failure is None else 503,
+        )
+
+    async def ready_view(view: Any, _request: Any) -> Any:
+        conditions = runtime.readiness()
+        reasons = {name: reason for name, reason in conditions.items() if reason is not None}
+        body = {"status": "ready" if not reasons else "not ready", "reasons": reasons}
+        return view.bytes(
+            msgspec.json.encode(body),
+            content_type="application/json",
+            status=200 if not reasons else 503,
         )
 
     async def kpi_view(view: Any, _request: Any) -> Any:
@@ -166,6 +247,8 @@ def create_app(
         return view
 
     app.page("/metrics")(guarded(metrics_view))
-    app.page("/healthz")(health_view)
+    app.page("/livez")(live_view)
+    app.page("/healthz")(live_view)  # the older name of /livez
+    app.page("/readyz")(ready_view)
     app.page("/kpi")(guarded(kpi_view))
     return app

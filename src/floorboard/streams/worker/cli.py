@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import shutil
 import sys
@@ -17,13 +18,14 @@ from floorboard.config import (
     AGENT_KEY_ENV,
     Config,
     RuntimeSettings,
+    add_config,
     load_config,
     runtime_settings,
 )
 from floorboard.engine.gc_policy import tune_for_engine
 from floorboard.streams.broker import free_port
 from floorboard.streams.kafka import KafkaConnection
-from floorboard.streams.readback import first_offset
+from floorboard.streams.readback import PartitionView, first_offset, partition_view
 from floorboard.streams.topics import (
     TopicMismatch,
     checkpoint_topic,
@@ -33,6 +35,7 @@ from floorboard.streams.topics import (
 )
 from floorboard.streams.worker.auth import bearer_token, exposed_without_token
 from floorboard.streams.worker.checkpoint import CheckpointStore, kafka_reader
+from floorboard.streams.worker.logs import LOG_FORMATS, JsonFormatter
 from floorboard.streams.worker.outputs import Outputs
 from floorboard.streams.worker.runtime import WorkerRuntime
 from floorboard.streams.worker.settings import WorkerSettings
@@ -43,12 +46,19 @@ def configure(p: argparse.ArgumentParser) -> None:
         "Settings not given here come from FLOORBOARD_* and FLOORBOARD_WORKER_* "
         "environment variables (docs/running.md)."
     )
-    p.add_argument("--config", type=Path, required=True, help="Floorboard YAML config")
+    add_config(p)
     p.add_argument("--broker", help="Kafka bootstrap servers host:port[,host:port]")
     p.add_argument("--app-id", help="consumer group and prefix of the worker's own topics")
-    p.add_argument("--web-port", type=int, help="HTTP port for /metrics, /healthz, /kpi (0: free)")
+    p.add_argument(
+        "--web-port",
+        type=int,
+        help="HTTP port for /metrics, /healthz, /kpi (default 6066; 0: a free one)",
+    )
     p.add_argument("--read-at", type=int, help="fixed read time in epoch ms (replays, tests)")
     p.add_argument("--log-level", help="debug, info, warning, error")
+    p.add_argument(
+        "--log-format", choices=LOG_FORMATS, help="text (default) or json: one object per line"
+    )
     p.set_defaults(func=run)
 
 
@@ -64,6 +74,7 @@ def run(args: argparse.Namespace) -> int:
             ("web_port", args.web_port),
             ("read_at", args.read_at),
             ("log_level", args.log_level),
+            ("log_format", args.log_format),
         )
         if value is not None
     }
@@ -81,9 +92,8 @@ async def prepare_topics(conn: KafkaConnection, settings: RuntimeSettings, app_i
 
 
 def serve(config: Config, settings: RuntimeSettings, worker: WorkerSettings) -> int:
-    import faust  # imported here: the CLI's other commands should not pay for it
-
-    from floorboard.streams.worker.app import create_app
+    # Imported here: the CLI's other commands should not pay for Faust.
+    from floorboard.streams.worker.app import create_app, create_worker
 
     conn = KafkaConnection.from_settings(settings)
     token = bearer_token(worker)
@@ -113,6 +123,9 @@ def serve(config: Config, settings: RuntimeSettings, worker: WorkerSettings) -> 
     async def probe(partition: int, offset: int) -> int | None:
         return await first_offset(conn, TopicPartition(events, partition), offset)
 
+    async def view(partition: int, offset: int) -> PartitionView | None:
+        return await partition_view(conn, TopicPartition(events, partition), offset)
+
     if not config.privacy.key_configured:
         print(
             f"floorboard worker: {AGENT_KEY_ENV} is not set (nor privacy.agent_key_file): agent "
@@ -120,14 +133,20 @@ def serve(config: Config, settings: RuntimeSettings, worker: WorkerSettings) -> 
             file=sys.stderr,
             flush=True,
         )
-    runtime = WorkerRuntime(config, settings, worker, outputs, store, probe)
+    runtime = WorkerRuntime(config, settings, worker, outputs, store, probe, view)
     app = create_app(runtime, conn, worker, web_port, data_dir, token)
-    print(
+    started = (
         f"floorboard worker {worker.app_id}: {settings.events_topic} ({partitions} partitions) "
-        f"on {settings.broker}; web http://{worker.web_host}:{web_port}",
-        flush=True,
+        f"on {settings.broker}; web http://{worker.web_host}:{web_port}"
     )
-    runner = faust.Worker(app, loop=loop, loglevel=worker.log_level, redirect_stdouts=False)
+    as_json = worker.log_format == "json"
+    if as_json:  # Faust's banner and tables would be plain text on stdout: logged instead
+        print(JsonFormatter().format(logging.makeLogRecord({"msg": started, "name": __name__,
+                                                              "levelname": "INFO"})),
+              file=sys.stderr, flush=True)  # fmt: skip
+    else:
+        print(started, flush=True)
+    runner = create_worker(app, loop, worker)
     tune_for_engine()  # the engines' long-lived state would make the cyclic GC rescan it often
     # Faust's terminal spinner turns the root logger to DEBUG at levels >= warning, so every
     # debug call on the hot path (aiokafka logs each send) would build a LogRecord.
@@ -135,8 +154,13 @@ def serve(config: Config, settings: RuntimeSettings, worker: WorkerSettings) -> 
     try:
         runner.execute_from_commandline()
     except SystemExit as exit_:
-        return exit_.code if isinstance(exit_.code, int) else 1
+        code = exit_.code if isinstance(exit_.code, int) else 1
+    else:
+        code = 0
     finally:
         if temporary:
             shutil.rmtree(data_dir, ignore_errors=True)
-    return 0
+    if runtime.health.ingest_failure is not None:
+        print(f"floorboard worker: {runtime.health.live()}", file=sys.stderr)
+        return 1
+    return code

@@ -2,11 +2,14 @@
 
 The record value is the original bytes: the whole source record when it held one event, or the
 single element when one element of a batch array failed (the codec re-serializes that element,
-so its bytes are equivalent JSON rather than a byte-for-byte slice). The record key is the source
-record's key. Everything else travels in headers, so a fixed event can be re-published as is::
+so its bytes are equivalent JSON rather than a byte-for-byte slice). A record rejected as a whole
+for its size or depth keeps only its first bytes (codec.EXCERPT_BYTES): the source topic,
+partition and offset point at the whole of it. The record key is the source record's key.
+Everything else travels in headers, so a fixed event can be re-published as is::
 
     floorboard.reason      malformed_json | not_an_object | unknown_type | unsupported_version |
-                           invalid | too_late | unknown_site
+                           invalid | out_of_range | too_large | too_deep | too_late |
+                           from_future | unknown_site | unknown_queue
     floorboard.message     human-readable rule that failed, naming event and field
     floorboard.topic       source topic
     floorboard.partition   source partition (decimal)
@@ -14,6 +17,8 @@ record's key. Everything else travels in headers, so a fixed event can be re-pub
     floorboard.batch       "1" when the source record was a JSON array
     floorboard.event_id    the event's id, when it could be read
     floorboard.event_type  the event's type, when it could be read
+    floorboard.count       events the letter stands for (decimal): more than 1 only for a batch
+                           record rejected as a whole
 """
 
 from __future__ import annotations
@@ -23,8 +28,9 @@ from dataclasses import dataclass
 
 from floorboard.events.codec import REJECT_REASONS
 
-# The codec's rejections, plus events the engine refuses for a site the config does not know.
-DEAD_LETTER_REASONS: tuple[str, ...] = (*REJECT_REASONS, "unknown_site")
+# The codec's and the engine's rejections, plus events for a site or queue the config does not
+# know.
+DEAD_LETTER_REASONS: tuple[str, ...] = (*REJECT_REASONS, "unknown_site", "unknown_queue")
 _PREFIX = "floorboard."
 
 Headers = list[tuple[str, bytes]]
@@ -42,6 +48,7 @@ class DeadLetter:
     batch: bool = False
     event_id: str | None = None
     event_type: str | None = None
+    count: int = 1
 
     def headers(self) -> Headers:
         out: Headers = [
@@ -51,6 +58,7 @@ class DeadLetter:
             (_PREFIX + "partition", str(self.partition).encode()),
             (_PREFIX + "offset", str(self.offset).encode()),
             (_PREFIX + "batch", b"1" if self.batch else b"0"),
+            (_PREFIX + "count", str(self.count).encode()),
         ]
         if self.event_id is not None:
             out.append((_PREFIX + "event_id", self.event_id.encode()))
@@ -79,4 +87,5 @@ class DeadLetter:
             batch=found.get("batch") == "1",
             event_id=found.get("event_id"),
             event_type=found.get("event_type"),
+            count=int(found.get("count", "1")),
         )

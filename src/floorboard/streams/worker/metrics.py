@@ -9,18 +9,21 @@ from the hot path.
 
 from __future__ import annotations
 
+import platform
 from collections.abc import Iterable, Iterator
 from typing import get_args
 
-from prometheus_client import CollectorRegistry
+from prometheus_client import CollectorRegistry, ProcessCollector
 from prometheus_client.core import Metric
 from prometheus_client.registry import Collector
 
+from floorboard import __version__
 from floorboard.engine.engine import Outcome
 from floorboard.metrics import KpiCollectors
 from floorboard.metrics import names as n
-from floorboard.metrics.collectors import counter, gauge
+from floorboard.metrics.collectors import counter, gauge, histogram
 from floorboard.streams.worker.deadletter import DEAD_LETTER_REASONS
+from floorboard.streams.worker.histogram import Histogram
 from floorboard.streams.worker.runtime import WorkerRuntime
 
 OUTCOMES: tuple[str, ...] = get_args(Outcome)
@@ -69,13 +72,31 @@ class PipelineCollector(Collector):
             ],
         )
         yield family(n.WORKER_PARTITIONS, [([], len(rt.slots))])
+        yield family(n.SOURCE_RESETS, [([rt.topic], totals["source_resets"])])
         for spec, stat in STATS:
             yield family(spec, [([], rt.stats[stat])])
+        for spec, hist in (
+            (n.WORKER_BATCH_DURATION, rt.batch_duration),
+            (n.WORKER_EVENT_DELAY, rt.event_delay),
+        ):
+            yield exposed(spec, hist)
+        yield family(n.BUILD_INFO, [([__version__, platform.python_version()], 1)])
+        conditions = rt.readiness()
+        met = [([name], float(reason is None)) for name, reason in conditions.items()]
+        yield family(n.WORKER_READY, [([], float(all(v for _, v in met)))])
+        yield family(n.WORKER_READY_CONDITION, met)
+
+
+def exposed(spec: n.Spec, hist: Histogram) -> Metric:
+    out = histogram(spec)
+    out.add_metric([], hist.cumulative(), hist.sum)
+    return out
 
 
 def build_registry(runtime: WorkerRuntime) -> CollectorRegistry:
     """The worker's registry (never the global one, so several workers can share a process)."""
     registry = CollectorRegistry(auto_describe=True)
     registry.register(PipelineCollector(runtime))
+    ProcessCollector(namespace="", registry=registry)  # process_* (Linux /proc): CPU, memory, fds
     registry.register(KpiCollectors(runtime.records, runtime.config, runtime.now_ms))
     return registry

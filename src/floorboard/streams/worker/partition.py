@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
+import zlib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-from floorboard.engine.engine import Engine
+from floorboard.engine.engine import REFUSED, Engine
 from floorboard.events.codec import decode_record, encode
 from floorboard.events.model import Event, event_type
 from floorboard.streams.worker.deadletter import DeadLetter
-from floorboard.streams.worker.offsets import STRIDE, event_offset, record_end, resume_record
+from floorboard.streams.worker.histogram import Histogram
+from floorboard.streams.worker.offsets import event_offset, record_end, resume_record
 
 log = logging.getLogger(__name__)
 
@@ -50,8 +53,16 @@ Position = Literal["ok", "seek"]
 
 
 class PartitionState:
-    def __init__(self, engine: Engine, topic: str, partition: int, exact_at: int = -1) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        topic: str,
+        partition: int,
+        exact_at: int = -1,
+        delay: Histogram | None = None,
+    ) -> None:
         self.engine = engine
+        self.delay = delay  # event time to applied, in seconds, of applied events
         self.topic = topic
         self.partition = partition
         self.next_offset = resume_record(exact_at)  # next source record to apply
@@ -61,6 +72,9 @@ class PartitionState:
         self.published_keys: set[tuple[str, bytes]] = set()  # (topic, key)
         self._seek_at: float | None = None  # monotonic time of the last seek request
         self.mismatch_since: float | None = None  # first out-of-position record since in order
+        # (offset, CRC-32 of the value) of the last record applied in this process: a source
+        # holding another record there has started over.
+        self.last_record: tuple[int, int] | None = None
 
     @property
     def source(self) -> str:
@@ -111,6 +125,24 @@ class PartitionState:
         self.stats["offsets_missing"] += first_existing - self.next_offset
         self.next_offset = first_existing
 
+    def restart_source(self, first: int) -> None:
+        """The topic starts over (its records end before ``next_offset``; the broker restarted or
+        the topic was recreated): keep the state, read the new topic from ``first``."""
+        log.warning(
+            "%s: the source topic starts over: the record at offset %d, the last one applied, is "
+            "gone, and the topic begins again at %d (broker restarted or topic recreated); "
+            "keeping today's state and reading the new topic from its start; events produced "
+            "while the topic was gone are missing from the figures",
+            self.source, self.next_offset - 1, first,
+        )  # fmt: skip
+        self.stats["source_resets"] += 1
+        self.engine.restart_source(event_offset(first, 0))
+        self.next_offset = first
+        self.last_record = None
+        self.checkpointed = -1  # the next checkpoint is at the new, lower offset
+        self._seek_at = self.mismatch_since = None
+        self.changed = True
+
     def wants_seek(self, now: float) -> bool:
         """Still out of position, and the last seek is old enough to ask again."""
         return self.mismatch_since is not None and self._may_seek(now)
@@ -125,31 +157,32 @@ class PartitionState:
         engine = self.engine
         value = record.value if record.value is not None else b""
         batch = value.lstrip()[:1] == b"["
-        events, rejected = decode_record(value)
+        # Limits keep a record's events below STRIDE (config: limits.max_batch_events).
+        events, rejected = decode_record(value, engine.config.limits.codec)
         dead: list[DeadLetter] = []
         for bad in rejected:
-            engine.count_rejected(bad.reason)
+            engine.count_rejected(bad.reason, bad.count)
             dead.append(self._dead(record, batch, bad.reason, bad.message, bad.raw,
-                                   bad.event_id, bad.event_type))  # fmt: skip
+                                   bad.event_id, bad.event_type, bad.count))  # fmt: skip
         stats = self.stats
+        delay, wall_s = self.delay, time.time()
         for index, event in enumerate(events):
-            if index >= STRIDE:
-                engine.count_rejected("invalid")
-                message = f"event {event.id}: record holds more than {STRIDE} events"
-                dead.append(self._dead(record, batch, "invalid", message, encode(event),
-                                       event.id, event_type(event)))  # fmt: skip
-                continue
             outcome = engine.apply(event, event_offset(record.offset, index))
             stats[outcome] += 1
-            if outcome == "too_late" or outcome == "unknown_site":
+            if outcome == "applied" and delay is not None:
+                delay.observe(wall_s - event.ts / 1000)
+            elif outcome in REFUSED:
                 raw = encode(event) if batch else value
                 dead.append(self._dead(record, batch, outcome, self._refusal(event, outcome),
                                        raw, event.id, event_type(event)))  # fmt: skip
         stats["records"] += 1
-        stats["events"] += len(events) + len(rejected)
+        stats["events"] += len(events) + sum(bad.count for bad in rejected)
+        if batch and not events and not rejected:
+            stats["empty_batches"] += 1
         for letter in dead:
-            stats["dead_letter:" + letter.reason] += 1
+            stats["dead_letter:" + letter.reason] += letter.count
         self.next_offset = record.offset + 1
+        self.last_record = (record.offset, zlib.crc32(value))
         self.changed = True
         return dead
 
@@ -162,6 +195,7 @@ class PartitionState:
         raw: bytes,
         event_id: str | None,
         etype: str | None,
+        count: int = 1,
     ) -> DeadLetter:
         return DeadLetter(
             reason=reason,
@@ -174,12 +208,19 @@ class PartitionState:
             batch=batch,
             event_id=event_id,
             event_type=etype,
+            count=count,
         )
 
     def _refusal(self, event: Event, outcome: str) -> str:
         who = f"event {event.id} ({event_type(event)})"
         if outcome == "unknown_site":
             return f"{who}: site: {event.site!r} is not a configured site"
+        if outcome == "unknown_queue":
+            queue = getattr(event, "queue", "")
+            return f"{who}: queue: {queue!r} is not a configured queue of site {event.site}"
+        if outcome == "from_future":
+            skew = self.engine.config.engine.max_future_skew_s
+            return f"{who}: ts: {_iso(event.ts)} is more than max_future_skew_s={skew} ahead of now"
         watermark = self.engine.watermarks.get(event.site, event.ts)
         allowed = self.engine.config.engine.allowed_lateness_s
         return (

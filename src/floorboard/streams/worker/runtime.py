@@ -26,8 +26,11 @@ from floorboard.engine.layout import Layout
 from floorboard.engine.read import snapshot
 from floorboard.engine.snapshot import Snapshot
 from floorboard.engine.state import Checkpoint
+from floorboard.streams.readback import PartitionView
 from floorboard.streams.worker.checkpoint import CheckpointStore, restore_engine
 from floorboard.streams.worker.deadletter import DeadLetter
+from floorboard.streams.worker.health import Health
+from floorboard.streams.worker.histogram import BATCH_BOUNDS_S, DELAY_BOUNDS_S, Histogram
 from floorboard.streams.worker.outputs import Sink
 from floorboard.streams.worker.partition import PartitionState, Record
 from floorboard.streams.worker.publisher import snapshot_records
@@ -37,8 +40,13 @@ log = logging.getLogger(__name__)
 DELIVERY_ATTEMPTS = 5
 # Out of position this long despite seeking: ask the broker whether the missing offsets exist.
 PROBE_AFTER_S = 5.0
+# How often the broker is asked for the log start of the owned partitions (readiness, resets).
+SOURCE_CHECK_S = 2.0
+SOURCE_CHECK_TIMEOUT_S = 5.0
 # (partition, offset) -> offset of the first record at or after it, None if there is none yet
 FirstOffset = Callable[[int, int], Awaitable[int | None]]
+# (partition, offset) -> the partition as the broker holds it now, None when it did not answer
+View = Callable[[int, int], Awaitable[PartitionView | None]]
 
 
 class ConsumerControl(Protocol):
@@ -47,6 +55,8 @@ class ConsumerControl(Protocol):
     async def seek(self, partition: int, offset: int) -> None: ...
 
     def highwater(self, partition: int) -> int | None: ...
+
+    async def earliest(self, partitions: list[int]) -> dict[int, int]: ...
 
 
 @dataclass(eq=False)
@@ -58,6 +68,7 @@ class Slot:
     retry: list[tuple[bytes, bytes | None]] | None = None  # keys of a failed checkpoint
     letters: list[tuple[DeadLetter, asyncio.Future[Any]]] = field(default_factory=list)
     topic_end: int = 0  # checkpoint partition's end as of our last read or write
+    verify: bool = False  # the source must be checked for a reset (state kept across a rejoin)
     active: bool = True
     published_at: float = 0.0
     published: list[Snapshot] = field(default_factory=list)  # as last published
@@ -73,6 +84,7 @@ class WorkerRuntime:
         outputs: Sink,
         store: CheckpointStore,
         first_offset: FirstOffset | None = None,
+        view: View | None = None,
     ) -> None:
         self.config = config
         self.settings = settings
@@ -80,6 +92,7 @@ class WorkerRuntime:
         self.outputs = outputs
         self.store = store
         self.first_offset = first_offset
+        self.view = view
         self.retry_backoff_s = 0.5
         self.topic = settings.events_topic
         self.consumer: ConsumerControl | None = None
@@ -95,6 +108,11 @@ class WorkerRuntime:
         self.closed = False
         self._next_change_publish = 0.0
         self.layout: Layout = Engine(config).layout
+        # Worker-level, like stats: they keep counting across rebalances.
+        self.batch_duration = Histogram(BATCH_BOUNDS_S)
+        self.event_delay = Histogram(DELAY_BOUNDS_S)
+        self.health = Health(worker)
+        self._broker_lost = False  # the last broker check went unanswered
 
     # --- assignment ---
 
@@ -107,6 +125,10 @@ class WorkerRuntime:
             slot.active = True
             self.slots[partition] = slot
             await self._seek(partition, slot.state.next_offset)
+            # Kept in memory across a rejoin (which a broker restart forces): is the source the
+            # one it was read from? Asked until the broker answers.
+            slot.verify = self.view is not None and slot.state.last_record is not None
+            self._probe_reset(slot)
 
     async def _restore(self, partition: int) -> Slot:
         started = time.monotonic()
@@ -119,7 +141,7 @@ class WorkerRuntime:
         restored = await self.store.load(partition)
         engine = Engine(self.config)
         exact_at = restore_engine(engine, restored)
-        state = PartitionState(engine, self.topic, partition, exact_at)
+        state = PartitionState(engine, self.topic, partition, exact_at, self.event_delay)
         redo = list(restored.last.changes) if restored.last and restored.needs_redo else None
         self.stats["restores"] += 1
         log.info(
@@ -149,6 +171,14 @@ class WorkerRuntime:
                 if slot is None:
                     self.stats["records_unassigned"] += len(records)  # the new owner reads them
                     continue
+                if slot.verify:
+                    # Not applied until the source is checked: a topic that started over must
+                    # be read from its start, not from the old position. Read again after the
+                    # check.
+                    self.stats["records_unverified"] += len(records)
+                    if slot.state.mismatch_since is None:  # resume_stalled seeks if they stay
+                        slot.state.mismatch_since = now
+                    continue
                 letters, position = slot.state.apply_records(records, now)
                 for letter in letters:
                     future = await self._send_letter(letter)
@@ -163,6 +193,7 @@ class WorkerRuntime:
             # change-driven publishing under about a quarter of the time.
             spent = time.monotonic() - now
             self._next_change_publish = now + max(self.worker.snapshot_min_interval_s, 3 * spent)
+        self.batch_duration.observe(time.monotonic() - now)
 
     async def _send_letter(self, letter: DeadLetter) -> asyncio.Future[Any]:
         return await self.outputs.send(
@@ -179,8 +210,50 @@ class WorkerRuntime:
         now = time.monotonic()
         behind = self.lag()
         for partition, slot in list(self.slots.items()):
-            if behind.get(partition) and slot.state.wants_seek(now):
+            if slot.verify or self._ends_before_position(partition, slot):
+                self._probe_reset(slot)
+            elif behind.get(partition) and slot.state.wants_seek(now):
                 await self._reposition(slot, now)
+
+    def _ends_before_position(self, partition: int, slot: Slot) -> bool:
+        """The fetched high-water mark is below records already applied: a sign of a reset."""
+        if self.consumer is None:
+            return False
+        highwater = self.consumer.highwater(partition)
+        return highwater is not None and highwater < slot.state.next_offset
+
+    def _probe_reset(self, slot: Slot) -> None:
+        """Ask the broker itself (the consumer's mark can be stale) whether the last applied
+        record is still there: a partition that ends before it, or holds another record at its
+        offset, has started over (a broker on memory storage restarted, a topic recreated)."""
+        partition = slot.state.partition
+        last = slot.state.last_record
+        if self.view is None or last is None or partition in self._probing:
+            return
+        self._probing.add(partition)
+        view = self.view
+
+        async def run() -> None:
+            try:
+                # Bounded: a request for a topic not yet recreated can wait on metadata for long.
+                found = await asyncio.wait_for(view(partition, last[0]), 3 * SOURCE_CHECK_TIMEOUT_S)
+            except Exception as exc:
+                log.warning("partition %d: reset probe failed: %r", partition, exc)
+                return
+            finally:
+                self._probing.discard(partition)
+            if found is None:
+                return  # no answer: asked again on the next tick while slot.verify is set
+            async with self._batch:  # not in the middle of a fetch's records
+                slot.verify = False
+                if not slot.active or slot.state.last_record != last:
+                    return
+                if found.crc != last[1]:
+                    slot.state.restart_source(found.start)
+            # From the start of a new topic, or again from the position (records held meanwhile).
+            await self._seek(partition, slot.state.next_offset)
+
+        self._spawn(run())
 
     async def _reposition(self, slot: Slot, now: float) -> None:
         await self._seek(slot.state.partition, slot.state.next_offset)
@@ -216,6 +289,30 @@ class WorkerRuntime:
 
         self._spawn(run())
 
+    # --- the source and readiness ---
+
+    async def check_source(self) -> None:
+        """From a timer: sample the lag, and ask the broker for the owned partitions' log start
+        (partition 0 when none is owned): its answer is the readiness condition ``broker``."""
+        self.health.observe_lag(sum(self.lag().values()))
+        if self.consumer is None or self.closed:
+            return
+        partitions = sorted(self.slots) or [0]
+        try:
+            await asyncio.wait_for(self.consumer.earliest(partitions), SOURCE_CHECK_TIMEOUT_S)
+        except Exception as exc:  # no answer within the timeout counts the same as an error
+            log.debug("broker offsets request failed: %r", exc)
+            self._broker_lost = True
+            return
+        self.health.broker_answered()
+        if self._broker_lost:  # back after an outage: is it still the source it was?
+            self._broker_lost = False
+            for slot in self.slots.values():
+                slot.verify = self.view is not None and slot.state.last_record is not None
+
+    def readiness(self) -> dict[str, str | None]:
+        return self.health.conditions(len(self.slots))
+
     # --- checkpoints ---
 
     async def checkpoint_all(self) -> None:
@@ -250,9 +347,11 @@ class WorkerRuntime:
                 slot.retry = checkpoint.changes
                 slot.letters = letters + slot.letters  # delivered ones resolve at once next time
                 self.stats["checkpoint_failures"] += 1
+                self.health.checkpoint_result(ok=False)
                 log.warning("partition %d: checkpoint failed, will retry: %r", part.partition, exc)
                 return
             slot.redo = slot.retry = None
+            self.health.checkpoint_result(ok=True)
             part.checkpointed = offset
             self.stats["checkpoints"] += 1
             self.stats["checkpoint_keys"] += len(checkpoint.changes)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -15,7 +15,8 @@ class WorkerSettings(BaseSettings):
     # Consumer group and prefix of the worker's own topics; workers sharing it share partitions.
     app_id: str = "floorboard-worker"
     web_host: str = "127.0.0.1"
-    web_port: Annotated[int, Field(ge=0, le=65535)] = 0  # 0: any free port (6066 would clash)
+    # deploy/prometheus.yml scrapes 6066; 0 picks a free port (the demo does, to run beside one)
+    web_port: Annotated[int, Field(ge=0, le=65535)] = 6066
     # Bearer token for /kpi and /metrics (worker/auth.py); the file is read when the token is unset.
     web_token: SecretStr | None = None
     web_token_file: Path | None = None
@@ -34,3 +35,11 @@ class WorkerSettings(BaseSettings):
     read_at: int | None = None
     data_dir: Path | None = None  # Faust's datadir; a fresh temporary directory by default
     log_level: str = "info"
+    log_format: Literal["text", "json"] = "text"
+    # Readiness (/readyz, docs/operations.md): how long each condition may go unmet.
+    ready_broker_within_s: Annotated[float, Field(gt=0)] = 15.0
+    ready_lag_window_s: Annotated[float, Field(gt=0)] = 60.0
+    ready_checkpoint_within_s: Annotated[float, Field(gt=0)] = 30.0
+    # SIGTERM: the final checkpoint and flush get this long; then the process exits anyway (the
+    # checkpointed state is exact, so the next owner re-reads whatever was not checkpointed).
+    stop_timeout_s: Annotated[float, Field(gt=0, le=60)] = 8.0

@@ -1,6 +1,6 @@
 """Erlang C: queueing forecasts for a voice queue (M/M/N, customers never abandon).
 
-Used by the simulator's realism test and available to screens for staffing forecasts. The
+Used by the staffing forecast (``forecast.py``) and the simulator's realism tests. The
 probability of waiting is computed from the Erlang B recursion, which stays stable for hundreds
 of agents where the textbook factorial formula overflows.
 """
