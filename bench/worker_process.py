@@ -9,7 +9,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from floorboard.config import RuntimeSettings
 from floorboard.streams.broker import free_port
@@ -101,6 +101,11 @@ class BenchWorker:
             counted = self.counted()
         return time.monotonic() - started
 
+    def cpu_s(self) -> float:
+        """CPU seconds the worker process has used so far (all its threads, user + system)."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def rss_bytes(self) -> int:
         for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
             if line.startswith("VmRSS:"):
@@ -117,13 +122,21 @@ class BenchWorker:
                 self.process.wait(10)
 
 
+class Drain(NamedTuple):
+    startup_s: float  # launch until the worker owns every partition
+    drain_s: float  # from then until it has handled every event (wall clock)
+    cpu_s: float  # CPU time of the worker process over the drain
+
+
 def time_drain(
     settings: RuntimeSettings, config_path: Path, workdir: Path, app_id: str, expected: int
-) -> tuple[float, float]:
-    """(start-up, drain) seconds of a fresh worker reading ``expected`` events."""
+) -> Drain:
+    """Start-up, drain and CPU seconds of a fresh worker reading ``expected`` events."""
     worker = BenchWorker(settings, config_path, workdir, app_id)
     try:
         startup = worker.wait_partitions(settings.events_partitions)
-        return startup, worker.drain(expected)
+        cpu = worker.cpu_s()
+        drain = worker.drain(expected)
+        return Drain(startup, drain, worker.cpu_s() - cpu)
     finally:
         worker.stop()

@@ -69,18 +69,22 @@ def _sum_windows(
 
     Minute buckets not yet rolled up into their quarter count in quarter-tier windows too.
     """
-    out: dict[tuple[object, ...], dict[Window, Vector]] = defaultdict(dict)
+    grouped: dict[tuple[object, ...], list[tuple[int, Tier, list[int]]]] = defaultdict(list)
     for rows, tier in sources:
         for key, vector in rows:
-            site, bucket = str(key[0]), int(str(key[-1]))
-            for window, span in spans[site].items():
-                if (span.tier is tier or tier is Tier.MINUTE) and span.start <= bucket < span.end:
-                    sums = out[key[:-1]]
-                    target = sums.get(window)
-                    if target is None:
-                        sums[window] = list(vector)
-                    else:
-                        add_into(target, vector)
+            grouped[key[:-1]].append((int(str(key[-1])), tier, vector))
+    out: dict[tuple[object, ...], dict[Window, Vector]] = defaultdict(dict)
+    for cell, buckets in grouped.items():
+        for window, span in spans[str(cell[0])].items():
+            quarters = span.tier is Tier.QUARTER
+            vectors = [
+                vector
+                for bucket, tier, vector in buckets
+                if (quarters or tier is Tier.MINUTE) and span.start <= bucket < span.end
+            ]
+            if vectors:
+                # Column sums in C: a window holds up to 60 minute or 100 quarter buckets.
+                out[cell][window] = list(map(sum, zip(*vectors, strict=True)))
     return out
 
 
@@ -137,15 +141,22 @@ def team_agent_time(engine: Engine, now: int) -> dict[tuple[str, str], dict[Wind
     )
     out: dict[tuple[str, str], dict[Window, Vector]] = defaultdict(dict)
     out.update(_sum_windows(sources, spans))  # type: ignore[arg-type]
+    bounds = {
+        site: [(window, span.start, min(span.end, now)) for window, span in by_window.items()]
+        for site, by_window in spans.items()
+    }
     for site, team, state, start, end in agents.provisional_segments(tables[AGENTS], now):
         slot = AGENT_TIME_INDEX.get(state)
         if slot is None:
             continue
-        for window, span in spans[site].items():
-            lo = max(start, span.start)
-            hi = min(end, span.end, now)
+        for window, first, last in bounds[site]:
+            lo = start if start > first else first
+            hi = end if end < last else last
             if hi > lo:
-                vector = out[(site, team)].setdefault(window, [0] * size)
+                windows = out[(site, team)]
+                vector = windows.get(window)
+                if vector is None:
+                    vector = windows[window] = [0] * size
                 vector[slot] += hi - lo
     return out
 
@@ -292,10 +303,13 @@ def _agent_quality_today(engine: Engine, now: int) -> dict[tuple[str, str], dict
     spans = _spans(engine, now)
     key = engine.config.privacy.agent_key
     days = {site: local_day(now, cfg.zone) for site, cfg in engine.config.sites.items()}
+    names: dict[tuple[str, str], str] = {}  # an agent has a row per quarter: one HMAC each
     for (site, team, agent, bucket), sums in engine.state.tables[AGENT_QUALITY].items():
         span = spans[site][Window.TODAY]
         if span.start <= bucket < span.end:
-            name = pseudonym(key, QUALITY, site, agent, days[site])
+            name = names.get((site, agent))
+            if name is None:
+                name = names[(site, agent)] = pseudonym(key, QUALITY, site, agent, days[site])
             target = out[(site, team)].setdefault(name, [0] * len(AGENT_QUALITY_FIELDS))
             add_into(target, sums)
     # An agent whose responses all moved on (a transfer re-attributed them) has nothing left to

@@ -186,10 +186,10 @@ class WorkerProcess:
         self.log_path = pipeline.workdir / f"worker-{label}.log"
         self.process: subprocess.Popen[bytes] | None = None
 
-    def start(self) -> WorkerProcess:
+    def start(self, module: str = "floorboard.cli") -> WorkerProcess:
         self.port = free_port()
         log = self.log_path.open("ab")
-        cmd = [sys.executable, "-m", "floorboard.cli", "worker",
+        cmd = [sys.executable, "-m", module, "worker",
                "--config", str(self.pipeline.config_path), "--web-port", str(self.port)]  # fmt: skip
         self.process = subprocess.Popen(
             cmd, cwd=ROOT, env=self.pipeline.env(), stdout=log, stderr=subprocess.STDOUT

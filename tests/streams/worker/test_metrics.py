@@ -17,8 +17,8 @@ from tests.streams.worker.test_runtime import BATCH, runtime
 async def test_pipeline_metrics_count_records_outcomes_dead_letters_and_lag() -> None:
     rt, consumer = runtime(MemoryLog())
     await rt.assign([0, 1])
-    mine = [(p, r) for p, r in BATCH if p == 0][:5]
-    await rt.handle([*mine, (0, SourceRecord(5, b"k", b"{nope"))])
+    mine = [r for p, r in BATCH if p == 0][:5]
+    await rt.handle({0: [*mine, SourceRecord(5, b"k", b"{nope")]})
     consumer.highwaters = {0: 9}
     registry = build_registry(rt)
     assert REGISTRY.get_sample_value("floorboard_worker_records_total") is None  # not global

@@ -3,20 +3,26 @@ snapshots, and a crash at any point ending exactly where no crash would have."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 import os
 import signal
 import zlib
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import pytest
+from faust.types import TP
 
 from floorboard.config import RuntimeSettings
 from floorboard.engine.snapshot import Snapshot, decode
 from floorboard.events.codec import encode
+from floorboard.streams.broker import free_port
 from floorboard.streams.kafka import KafkaConnection
 from floorboard.streams.produce import EventProducer
 from floorboard.streams.readback import PartitionView
+from floorboard.streams.worker.app import create_app
 from floorboard.streams.worker.checkpoint import CheckpointStore
 from floorboard.streams.worker.deadletter import DeadLetter
 from floorboard.streams.worker.partition import SourceRecord
@@ -26,6 +32,7 @@ from tests.factory import MINUTE
 from tests.streams.worker.compare import comparable, differences, reference
 from tests.streams.worker.memory import MemoryLog, RecordingConsumer
 from tests.streams.worker.scenario import scenario, scenario_config
+from tests.streams.worker.test_transport import FetchThread
 
 CONFIG = scenario_config()
 EVENTS = scenario(contacts=150, tag="rt")
@@ -47,6 +54,14 @@ def batches() -> list[tuple[int, SourceRecord]]:
 
 
 BATCH = batches()
+
+
+def by_partition(items: list[tuple[int, SourceRecord]]) -> dict[int, list[SourceRecord]]:
+    """One fetch result: the records of each partition, in order."""
+    out: dict[int, list[SourceRecord]] = {}
+    for partition, record in items:
+        out.setdefault(partition, []).append(record)
+    return out
 
 
 def runtime(
@@ -71,9 +86,9 @@ def published(log: MemoryLog) -> list[Snapshot]:
 async def deliver(
     rt: WorkerRuntime, items: list[tuple[int, SourceRecord]], chunk: int = 25
 ) -> None:
-    """Feed like the agent does: position-checked batches, never beyond what was assigned."""
+    """Feed like the consumer does: position-checked batches, never beyond what was assigned."""
     for start in range(0, len(items), chunk):
-        await rt.handle(items[start : start + chunk])
+        await rt.handle(by_partition(items[start : start + chunk]))
 
 
 def assert_exact(log: MemoryLog) -> None:
@@ -172,7 +187,7 @@ async def test_a_checkpoint_waits_for_its_dead_letters_and_re_sends_failed_ones(
     await rt.assign([0])
     log.failures["dlq"] = 1
     await rt.handle(
-        [(0, SourceRecord(0, b"k", b"{broken")), (0, SourceRecord(1, b"k", encode(EVENTS[0])))]
+        {0: [SourceRecord(0, b"k", b"{broken"), SourceRecord(1, b"k", encode(EVENTS[0]))]}
     )
     assert log.records("dlq") == []  # the first delivery failed
     await rt.checkpoint_all()
@@ -189,7 +204,7 @@ async def test_no_checkpoint_covers_a_dead_letter_that_never_reached_the_broker(
     rt, _ = runtime(log)
     await rt.assign([0])
     log.failures["dlq"] = 100
-    await rt.handle([(0, SourceRecord(0, b"k", b"{broken"))])
+    await rt.handle({0: [SourceRecord(0, b"k", b"{broken")]})
     await rt.checkpoint_all()
     assert rt.stats["checkpoint_failures"] == 1 and log.logs[("ck", 0)] == []
     # the letter stays queued: the next checkpoint sends it again before writing anything
@@ -203,11 +218,37 @@ async def test_no_checkpoint_covers_a_dead_letter_that_never_reached_the_broker(
     assert consumer.seeks == [(0, 0)]
 
 
+async def test_a_checkpoint_started_during_a_fetch_covers_its_records_and_their_letters() -> None:
+    log = MemoryLog()
+    rt, _ = runtime(log)
+    await rt.assign([0])
+    release = asyncio.Event()
+    send = log.send
+
+    async def slow_letter(topic: str, *args: Any, **kwargs: Any) -> asyncio.Future[Any]:
+        if topic == "dlq":
+            await release.wait()  # the broker is slow to take the dead letter
+        return await send(topic, *args, **kwargs)
+
+    log.send = slow_letter  # type: ignore[method-assign]
+    fetch = asyncio.ensure_future(rt.handle({0: [SourceRecord(0, b"k", b"{broken")]}))
+    await asyncio.sleep(0.01)  # the record is applied; its letter is on its way
+    checkpoint = asyncio.ensure_future(rt.checkpoint_all())  # a timer tick, or a revocation
+    await asyncio.sleep(0.01)
+    assert log.logs[("ck", 0)] == []  # it waits for the fetch instead of covering it half
+    release.set()
+    await fetch
+    await checkpoint
+    slot = rt.slots[0]
+    assert slot.letters == [] and slot.state.checkpointed == slot.state.processed_offset
+    assert len(log.records("dlq")) == 1 and log.logs[("ck", 0)][0].key == b"wal"
+
+
 async def test_records_of_partitions_not_assigned_here_are_left_alone() -> None:
     log = MemoryLog()
     rt, _ = runtime(log)
     await rt.assign([0])
-    await rt.handle([(1, SourceRecord(0, None, encode(EVENTS[0])))])
+    await rt.handle({1: [SourceRecord(0, None, encode(EVENTS[0]))]})
     assert rt.stats["records_unassigned"] == 1 and rt.totals()["records"] == 0
 
 
@@ -245,14 +286,14 @@ async def test_a_gap_that_seeking_cannot_close_is_checked_with_the_broker(
     records = [r for p, r in BATCH if p == 0][7:12]
     clock = [1000.0]
     monkeypatch.setattr("floorboard.streams.worker.runtime.time.monotonic", lambda: clock[0])
-    await rt.handle([(0, records[0])])
+    await rt.handle({0: records[:1]})
     assert asked == [] and consumer.seeks[-1] == (0, 0)  # first, seek back and wait
     clock[0] += PROBE_AFTER_S + 1
-    await rt.handle([(0, records[0])])
+    await rt.handle({0: records[:1]})
     for task in list(rt._tasks):
         await task
     assert asked == [(0, 0)] and consumer.seeks[-1] == (0, 7)
-    await rt.handle([(0, r) for r in records])
+    await rt.handle({0: records})
     assert rt.slots[0].state.next_offset == 12
     assert rt.totals()["offsets_missing"] == 7
 
@@ -271,7 +312,7 @@ async def test_a_gap_of_records_that_exist_is_never_skipped(
     monkeypatch.setattr("floorboard.streams.worker.runtime.time.monotonic", lambda: clock[0])
     for _ in range(5):
         clock[0] += PROBE_AFTER_S
-        await rt.handle([(0, ahead)])
+        await rt.handle({0: [ahead]})
         for task in list(rt._tasks):
             await task
     assert rt.slots[0].state.next_offset == 0 and rt.totals()["records"] == 0
@@ -293,7 +334,7 @@ async def test_a_partition_left_out_of_position_is_sought_again_by_the_timer(
 ) -> None:
     rt, consumer, records, clock = await on_clock(monkeypatch)
     # a record ahead of position arrives, the seek back is lost, and nothing else arrives
-    await rt.handle([(0, records[3])])
+    await rt.handle({0: [records[3]]})
     assert consumer.seeks[-1] == (0, 0)
     seeks = len(consumer.seeks)
     consumer.highwaters = {0: len(records)}
@@ -302,7 +343,7 @@ async def test_a_partition_left_out_of_position_is_sought_again_by_the_timer(
     clock[0] += 2.0
     await rt.resume_stalled()
     assert consumer.seeks[-1] == (0, 0) and len(consumer.seeks) == seeks + 1
-    await rt.handle([(0, r) for r in records])
+    await rt.handle({0: records})
     clock[0] += 2.0
     await rt.resume_stalled()  # in position again: nothing to do
     assert len(consumer.seeks) == seeks + 1
@@ -313,8 +354,8 @@ async def test_no_seek_retry_once_nothing_is_left_to_read(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     rt, consumer, records, clock = await on_clock(monkeypatch)
-    await rt.handle([(0, r) for r in records])
-    await rt.handle([(0, records[1])])  # a stale redelivery after the end
+    await rt.handle({0: records})
+    await rt.handle({0: [records[1]]})  # a stale redelivery after the end
     consumer.highwaters = {0: len(records)}
     seeks = len(consumer.seeks)
     clock[0] += 2.0
@@ -364,7 +405,7 @@ async def test_a_topic_that_starts_over_is_read_again_from_its_start() -> None:
     rt, consumer = runtime(log)
     rt.view = broker_says
     await rt.assign([0])
-    await rt.handle([(0, r) for r in old[:10]])
+    await rt.handle({0: old[:10]})
     consumer.highwaters = {0: 3}  # a stale mark below the position: the broker is asked
     await rt.resume_stalled()
     for task in list(rt._tasks):
@@ -377,7 +418,7 @@ async def test_a_topic_that_starts_over_is_read_again_from_its_start() -> None:
     await rt.revoke([0])
     await rt.assign([0])  # the rejoin a broker restart forces; the parked state is reused
     # delivered before the broker answered: held, not applied at the old position
-    await rt.handle([(0, SourceRecord(10, None, renumbered[10].value))])
+    await rt.handle({0: [SourceRecord(10, None, renumbered[10].value)]})
     assert rt.stats["records_unverified"] == 1 and rt.slots[0].state.next_offset == 10
     for task in list(rt._tasks):
         await task
@@ -385,29 +426,35 @@ async def test_a_topic_that_starts_over_is_read_again_from_its_start() -> None:
     assert rt.totals()["source_resets"] == 1
     assert rt.slots[0].state.engine.counters["source_resets"] == 1  # shown by the wallboard
     # the new topic's records, numbered from 0 again, are applied
-    await rt.handle([(0, r) for r in renumbered])
+    await rt.handle({0: renumbered})
     assert rt.slots[0].state.next_offset == len(renumbered)
     straight, _ = runtime(MemoryLog())  # the same records without a reset in between
     await straight.assign([0])
-    await straight.handle([(0, r) for r in old])
+    await straight.handle({0: old})
     assert rt.totals()["applied"] == straight.totals()["applied"]
 
 
-async def test_a_failing_ingest_loop_is_not_live_and_stops_the_process(
-    monkeypatch: pytest.MonkeyPatch,
+async def test_a_failing_ingest_handover_is_not_live_and_stops_the_process(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    # issue 12, rows 1 and 8: the ingest agent died, /healthz stayed "ok", nothing was applied
-    from floorboard.streams.worker import app
-
+    # issue 12, rows 1 and 8: ingest died, /healthz stayed "ok", nothing was applied. Ingest is
+    # the consumer handing each fetch to the runtime: an error there fails /livez, sends the
+    # process SIGTERM (exit status 1 through serve()) and ends the fetch loop.
     rt, _ = runtime(MemoryLog())
+    web = create_app(rt, KafkaConnection("unused:9092"), rt.worker, free_port(), tmp_path)
     signals: list[tuple[int, int]] = []
     monkeypatch.setattr(os, "kill", lambda pid, sig: signals.append((pid, sig)))
 
-    async def broken(_batch: object) -> None:
+    async def broken(_fetched: object) -> None:
         raise TypeError("Recursion limit reached")
 
     monkeypatch.setattr(rt, "handle", broken)
+    consumer = object.__new__(web.transport.Consumer)  # only the fetch path is exercised
+    consumer._thread = FetchThread({TP(rt.topic, 0): BATCH[:1]})
     with pytest.raises(TypeError):
-        await app.handle_or_stop(rt, BATCH[:1])
+        await consumer._getmany(None, 1.0)
     assert rt.health.live() == "ingest loop failed: TypeError('Recursion limit reached')"
     assert signals == [(os.getpid(), signal.SIGTERM)]
+    answer = await web.web.views["/livez"].get(None)
+    assert answer.status == 503
+    assert json.loads(answer.body)["reason"] == rt.health.live()

@@ -1,1 +1,1 @@
-"""``floorboard worker``: Faust agents running one KPI engine per source partition."""
+"""``floorboard worker``: a Faust app running one KPI engine per source partition."""

@@ -1,6 +1,6 @@
-"""The Faust app: one agent draining the events topic in batches, plus signals, timers and web.
+"""The Faust app: the events topic's fetched batches to the runtime, plus signals, timers and web.
 
-Faust supplies the consumer group, batching (``take_events``), timers and the web server. Offsets
+Faust supplies the consumer group, fetching, timers and the web server. Offsets
 are ours: on assignment the runtime restores each partition from its checkpoint and seeks there,
 and records delivered from anywhere else (Faust seeks to its committed offsets after assignment)
 are skipped or trigger another seek; Faust's commits are never relied on.
@@ -13,7 +13,7 @@ import logging
 import os
 import signal
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, cast
 
@@ -30,7 +30,7 @@ from floorboard.streams.worker.connection import faust_broker, faust_credentials
 from floorboard.streams.worker.kpi import kpi_document
 from floorboard.streams.worker.logs import json_logging
 from floorboard.streams.worker.metrics import build_registry
-from floorboard.streams.worker.partition import SEEK_RETRY_S, SourceRecord
+from floorboard.streams.worker.partition import SEEK_RETRY_S, Record
 from floorboard.streams.worker.runtime import SOURCE_CHECK_S, WorkerRuntime
 from floorboard.streams.worker.settings import WorkerSettings
 
@@ -75,11 +75,12 @@ def exit_after(seconds: float, code: int) -> None:
     timer.start()
 
 
-async def handle_or_stop(runtime: WorkerRuntime, batch: list[tuple[int, SourceRecord]]) -> None:
-    """Apply a batch; if that fails, stop the process rather than live on doing nothing, so a
-    supervisor restarts the worker from its checkpoints (serve() then exits with status 1)."""
+async def handle_or_stop(runtime: WorkerRuntime, fetched: Mapping[int, Sequence[Record]]) -> None:
+    """Apply one fetch's records; if that fails, stop the process rather than live on doing
+    nothing, so a supervisor restarts the worker from its checkpoints (serve() then exits with
+    status 1). The error goes on up and ends the consumer's fetch loop: nothing more is applied."""
     try:
-        await runtime.handle(batch)
+        await runtime.handle(fetched)
     except Exception as exc:
         log.exception("ingest loop failed; stopping the worker")
         runtime.health.ingest_failed(repr(exc))
@@ -134,27 +135,18 @@ def create_app(
         # Members that do not rejoin within this are dropped from a rebalance.
         broker_rebalance_timeout=worker.session_timeout_s,
         consumer_auto_offset_reset="earliest",
-        stream_buffer_maxsize=max(4096, 4 * worker.batch_max_records),
+        broker_max_poll_records=worker.batch_max_records,
         consumer_max_fetch_size=worker.fetch_partition_bytes,
         table_standby_replicas=0,
     )
-    transport.install(app, worker.fetch_max_wait_ms)
-    source = app.topic(topic_name, key_serializer="raw", value_serializer="raw")
+    # The events topic is subscribed but never streamed: its fetched records go to the runtime
+    # a whole batch at a time from the consumer's fetch loop (transport.py).
+    transport.install(
+        app, worker.fetch_max_wait_ms, topic_name, lambda fetched: handle_or_stop(runtime, fetched)
+    )
+    app.topics.add(app.topic(topic_name, key_serializer="raw", value_serializer="raw"))
     runtime.consumer = FaustConsumer(app, topic_name)
     registry = build_registry(runtime)
-
-    async def ingest(stream: Any) -> None:
-        take = stream.take_events(worker.batch_max_records, worker.batch_within_s)
-        async for events in take:
-            batch = []
-            for event in events:
-                message = event.message
-                batch.append(
-                    (message.partition, SourceRecord(message.offset, message.key, message.value))
-                )
-            await handle_or_stop(runtime, batch)
-
-    app.agent(source, name="floorboard-ingest", concurrency=1)(ingest)
 
     # Signal receivers are called as (sender, *args, signal=..., **kwargs).
     async def on_assigned(_sender: Any, *args: Any, signal: Any, **_kwargs: Any) -> None:

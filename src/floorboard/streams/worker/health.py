@@ -2,8 +2,9 @@
 
 Pure bookkeeping, fed by the runtime and the app's timers; no Faust here.
 
-* live (``/livez``): the ingest loop has not failed. A failed loop also stops the process (see
-  app.py), so a supervisor restarts it: never a live process that does nothing.
+* live (``/livez``): ingest (each fetch handed to the runtime) has not failed. A failure also
+  stops the process (see app.py), so a supervisor restarts it: never a live process that does
+  nothing.
 * ready (``/readyz``), every condition at once:
   ``partitions`` the worker owns at least one source partition;
   ``broker``     the broker answered an offsets request within ``ready_broker_within_s``;

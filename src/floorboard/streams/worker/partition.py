@@ -15,7 +15,7 @@ import zlib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Protocol
 
 from floorboard.engine.engine import REFUSED, Engine
 from floorboard.events.codec import decode_record, encode
@@ -27,6 +27,19 @@ from floorboard.streams.worker.offsets import event_offset, record_end, resume_r
 log = logging.getLogger(__name__)
 
 SEEK_RETRY_S = 1.0
+
+
+class Record(Protocol):
+    """A source record as fetched (aiokafka's ConsumerRecord) or built (SourceRecord)."""
+
+    @property
+    def offset(self) -> int: ...
+
+    @property
+    def key(self) -> bytes | None: ...
+
+    @property
+    def value(self) -> bytes | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +90,7 @@ class PartitionState:
         return self.processed_offset > self.checkpointed or self.engine.state.dirty_count > 0
 
     def apply_records(
-        self, records: Iterable[SourceRecord], now: float
+        self, records: Iterable[Record], now: float
     ) -> tuple[list[DeadLetter], Position]:
         """Apply records in order; returns dead letters and whether to seek to next_offset."""
         dead: list[DeadLetter] = []
@@ -140,7 +153,7 @@ class PartitionState:
         self._seek_at = now
         return True
 
-    def _apply(self, record: SourceRecord) -> list[DeadLetter]:
+    def _apply(self, record: Record) -> list[DeadLetter]:
         engine = self.engine
         value = record.value if record.value is not None else b""
         batch = value.lstrip()[:1] == b"["
@@ -175,7 +188,7 @@ class PartitionState:
 
     def _dead(
         self,
-        record: SourceRecord,
+        record: Record,
         batch: bool,
         reason: str,
         message: str,

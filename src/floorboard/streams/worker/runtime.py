@@ -15,8 +15,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import Counter, defaultdict
-from collections.abc import Awaitable, Callable, Coroutine, Iterable, Sequence
+from collections import Counter
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -32,7 +32,7 @@ from floorboard.streams.worker.deadletter import DeadLetter
 from floorboard.streams.worker.health import Health
 from floorboard.streams.worker.histogram import BATCH_BOUNDS_S, DELAY_BOUNDS_S, Histogram
 from floorboard.streams.worker.outputs import Sink
-from floorboard.streams.worker.partition import PartitionState, SourceRecord
+from floorboard.streams.worker.partition import PartitionState, Record
 from floorboard.streams.worker.publisher import snapshot_records
 from floorboard.streams.worker.settings import WorkerSettings
 
@@ -102,6 +102,9 @@ class WorkerRuntime:
         self._retired: Counter[str] = Counter()  # partition stats of slots no longer here
         self._tasks: set[asyncio.Task[None]] = set()
         self._probing: set[int] = set()
+        # Held while a fetch is applied: a checkpoint taken in between covers no record whose
+        # dead letters are not queued yet (timers and revocation run between fetches' awaits).
+        self._batch = asyncio.Lock()
         self.closed = False
         self._next_change_publish = 0.0
         self.layout: Layout = Engine(config).layout
@@ -157,33 +160,33 @@ class WorkerRuntime:
 
     # --- the hot path ---
 
-    async def handle(self, batch: Sequence[tuple[int, SourceRecord]]) -> None:
+    async def handle(self, fetched: Mapping[int, Sequence[Record]]) -> None:
+        """Apply one fetch's records: by partition, each partition's in offset order."""
         if self.closed:
             return  # not checkpointed, so the next owner reads these records again
         now = time.monotonic()
-        grouped: dict[int, list[SourceRecord]] = defaultdict(list)
-        for partition, record in batch:
-            grouped[partition].append(record)
-        for partition, records in grouped.items():
-            slot = self.slots.get(partition)
-            if slot is None:
-                self.stats["records_unassigned"] += len(records)  # the new owner reads them
-                continue
-            if slot.verify:
-                # Not applied until the source is checked: a topic that started over must be
-                # read from its start, not from the old position. Read again after the check.
-                self.stats["records_unverified"] += len(records)
-                if slot.state.mismatch_since is None:  # resume_stalled seeks if they stay away
-                    slot.state.mismatch_since = now
-                continue
-            letters, position = slot.state.apply_records(records, now)
-            for letter in letters:
-                future = await self._send_letter(letter)
-                slot.letters.append((letter, future))
-            if position == "seek":
-                await self._reposition(slot, now)
-            if slot.state.engine.state.dirty_count >= self.worker.checkpoint_max_keys:
-                self._spawn(self.checkpoint(slot))
+        async with self._batch:
+            for partition, records in fetched.items():
+                slot = self.slots.get(partition)
+                if slot is None:
+                    self.stats["records_unassigned"] += len(records)  # the new owner reads them
+                    continue
+                if slot.verify:
+                    # Not applied until the source is checked: a topic that started over must
+                    # be read from its start, not from the old position. Read again after the
+                    # check.
+                    self.stats["records_unverified"] += len(records)
+                    if slot.state.mismatch_since is None:  # resume_stalled seeks if they stay
+                        slot.state.mismatch_since = now
+                    continue
+                letters, position = slot.state.apply_records(records, now)
+                for letter in letters:
+                    future = await self._send_letter(letter)
+                    slot.letters.append((letter, future))
+                if position == "seek":
+                    await self._reposition(slot, now)
+                if slot.state.engine.state.dirty_count >= self.worker.checkpoint_max_keys:
+                    self._spawn(self.checkpoint(slot))
         if now >= self._next_change_publish:
             await self.publish(only_changed=True)
             # Reading an engine costs more as its state grows (1,000 agents: tens of ms): keep
@@ -200,9 +203,9 @@ class WorkerRuntime:
     async def resume_stalled(self) -> None:
         """Seek again for partitions still out of position, from a timer.
 
-        Faust's fetch loop records the offset of the message it was delivering when our seek
-        ran, and then drops the re-fetched records below it. Once the source is drained no
-        record arrives to ask for another seek, so the partition would stall for good.
+        A seek can be lost (made while a rebalance had taken the partition from the consumer).
+        Once the source is drained no record arrives to ask for another seek, so the partition
+        would stall for good.
         """
         now = time.monotonic()
         behind = self.lag()
@@ -241,11 +244,12 @@ class WorkerRuntime:
                 self._probing.discard(partition)
             if found is None:
                 return  # no answer: asked again on the next tick while slot.verify is set
-            slot.verify = False
-            if not slot.active or slot.state.last_record != last:
-                return
-            if found.crc != last[1]:
-                slot.state.restart_source(found.start)
+            async with self._batch:  # not in the middle of a fetch's records
+                slot.verify = False
+                if not slot.active or slot.state.last_record != last:
+                    return
+                if found.crc != last[1]:
+                    slot.state.restart_source(found.start)
             # From the start of a new topic, or again from the position (records held meanwhile).
             await self._seek(partition, slot.state.next_offset)
 
@@ -322,9 +326,11 @@ class WorkerRuntime:
             part = slot.state
             if not slot.active or not (part.needs_checkpoint or slot.redo or slot.retry):
                 return
-            offset = part.processed_offset
-            # Taken synchronously: the checkpoint and the letters it covers match exactly.
-            checkpoint = part.engine.checkpoint(offset)
+            async with self._batch:
+                offset = part.processed_offset
+                # Taken synchronously: the checkpoint and the letters it covers match exactly.
+                checkpoint = part.engine.checkpoint(offset)
+                letters, slot.letters = slot.letters, []
             if slot.retry:
                 merged = dict(slot.retry)
                 merged.update(checkpoint.changes)
@@ -334,7 +340,6 @@ class WorkerRuntime:
                     checkpoint.counters,
                     list(merged.items()),
                 )
-            letters, slot.letters = slot.letters, []
             try:
                 await self._deliver(letters)
                 slot.topic_end = await self.store.write(part.partition, checkpoint, slot.redo)

@@ -25,8 +25,8 @@ class WorkerSettings(BaseSettings):
     checkpoint_max_keys: Annotated[int, Field(ge=1)] = 50_000
     snapshot_interval_s: Annotated[float, Field(gt=0)] = 1.0
     snapshot_min_interval_s: Annotated[float, Field(ge=0)] = 0.25
+    # Most records one fetch hands to the runtime at once (the rest wait for the next fetch).
     batch_max_records: Annotated[int, Field(ge=1)] = 500
-    batch_within_s: Annotated[float, Field(gt=0)] = 0.02
     fetch_partition_bytes: Annotated[int, Field(ge=65536)] = 8 * 1024 * 1024  # per fetch
     # Longest a fetch waits for records; Tansu holds a fetch for about half of it (Faust: 1500).
     fetch_max_wait_ms: Annotated[int, Field(ge=1, le=10_000)] = 100
