@@ -94,7 +94,8 @@ def test_wallboard_in_tmux_shows_living_figures(broker: EmbeddedBroker) -> None:
     tmux = require_tool("tmux", "tmux")
     socket = f"floorboard-{uuid.uuid4().hex[:8]}"
     base = [tmux, "-L", socket]
-    command = f"{sys.executable} -m floorboard.cli demo --layout supervisor; sleep 30"
+    # Textual takes COLUMNS and LINES over the terminal's size: the board must fill the pane.
+    command = f"env -u COLUMNS -u LINES {sys.executable} -m floorboard.cli demo --layout supervisor; sleep 30"
     subprocess.run(
         [
             *base,
