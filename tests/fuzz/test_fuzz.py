@@ -40,7 +40,7 @@ def test_the_engine_applies_whatever_the_codec_accepts(records: list[bytes]) -> 
             engine.count_rejected(bad.reason, bad.count)
         engine.apply_all(events)
     counters = engine.counters
-    settled = counters["applied"] + counters["duplicates"] + sum(counters[k] for k in REFUSED)
+    settled = counters["applied"] + counters["duplicate"] + sum(counters[k] for k in REFUSED)
     rejected_total = sum(v for k, v in counters.items() if k.startswith("rejected:"))
     assert settled + rejected_total == read
     skew_ms = engine.config.engine.max_future_skew_s * 1000

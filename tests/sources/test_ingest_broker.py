@@ -75,7 +75,7 @@ async def test_follow_restart_and_rotation_reach_the_worker_exactly_once(
             stop(second)
         kpi = await kpi_when(worker, total)
         assert kpi["counters"]["applied"] == total
-        assert kpi["counters"].get("duplicates", 0) == 0
+        assert kpi["counters"].get("duplicate", 0) == 0
         assert records
         assert kpi["figures"]["today"] == await asyncio.to_thread(offline_figures, tmp_path)
         letters = await pipeline.dead_letters()
