@@ -451,9 +451,6 @@ class RuntimeSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="FLOORBOARD_", extra="ignore")
 
-    config: Path | None = (
-        None  # FLOORBOARD_CONFIG: the wallboard reads it when --config is not given
-    )
     # Kafka bootstrap servers, "host:port[,host:port...]". docs/running.md covers SASL and TLS.
     broker: str = "localhost:9092"
     security_protocol: SecurityProtocol = "PLAINTEXT"

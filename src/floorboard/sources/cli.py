@@ -18,7 +18,7 @@ import yaml
 from aiohttp import web
 from prometheus_client import CollectorRegistry, start_http_server
 
-from floorboard.config import load_config, runtime_settings
+from floorboard.config import RuntimeSettings, load_config, runtime_settings
 from floorboard.sources.amazon_connect import ConnectMapper, ConnectOptions
 from floorboard.sources.asterisk import AsteriskMapper, AsteriskOptions
 from floorboard.sources.call_records import CallRecordMapper, parse_mapping
@@ -204,14 +204,20 @@ def site_zone(args: argparse.Namespace) -> ZoneInfo | None:
     return given or config.sites[args.site].zone
 
 
+def broker_settings(args: argparse.Namespace) -> RuntimeSettings:
+    """The connection settings (``FLOORBOARD_*``), with ``--broker`` over the address."""
+    settings = runtime_settings()
+    if args.broker is not None:
+        settings = settings.model_copy(update={"broker": args.broker})
+    return settings
+
+
 def open_output(args: argparse.Namespace, source: str, append: bool) -> Output:
     if args.out is not None:
         return JsonlOutput.open(args.out, args.deadletter, source, append)
     if args.deadletter is not None:
         raise UsageError("--deadletter: only with --out (Kafka uses the dead-letter topic)")
-    settings = runtime_settings()
-    if args.broker is not None:
-        settings = settings.model_copy(update={"broker": args.broker})
+    settings = broker_settings(args)
     from floorboard.streams.kafka import KafkaConnection
 
     conn = KafkaConnection.from_settings(settings)
@@ -272,9 +278,7 @@ def _run_connect(args: argparse.Namespace) -> int:
 async def _consume(
     args: argparse.Namespace, mapper: LineMapper, output: Output, counts: IngestCounts
 ) -> None:
-    settings = runtime_settings()
-    if args.broker is not None:
-        settings = settings.model_copy(update={"broker": args.broker})
+    settings = broker_settings(args)
     from floorboard.streams.kafka import KafkaConnection
 
     stop = asyncio.Event()

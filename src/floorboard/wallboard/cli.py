@@ -65,7 +65,7 @@ def address(text: str) -> tuple[str, int]:
 
 
 def build_app(args: argparse.Namespace, settings: RuntimeSettings) -> WallboardApp:
-    config = load_config(args.config or settings.config or EXAMPLE_CONFIG)
+    config = load_config(args.config or EXAMPLE_CONFIG)
     settings = with_connection(settings, config)
     store = RecordStore(layout_id(Layout(config.wait_bounds_ms, config.handle_bounds_ms)))
     reader = SnapshotReader(KafkaConnection.from_settings(settings), *topics_read(args, settings))
@@ -107,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
     settings = runtime_settings()
     if args.broker:
         settings = settings.model_copy(update={"broker": args.broker})
-    config_path: Path | None = args.config or settings.config
+    config_path: Path | None = args.config
     if config_path is not None:
         return show(args, settings, config_path)
     with as_file(EXAMPLE_CONFIG) as example:
