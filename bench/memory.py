@@ -35,6 +35,7 @@ from bench.workload import (
 )
 from floorboard.config import EXAMPLE_CONFIG
 from floorboard.simulator import generate
+from floorboard.simulator.progress import terminal_bar
 from floorboard.streams.broker import EmbeddedBroker
 
 HOUR_MS = 3_600_000
@@ -69,13 +70,16 @@ def main() -> None:
         try:
             worker.wait_partitions(4)
             done = threading.Event()
-            while not done.is_set():
-                counted = worker.counted()
-                at = event_ts[min(counted, len(event_ts)) - 1] if counted else DAY_START_MS
-                samples.append(((at - DAY_START_MS) / HOUR_MS, worker.rss_bytes()))
-                if counted >= len(events):
-                    done.set()
-                time.sleep(0.25)
+            detail = "{task.completed:.1f} of {task.total} simulated hours"
+            with terminal_bar("memory", days * 24, detail) as bar:
+                while not done.is_set():
+                    counted = worker.counted()
+                    at = event_ts[min(counted, len(event_ts)) - 1] if counted else DAY_START_MS
+                    samples.append(((at - DAY_START_MS) / HOUR_MS, worker.rss_bytes()))
+                    bar.update(samples[-1][0])
+                    if counted >= len(events):
+                        done.set()
+                    time.sleep(0.25)
             time.sleep(3)  # a few snapshot cycles after the last event
             samples.append((days * 24.0, worker.rss_bytes()))
         finally:

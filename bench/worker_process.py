@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from floorboard.config import RuntimeSettings
+from floorboard.simulator.progress import terminal_bar
 from floorboard.streams.broker import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -91,14 +92,17 @@ class BenchWorker:
         return sum(int(totals.get(k, 0)) for k in COUNTED) + rejected
 
     def drain(self, expected: int, timeout: float = 1800) -> float:
-        """Seconds until the worker has handled ``expected`` events, polled every 20 ms."""
+        """Seconds until the worker has handled ``expected`` events, polled every 20 ms; in a
+        terminal, with a bar of the events handled."""
         started = time.monotonic()
         counted = 0
-        while counted < expected:
-            if time.monotonic() - started > timeout:
-                raise SystemExit(f"only {counted} of {expected} events after {timeout:.0f} s")
-            time.sleep(0.02)
-            counted = self.counted()
+        with terminal_bar("worker", expected, "{task.completed:,.0f} events") as bar:
+            while counted < expected:
+                if time.monotonic() - started > timeout:
+                    raise SystemExit(f"only {counted} of {expected} events after {timeout:.0f} s")
+                time.sleep(0.02)
+                counted = self.counted()
+                bar.update(counted)
         return time.monotonic() - started
 
     def cpu_s(self) -> float:

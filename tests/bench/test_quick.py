@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.run_all import BENCHMARKS
+from bench.run_all import BENCHMARKS, run
 
 ROOT = Path(__file__).resolve().parents[2]
 NEEDS_BROKER = {
@@ -54,3 +54,17 @@ def test_run_all_lists_every_benchmark_module() -> None:
     # measures screens of a server someone started (docs/wallboard.md), so it runs on its own
     on_its_own = {"bench.served_screens"}
     assert set(BENCHMARKS) == modules - helpers - on_its_own
+
+
+def test_run_all_passes_output_through_and_reports_failures(
+    monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    assert run(["platform"], []) == 0
+    out = capfd.readouterr()
+    assert "=== platform" in out.out and sys.platform[:3] in out.out.lower()
+    assert out.err == ""  # not a terminal: no bar
+    monkeypatch.setattr("sys.stderr.isatty", lambda: True)
+    assert run(["platform", "bench.no_such_benchmark"], []) == 1
+    out = capfd.readouterr()
+    assert "No module named bench.no_such_benchmark" in out.out  # stdout is still a file
+    assert "benchmarks" in out.err and "failed: bench.no_such_benchmark" in out.err

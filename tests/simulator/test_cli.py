@@ -265,3 +265,17 @@ def test_progress_only_in_a_terminal(
     monkeypatch.setattr("sys.stderr.isatty", lambda: True)
     assert list(with_progress(batches, "simulate", NINE_OSLO, 5 * 60_000)) == batches
     assert "simulate" in capfd.readouterr().err
+
+
+def test_bar_lines_go_to_stdout_and_the_bar_to_the_terminal(
+    monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    from floorboard.simulator.progress import terminal_bar
+
+    monkeypatch.setattr("sys.stderr.isatty", lambda: True)
+    with terminal_bar("drain", 10, "{task.completed:.0f} events") as bar:
+        bar.print("figure 1")
+        bar.update(10)
+    out = capfd.readouterr()
+    assert out.out == "figure 1\n"  # stdout is a file here: the figures stay out of the bar
+    assert "drain" in out.err and "figure" not in out.err
