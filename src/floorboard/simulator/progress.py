@@ -71,7 +71,7 @@ def terminal_bar(label: str, total: float | None, detail: str, **fields: Any) ->
 
             def print(self, text: str) -> None:
                 if sys.stdout.isatty():  # the bar's terminal: above the bar
-                    progress.console.print(text, markup=False, highlight=False)
+                    progress.console.print(text, markup=False, highlight=False, soft_wrap=True)
                 else:
                     print(text, flush=True)
 
