@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -38,6 +39,26 @@ def rules_of(path: Path) -> list[dict[str, Any]]:
 
 def test_committed_recording_rules_are_not_stale() -> None:
     assert not generate.stale(), "run `floorboard prometheus generate` and commit the result"
+
+
+def test_alert_links_point_at_the_hosts_given(tmp_path: Path) -> None:
+    out = tmp_path / "alerts.rules.yml"
+    cli = [sys.executable, "-m", "floorboard.cli", "prometheus"]
+    done = subprocess.run(
+        [*cli, "alerts", "--runbook-url", "https://docs.acme.internal/fb/",
+         "--grafana-url", "https://grafana.acme.internal"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    out.write_text(done.stdout)
+    rules = [r for r in rules_of(out) if "alert" in r]
+    assert len(rules) == len([r for r in rules_of(ALERTS) if "alert" in r])
+    for rule in rules:
+        links = rule["annotations"]
+        assert links["runbook_url"].startswith("https://docs.acme.internal/fb/runbooks.md#")
+        assert links["dashboard_url"].startswith("https://grafana.acme.internal/d/floorboard-")
+    assert f"SUCCESS: {len(rules)} rules found" in promtool("check", "rules", str(out))
+    bad = subprocess.run([*cli, "rule", "--grafana-url", "grafana"], capture_output=True, text=True)
+    assert bad.returncode == 2 and "--grafana-url: 'grafana': expected http(s)://" in bad.stderr
 
 
 def test_promtool_check_rules() -> None:

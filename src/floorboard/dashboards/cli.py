@@ -1,4 +1,4 @@
-"""``floorboard grafana generate|push`` and ``floorboard prometheus generate``."""
+"""``floorboard grafana generate|push`` and ``floorboard prometheus generate|rule|alerts``."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import SecretStr
 
@@ -47,6 +48,31 @@ def configure_prometheus(p: argparse.ArgumentParser) -> None:
         "rule", help="print every rule as a PrometheusRule (> deploy/k8s/prometheusrule.yaml)"
     )
     rule.set_defaults(func=run_prometheus_rule)
+    alerts = prom_actions.add_parser(
+        "alerts", help="print the alert rules, linking to your runbooks and Grafana"
+    )
+    alerts.set_defaults(func=run_prometheus_alerts)
+    for command in (rule, alerts):
+        command.add_argument(
+            "--runbook-url", type=base_url, default=None, metavar="URL",
+            help="where docs/ is published: runbook_url becomes URL/runbooks.md#<alert> "
+            f"(default: {prometheus_generate.RUNBOOK_PLACEHOLDER})",
+        )  # fmt: skip
+        command.add_argument(
+            "--grafana-url", type=base_url, default=None, metavar="URL",
+            help="your Grafana: dashboard_url becomes URL/d/<dashboard>?… "
+            f"(default: {prometheus_generate.GRAFANA_PLACEHOLDER})",
+        )  # fmt: skip
+
+
+def base_url(value: str) -> str:
+    """An http(s) URL without query or fragment, for the links in alerts."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise argparse.ArgumentTypeError(
+            f"{value!r}: expected http(s)://host[/path], without query or fragment"
+        )
+    return value
 
 
 def run_generate(args: argparse.Namespace) -> int:
@@ -71,7 +97,12 @@ def push_token(token_file: Path | None) -> SecretStr:
 
 
 def run_prometheus_rule(args: argparse.Namespace) -> int:
-    sys.stdout.write(prometheus_generate.prometheus_rule())
+    sys.stdout.write(prometheus_generate.prometheus_rule(args.runbook_url, args.grafana_url))
+    return 0
+
+
+def run_prometheus_alerts(args: argparse.Namespace) -> int:
+    sys.stdout.write(prometheus_generate.alerts(args.runbook_url, args.grafana_url))
     return 0
 
 
