@@ -62,3 +62,22 @@ def test_a_broken_command_breaks_only_itself(
     # every other command still parses
     args = build_parser("replay").parse_args(["replay", "events.jsonl"])
     assert args.file == Path("events.jsonl") and callable(args.func)
+
+
+@pytest.mark.parametrize("output", ["--json", "--csv=intervals", "--text"])
+def test_a_reader_that_leaves_early_gets_no_traceback(tmp_path: Path, output: str) -> None:
+    from floorboard.config import EXAMPLE_CONFIG
+
+    events = tmp_path / "events.jsonl"
+    events.write_text("")
+    flags = [] if output == "--text" else [output]
+    run = subprocess.Popen(
+        [sys.executable, "-m", "floorboard.cli", "report", str(events),
+         "--config", str(EXAMPLE_CONFIG), *flags],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    assert run.stdout is not None and run.stderr is not None
+    run.stdout.close()  # as `| head` does once it has its lines
+    err = run.stderr.read().decode()
+    assert run.wait() == 1
+    assert err == ""

@@ -131,3 +131,16 @@ def test_accounting_adds_up(tmp_path: Path, records: list[bytes], ending: bytes,
         1 for raw in records if raw.strip() and expected_count(raw) == 0
     )
     assert set(report.outcomes) <= {"applied", "duplicate", *REFUSED}
+
+
+def test_stderr_names_the_first_rejected_lines_and_counts_the_rest(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "events.jsonl"
+    path.write_bytes(b"not json\n" * 25 + b"\n".join(encode(e) for e in GOOD) + b"\n")
+    assert main(["report", str(path), "--config", str(_config_file(tmp_path)), "--json"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err[:20] == [
+        f"line {n}: malformed_json: {err[0].split(': ', 2)[2]}" for n in range(1, 21)
+    ]
+    assert err[20:] == ["… and 5 more rejected lines (--json lists every one)"]

@@ -17,6 +17,9 @@ from floorboard.report.csv_export import write_abandoned, write_intervals
 from floorboard.report.document import document
 from floorboard.report.text import render
 
+# A file with a wrong clock can reject every line: the first ones say why, the counts say how many.
+SHOWN_BAD_LINES = 20
+
 
 def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("events", type=Path, help="JSONL file, one event (or event array) per line")
@@ -70,8 +73,11 @@ def run(args: argparse.Namespace) -> int:
         write_abandoned(report, sys.stdout)
     else:
         render(report, source)
-    for bad in report.bad_lines:
+    for bad in report.bad_lines[:SHOWN_BAD_LINES]:
         print(f"line {bad.line}: {bad.reason}: {bad.message}", file=sys.stderr)
+    if len(report.bad_lines) > SHOWN_BAD_LINES:
+        more = len(report.bad_lines) - SHOWN_BAD_LINES
+        print(f"… and {more:,} more rejected lines (--json lists every one)", file=sys.stderr)
     return 0
 
 
