@@ -44,10 +44,12 @@ from floorboard.engine.tables import (
     TIMED_TABLES,
     WAITING,
 )
+from floorboard.engine.week import WeekCells
 from floorboard.engine.windows import (
     HOUR_MS,
     MINUTE_MS,
     QUARTER_MS,
+    WEEK_KEPT_MS,
     Tier,
     bucket_start,
     retention_ms,
@@ -140,6 +142,8 @@ class Engine:
         self._minute_vector = self._cells.minute_vector
         self._agents = AgentTimelines(self.state, self._expiry)
         self._attribution = Attribution(self.state, self._expiry, self.layout, self._cells)
+        self.week = WeekCells(self.state, self._expiry)
+        self._week_kept_ms = WEEK_KEPT_MS + self.lateness_ms - self._quarters_kept_ms
         self._abandons = AbandonLog(
             self.state,
             self._expiry,
@@ -312,8 +316,11 @@ class Engine:
     def _evict(self, site: str, quarter_horizon: int, dedup_horizon: int) -> None:
         """Drop the site's quarter buckets past every window, and event ids past the dedup TTL."""
         # A day's abandons go once the whole day is past every window (keys: local midnight).
-        for table in (CELL_QUARTERS, TEAM_QUARTERS, AGENT_QUALITY, ABANDONS):
+        for table in (TEAM_QUARTERS, AGENT_QUALITY, ABANDONS):
             self.state.delete_all(table, self._expiry.pop_before(table, site, quarter_horizon))
+        # Cell quarters move to the week table, for "last week at this time".
+        self.week.archive(self._expiry.pop_before(CELL_QUARTERS, site, quarter_horizon))
+        self.week.evict(site, quarter_horizon - self._week_kept_ms)
         for key in self._expiry.pop_before(SEEN_IDS, site, dedup_horizon):
             self._seen.difference_update(self._seen_ids.get(key, ()))
             self.state.delete(SEEN_IDS, key)

@@ -92,9 +92,10 @@ class SourceStatus(msgspec.Struct, tag="status", kw_only=True):
 
 class QueueDay(msgspec.Struct, tag="queue_day", kw_only=True):
     """One (site, queue, channel)'s local day so far, for the drill-down (engine/day.py): its
-    vector per half hour from local midnight, and its abandoned contacts, the most recent
-    ``abandoned`` as (ts, wait_ms) of ``abandoned_total``. Published apart from, and less often
-    than, the other records. No contact, customer or agent id."""
+    vector per half hour from local midnight, its abandoned contacts, the most recent
+    ``abandoned`` as (ts, wait_ms) of ``abandoned_total``, and the same half hour last week.
+    Published apart from, and less often than, the other records. No contact, customer or agent
+    id."""
 
     source: str
     as_of: int
@@ -106,6 +107,8 @@ class QueueDay(msgspec.Struct, tag="queue_day", kw_only=True):
     intervals: dict[int, list[int]]  # half-hour start (epoch ms) -> vector; empty ones left out
     abandoned: list[tuple[int, int]]
     abandoned_total: int
+    # the whole local half hour seven days before this one (windows.last_week_span), if any
+    last_week: list[int] | None = None
 
 
 Snapshot = QueueSnapshot | TeamSnapshot | AgentRoster | SourceStatus | QueueDay

@@ -8,7 +8,8 @@ Records stay plain lists indexed by the constants below: the hot path cannot aff
 
 from __future__ import annotations
 
-# 1: single-letter table names, before checkpoints carried a format. 2: before ABANDONS.
+# 1: single-letter table names, before checkpoints carried a format. 2: before ABANDONS and
+# WEEK_QUARTERS.
 FORMAT = 3
 
 # Keys and values; docs/architecture.md lists them too.
@@ -24,6 +25,8 @@ EXITS = "exits"  # latest exit from WAITING or BACKLOG: (site, contact_id, queue
 AGENTS = "agents"  # (site, agent) -> agent record
 SEEN_IDS = "seen_ids"  # event ids, for dedup: (site, second) -> [id, ...]
 PULSE = "pulse"  # (site, team, metric) -> pulse record
+# Quarter cells past CELL_QUARTERS' 26 h, kept a week for "last week at this time" (week.py).
+WEEK_QUARTERS = "week_quarters"  # (site, queue, channel, team, quarter) -> cell vector
 ABANDONS = "abandons"  # (site, queue, channel, local midnight) -> abandons record (abandons.py)
 
 TABLES = (
@@ -39,6 +42,7 @@ TABLES = (
     AGENTS,
     SEEN_IDS,
     PULSE,
+    WEEK_QUARTERS,
     ABANDONS,
 )
 # Tables whose keys end in a bucket time, so the expiry index can evict them (expiry.py).
@@ -49,6 +53,7 @@ TIMED_TABLES = (
     TEAM_QUARTERS,
     AGENT_QUALITY,
     SEEN_IDS,
+    WEEK_QUARTERS,
     ABANDONS,
 )
 
