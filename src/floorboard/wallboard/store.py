@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from floorboard.engine.day import PUBLISH_EVERY_S, QueueDayView, QueueKey, merge_days
+from floorboard.engine.day import (
+    LAST_WEEK,
+    PUBLISH_EVERY_S,
+    QueueDayView,
+    QueueKey,
+    last_week_vectors,
+    merge_days,
+)
 from floorboard.engine.snapshot import QueueDay, Snapshot, record_key
 from floorboard.engine.views import Views, merge
 
@@ -52,7 +59,14 @@ class RecordStore:
             if at < (day_horizon if isinstance(rec, QueueDay) else horizon)
         ]:
             del self._records[key]
-        return merge(record for _, record in self._records.values())
+        records = [record for _, record in self._records.values()]
+        views = merge(records)
+        # The same half hour last week comes with the queue-day records: a window of its own.
+        for queue_key, vector in last_week_vectors(records).items():
+            queue = views.queues.get(queue_key)
+            if queue is not None:
+                queue.windows[LAST_WEEK] = vector
+        return views
 
     def days(self, keep: int) -> dict[QueueKey, QueueDayView]:
         """The queues' days (the drill-down), as of the last ``views``."""
