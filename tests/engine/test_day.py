@@ -6,14 +6,18 @@ from __future__ import annotations
 import random
 import zlib
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from floorboard.config import Config
 from floorboard.engine.day import QueueDayView, QueueKey, day_records, interval_rows, merge_days
 from floorboard.engine.engine import Engine
 from floorboard.engine.snapshot import QueueDay, decode, encode
 from floorboard.engine.tables import ABANDONS
-from floorboard.events.model import Event
+from floorboard.events.model import Event, partition_key
 from tests.engine.helpers import oslo, run
-from tests.factory import MINUTE, config, contact
+from tests.engine.strategies import LATEST_S, arrival_order, by_event_time, centre_events
+from tests.factory import MINUTE, SECOND, T0, config, contact
 
 
 def abandons(day: int, hour: int, count: int, queue: str = "billing") -> list[Event]:
@@ -134,3 +138,21 @@ def test_the_list_survives_a_checkpoint_and_restore() -> None:
         for ev in more:
             e.apply(ev)
     assert day_records(restored, at, "p0") == day_records(engine, at, "p0")
+
+
+BOUNDED = config(allowed_lateness_s=600, abandoned_list_max=2)
+END = T0 + (LATEST_S + 600) * SECOND
+
+
+@settings(max_examples=50, deadline=None)
+@given(centre_events(), st.integers(2, 4), st.integers(0, 2**32 - 1), st.randoms())
+def test_queue_days_of_any_partitioning_and_arrival_order_equal_one_engines(
+    events: list[Event], partitions: int, salt: int, rnd: random.Random
+) -> None:
+    whole = run(BOUNDED, by_event_time(events))
+    want = merge_days(day_records(whole, END, "whole"), 2)
+    arrived = arrival_order(events, rnd, 600_000)
+    parts = [Engine(BOUNDED) for _ in range(partitions)]
+    for ev in arrived:
+        parts[zlib.crc32(partition_key(ev).encode(), salt) % partitions].apply(ev)
+    assert merged(BOUNDED, *parts, at=END) == want
