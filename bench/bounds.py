@@ -1,5 +1,6 @@
 """What bounds the engine's memory and read cost: memory per open contact, per distinct queue
-name and per distinct team name, and the cost of a snapshot read as open contacts grow. The
+name and per distinct team name, the cost of a snapshot read as open contacts grow, and what the
+week table ("last week at this time") holds after nine days of the example floor. The
 settings that bound these are in docs/operations.md ("Bounding memory").
 
 Measured in one process with tracemalloc (Python allocations only, so the figures exclude the
@@ -18,11 +19,14 @@ import time
 import tracemalloc
 from collections.abc import Callable, Iterable
 
-from bench.workload import DAY_START_MS, RESULTS
+from bench.workload import DAY_MS, DAY_START_MS, RESULTS, centre
+from bench.workload import config as example_config
 from floorboard.config import Config, parse_config
 from floorboard.engine.engine import Engine
 from floorboard.engine.read import snapshot
+from floorboard.engine.tables import CELL_QUARTERS, WEEK_QUARTERS
 from floorboard.events.model import AgentState, ContactOffered, Event
+from floorboard.simulator import generate
 
 T0 = DAY_START_MS + 9 * 3_600_000  # 09:00 on the benchmark day
 
@@ -77,6 +81,50 @@ def read_cost(contacts: int, repeat: int) -> float:
     return statistics.median(times)
 
 
+def table_bytes(engine: Engine, table: str) -> int:
+    """Traced bytes freed by emptying ``table`` (tracemalloc must have run since the start)."""
+    gc.collect()
+    before = tracemalloc.get_traced_memory()[0]
+    engine.state.tables[table].clear()
+    gc.collect()
+    return before - tracemalloc.get_traced_memory()[0]
+
+
+def week_table(days: int, repeat: int) -> dict[str, float]:
+    """The example floor (39 agents, normal day) for ``days`` days, read at noon of the last:
+    the week table's and the quarter table's memory and keys, and a snapshot read's time with
+    and without the week table (the windows never scan it)."""
+    cfg = example_config()
+    engine = Engine(cfg, clock=lambda: (DAY_START_MS + days * DAY_MS) / 1000)
+    now = DAY_START_MS + (days - 1) * DAY_MS + 12 * 3_600_000
+    tracemalloc.start()
+    engine.apply_all(generate(cfg, centre(39), DAY_START_MS, now - DAY_START_MS, seed=1))
+    keys = {t: len(engine.state.tables[t]) for t in (WEEK_QUARTERS, CELL_QUARTERS)}
+
+    def read_ms() -> float:
+        times = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            snapshot(engine, now, "bench")
+            times.append(time.perf_counter() - started)
+        return statistics.median(times) * 1000
+
+    with_week = read_ms()
+    week = table_bytes(engine, WEEK_QUARTERS)
+    without_week = read_ms()
+    quarters = table_bytes(engine, CELL_QUARTERS)
+    tracemalloc.stop()
+    return {
+        "days": days,
+        "week_quarters_keys": keys[WEEK_QUARTERS],
+        "week_quarters_bytes": week,
+        "cell_quarters_keys": keys[CELL_QUARTERS],
+        "cell_quarters_bytes": quarters,
+        "snapshot_ms_with_week": round(with_week, 2),
+        "snapshot_ms_without_week": round(without_week, 2),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -89,6 +137,7 @@ def main() -> None:
     steps = [1000, 3000] if args.quick else [int(n) for n in args.contacts.split(",")]
     names = 200 if args.quick else args.names
     reads = {str(n): read_cost(n, 1 if args.quick else 3) for n in steps}
+    week = week_table(2 if args.quick else 9, 1 if args.quick else 11)
     result: dict[str, object] = {
         "benchmark": "bounds",
         "bytes_per_open_contact": per_item(steps[0], offered, bench_config()),
@@ -97,6 +146,7 @@ def main() -> None:
         ),
         "bytes_per_team_name": per_item(names, team_state, bench_config()),
         "snapshot_read_s": reads,
+        "week_table": week,
     }
     for label, key in (("open contact", "bytes_per_open_contact"),
                        ("queue name", "bytes_per_queue_name"),
@@ -104,6 +154,8 @@ def main() -> None:
         print(f"memory per {label + ':':14} {result[key]:>8,.0f} B")
     for n, seconds in reads.items():
         print(f"snapshot read, {int(n):>9,} open contacts: {seconds * 1000:,.1f} ms")
+    for key, value in week.items():
+        print(f"week table, {key + ':':26} {value:>12,}")
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "bounds.json").write_text(json.dumps(result, indent=2) + "\n")
 

@@ -27,6 +27,7 @@ RESULT_FILE = {
     "bench.memory": "memory.json",
     "bench.ingest_asterisk": "ingest_asterisk.json",
     "bench.bounds": "bounds.json",
+    "bench.day_records": "day_records.json",
 }
 
 

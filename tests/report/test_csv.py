@@ -66,3 +66,23 @@ def test_csv_and_json_are_one_or_the_other(tmp_path: Path) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(["report", str(path), "--config", CONFIG, "--csv", "intervals", "--json"])
     assert exit_info.value.code == 2
+
+
+def test_a_full_list_of_abandoned_contacts_says_how_many_it_leaves_out(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    later = [ev for i in range(3)
+             for ev in contact(f"gone-{i}", oslo(2026, 11, 23, 9, 50 + i), abandon_s=10 + i)]  # fmt: skip
+    path = write(tmp_path / "day.jsonl", [*EVENTS, *later])
+    settings = tmp_path / "site.yaml"
+    text = Path(CONFIG).read_text(encoding="utf-8")
+    settings.write_text(text.replace("engine:\n", "engine:\n  abandoned_list_max: 2\n", 1))
+    argv = ["report", str(path), "--config", str(settings), "--csv", "abandoned", "--at", AT]
+    assert main(argv) == 0
+    out, err = capsys.readouterr()
+    listed = list(csv.DictReader(io.StringIO(out)))
+    assert [r["waited_s"] for r in listed] == ["11", "12"]  # the two most recent
+    assert err == (
+        "oslo/billing/voice: 2 earlier abandoned contacts not listed "
+        "(engine.abandoned_list_max=2)\n"
+    )

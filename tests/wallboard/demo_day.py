@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 
+from floorboard.engine.day import day_records
 from floorboard.engine.engine import Engine
 from floorboard.engine.read import layout_id, snapshot
 from floorboard.simulator import generate
@@ -28,4 +29,5 @@ def demo_store(at: int = LUNCH) -> RecordStore:
         engine.apply(event)
     store = RecordStore(layout_id(engine.layout), max_age_ms=10**12)
     store.add_all(snapshot(engine, at, "p0"), at)
+    store.add_all(day_records(engine, at, "p0"), at)
     return store

@@ -90,6 +90,15 @@ async def test_enter_on_a_queue_drills_down_window_by_window() -> None:
         # billing voice today: 219 offered, 205 answered; counts and ratios only, nobody named
         assert by_window["today"][:2] == ["219", "205"]
         assert "oslo-" not in "\n".join(lines)
+        # then the day's half hours from midnight, which add up to today, and its abandons
+        first = lines.index("Today's half hours") + 2
+        half_hours = lines[first : first + 25]  # 00:00 to 12:00
+        assert [h.split()[0] for h in half_hours[::12]] == ["00:00", "06:00", "12:00"]
+        assert sum(int(h.split()[1]) for h in half_hours) == 219
+        assert "Abandoned today: 13, most recent first" in lines
+        out = os.environ.get("FLOORBOARD_SCREENSHOT_DIR")
+        if out:
+            app.save_screenshot("drilldown-200x60.svg", out)
 
 
 SCREENS = [

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import msgspec
 
+from floorboard.engine.day import PUBLISH_EVERY_S, day_records
+from floorboard.engine.engine import Engine
+from floorboard.engine.read import layout_id, snapshot
 from floorboard.engine.snapshot import QueueSnapshot
-from floorboard.wallboard.store import RecordStore
-from tests.wallboard.data import NOW, example_config, records
+from floorboard.wallboard.store import DAY_MAX_AGE_MS, RecordStore
+from tests.wallboard.data import NOW, example_config, morning, records
 
 
 def test_two_partitions_are_summed_and_replaced_not_added_twice() -> None:
@@ -46,3 +49,16 @@ def test_tombstone_removes_an_entity() -> None:
     billing = next(r for r in recs if isinstance(r, QueueSnapshot) and r.queue == "billing")
     store.remove(record_key(billing))
     assert ("oslo", "billing", "voice") not in store.views(NOW).queues
+
+
+def test_queue_day_records_outlive_the_per_second_ones_between_their_publications() -> None:
+    cfg = example_config()
+    engine = Engine(cfg)
+    for ev in morning():
+        engine.apply(ev)
+    store = RecordStore(layout_id(engine.layout), max_age_ms=5000)
+    store.add_all([*snapshot(engine, NOW, "p0"), *day_records(engine, NOW, "p0")], NOW)
+    later = NOW + 2 * int(PUBLISH_EVERY_S * 1000)  # a day record was missed
+    assert not store.views(later).queues
+    assert ("oslo", "billing", "voice") in store.days(10)
+    assert not store.views(NOW + DAY_MAX_AGE_MS + 1).queues and not store.days(10)

@@ -17,7 +17,7 @@ from functools import cached_property
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
@@ -294,6 +294,9 @@ class EngineSettings(_Strict):
     min_responses: Annotated[int, Field(ge=1)] = 10
     spread_min_responses: Annotated[int, Field(ge=1)] = 5
     spread_min_agents: Annotated[int, Field(ge=3)] = 3
+    # The drill-down's list of abandoned contacts keeps the most recent this many per queue and
+    # local day (the rest are counted): bounded state and records.
+    abandoned_list_max: Annotated[int, Field(ge=0, le=10_000)] = 200
     wait_buckets_s: tuple[Annotated[int, Field(gt=0)], ...] = DEFAULT_WAIT_BUCKETS_S
     handle_buckets_s: tuple[Annotated[int, Field(gt=0)], ...] = DEFAULT_HANDLE_BUCKETS_S
     # Variant used where queues with different variants are summed (site and team totals).
@@ -474,11 +477,19 @@ class RuntimeSettings(BaseSettings):
 def runtime_settings(config: Config | None = None) -> RuntimeSettings:
     """Process settings: ``FLOORBOARD_*`` variables over the config's ``connection`` block over
     the defaults. Raises ConfigError naming the variable."""
-    try:
-        from_env = RuntimeSettings()
-    except ValidationError as exc:
-        raise ConfigError(f"environment: {_format_error(exc, 'FLOORBOARD_')}") from None
+    from_env = from_environment(RuntimeSettings, "FLOORBOARD_")
     return from_env if config is None else with_connection(from_env, config)
+
+
+_Settings = TypeVar("_Settings", bound=BaseSettings)
+
+
+def from_environment(kind: type[_Settings], prefix: str) -> _Settings:
+    """Settings of ``kind`` read from the environment; ConfigError names a bad variable."""
+    try:
+        return kind()
+    except ValidationError as exc:
+        raise ConfigError(f"environment: {_format_error(exc, prefix)}") from None
 
 
 def with_connection(settings: RuntimeSettings, config: Config) -> RuntimeSettings:

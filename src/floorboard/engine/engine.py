@@ -16,6 +16,7 @@ from operator import add
 from typing import Any, Literal
 
 from floorboard.config import ChannelSettings, Config
+from floorboard.engine.abandons import AbandonLog
 from floorboard.engine.agents import AgentTimelines
 from floorboard.engine.attribution import Attribution
 from floorboard.engine.calendar import BusinessCalendar
@@ -24,6 +25,7 @@ from floorboard.engine.expiry import ExpiryIndex
 from floorboard.engine.layout import Layout
 from floorboard.engine.state import Checkpoint, Key, KeyedState
 from floorboard.engine.tables import (
+    ABANDONS,
     AGENT_QUALITY,
     BACKLOG,
     CELL_MINUTES,
@@ -42,10 +44,12 @@ from floorboard.engine.tables import (
     TIMED_TABLES,
     WAITING,
 )
+from floorboard.engine.week import WeekCells
 from floorboard.engine.windows import (
     HOUR_MS,
     MINUTE_MS,
     QUARTER_MS,
+    WEEK_KEPT_MS,
     Tier,
     bucket_start,
     retention_ms,
@@ -138,6 +142,14 @@ class Engine:
         self._minute_vector = self._cells.minute_vector
         self._agents = AgentTimelines(self.state, self._expiry)
         self._attribution = Attribution(self.state, self._expiry, self.layout, self._cells)
+        self.week = WeekCells(self.state, self._expiry)
+        self._week_kept_ms = WEEK_KEPT_MS + self.lateness_ms - self._quarters_kept_ms
+        self._abandons = AbandonLog(
+            self.state,
+            self._expiry,
+            {site: s.zone for site, s in config.sites.items()},
+            config.engine.abandoned_list_max,
+        )
         self._last_offset = -1
         # Queue names a site accepts: its configured ones, plus at most
         # limits.max_unknown_queues others (first come), so invented names cannot grow state,
@@ -303,8 +315,12 @@ class Engine:
 
     def _evict(self, site: str, quarter_horizon: int, dedup_horizon: int) -> None:
         """Drop the site's quarter buckets past every window, and event ids past the dedup TTL."""
-        for table in (CELL_QUARTERS, TEAM_QUARTERS, AGENT_QUALITY):
+        # A day's abandons go once the whole day is past every window (keys: local midnight).
+        for table in (TEAM_QUARTERS, AGENT_QUALITY, ABANDONS):
             self.state.delete_all(table, self._expiry.pop_before(table, site, quarter_horizon))
+        # Cell quarters move to the week table, for "last week at this time".
+        self.week.archive(self._expiry.pop_before(CELL_QUARTERS, site, quarter_horizon))
+        self.week.evict(site, quarter_horizon - self._week_kept_ms)
         for key in self._expiry.pop_before(SEEN_IDS, site, dedup_horizon):
             self._seen.difference_update(self._seen_ids.get(key, ()))
             self.state.delete(SEEN_IDS, key)
@@ -402,6 +418,7 @@ class Engine:
         self._close(WAITING, site, ev.contact_id, queue, ts)
         if channel in ASYNC_CHANNELS:
             self._close(BACKLOG, site, ev.contact_id, queue, ts)
+        self._abandons.record(site, queue, channel, ts, wait_ms)
 
     def _callback(self, ev: ContactCallbackRequested) -> None:
         self._minute_vector(ev.site, ev.queue, ev.channel, "", ev.ts)[self._ix.callbacks] += 1

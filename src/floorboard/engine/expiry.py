@@ -29,3 +29,7 @@ class ExpiryIndex:
         times = self._times.get((table, site))
         while times and times[0] < horizon:
             yield from self._keys.pop((table, site, heapq.heappop(times)), [])
+
+    def keys_at(self, table: str, site: str, when: int) -> list[Key]:
+        """The keys of ``table`` whose bucket time is ``when`` (read by key, not by scan)."""
+        return self._keys.get((table, site, when), [])

@@ -4,8 +4,9 @@ Records carry additive state only: window vectors, live counts, agent time and p
 sums under keyed pseudonyms. Readers merge records of all partitions by adding vectors and derive
 ratios afterwards, so site and team totals are never averages of averages.
 
-Queue, team and status records carry no agent identity: every screen may read them. Agent states
-by name are ``AgentRoster`` records, published to their own topic for the supervisor's screen.
+Queue, team, status and queue-day records carry no agent identity: every screen may read them.
+Agent states by name are ``AgentRoster`` records, published to their own topic for the
+supervisor's screen.
 """
 
 from __future__ import annotations
@@ -89,7 +90,28 @@ class SourceStatus(msgspec.Struct, tag="status", kw_only=True):
     counters: dict[str, int]
 
 
-Snapshot = QueueSnapshot | TeamSnapshot | AgentRoster | SourceStatus
+class QueueDay(msgspec.Struct, tag="queue_day", kw_only=True):
+    """One (site, queue, channel)'s local day so far, for the drill-down (engine/day.py): its
+    vector per half hour from local midnight, its abandoned contacts, the most recent
+    ``abandoned`` as (ts, wait_ms) of ``abandoned_total``, and the same half hour last week.
+    Published apart from, and less often than, the other records. No contact, customer or agent
+    id."""
+
+    source: str
+    as_of: int
+    layout: str
+    site: str
+    queue: str
+    channel: str
+    day_start: int  # the local midnight, epoch ms
+    intervals: dict[int, list[int]]  # half-hour start (epoch ms) -> vector; empty ones left out
+    abandoned: list[tuple[int, int]]
+    abandoned_total: int
+    # the whole local half hour seven days before this one (windows.last_week_span), if any
+    last_week: list[int] | None = None
+
+
+Snapshot = QueueSnapshot | TeamSnapshot | AgentRoster | SourceStatus | QueueDay
 _encoder = msgspec.json.Encoder()
 _decoder = msgspec.json.Decoder(Snapshot)
 
@@ -110,6 +132,8 @@ def record_key(record: Snapshot) -> str:
         return f"{record.source}|team|{record.site}|{record.team}"
     if isinstance(record, AgentRoster):
         return f"{record.source}|agents|{record.site}|{record.team}"
+    if isinstance(record, QueueDay):
+        return f"{record.source}|queue_day|{record.site}|{record.queue}|{record.channel}"
     return f"{record.source}|status"
 
 

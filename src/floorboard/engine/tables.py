@@ -8,8 +8,9 @@ Records stay plain lists indexed by the constants below: the hot path cannot aff
 
 from __future__ import annotations
 
-# 1: single-letter table names, before checkpoints carried a format.
-FORMAT = 2
+# 1: single-letter table names, before checkpoints carried a format. 2: before ABANDONS and
+# WEEK_QUARTERS.
+FORMAT = 3
 
 # Keys and values; docs/architecture.md lists them too.
 CELL_MINUTES = "cell_minutes"  # (site, queue, channel, team, minute) -> cell vector (layout.py)
@@ -24,6 +25,9 @@ EXITS = "exits"  # latest exit from WAITING or BACKLOG: (site, contact_id, queue
 AGENTS = "agents"  # (site, agent) -> agent record
 SEEN_IDS = "seen_ids"  # event ids, for dedup: (site, second) -> [id, ...]
 PULSE = "pulse"  # (site, team, metric) -> pulse record
+# Quarter cells past CELL_QUARTERS' 26 h, kept a week for "last week at this time" (week.py).
+WEEK_QUARTERS = "week_quarters"  # (site, queue, channel, team, quarter) -> cell vector
+ABANDONS = "abandons"  # (site, queue, channel, local midnight) -> abandons record (abandons.py)
 
 TABLES = (
     CELL_MINUTES,
@@ -38,9 +42,20 @@ TABLES = (
     AGENTS,
     SEEN_IDS,
     PULSE,
+    WEEK_QUARTERS,
+    ABANDONS,
 )
 # Tables whose keys end in a bucket time, so the expiry index can evict them (expiry.py).
-TIMED_TABLES = (CELL_MINUTES, CELL_QUARTERS, TEAM_MINUTES, TEAM_QUARTERS, AGENT_QUALITY, SEEN_IDS)
+TIMED_TABLES = (
+    CELL_MINUTES,
+    CELL_QUARTERS,
+    TEAM_MINUTES,
+    TEAM_QUARTERS,
+    AGENT_QUALITY,
+    SEEN_IDS,
+    WEEK_QUARTERS,
+    ABANDONS,
+)
 
 # Contact record: who handled the contact and the survey and QA contributions it received.
 # Queue None: not attributed yet (only contributions seen). The rank (kind, then time) decides
@@ -82,3 +97,7 @@ TRANSITION_QUEUES = 4
 PULSE_TS = 0
 PULSE_VALUE = 1
 PULSE_RESPONDENTS = 2
+
+# Abandons record: the day's abandoned contacts, and the most recent of them as [ts, wait_ms].
+ABANDONS_TOTAL = 0
+ABANDONS_LIST = 1

@@ -120,3 +120,18 @@ def retention_ms(tier: Tier, allowed_lateness_ms: int) -> int:
     # Yesterday's last interval is "previous" just after midnight, and "yesterday at this time"
     # starts up to 25 h 30 min back across a DST change: 26 h holds both.
     return 26 * HOUR_MS + allowed_lateness_ms + QUARTER_MS
+
+
+def last_week_span(now_ms: int, zone: ZoneInfo) -> Span:
+    """The whole local half hour seven calendar days earlier on the wall clock ("last Tuesday at
+    this time"): 168 h back, or 167/169 h across a DST change. Not a ``Window``: it is read from
+    the week table (week.py), not from the cell buckets every window sums."""
+    local = dt.datetime.fromtimestamp(now_ms / 1000, tz=zone)
+    week_ago = int((local - dt.timedelta(days=7)).timestamp() * 1000)
+    start = local_interval_start(week_ago, zone, 30)
+    return Span(Tier.QUARTER, start, start + 30 * MINUTE_MS)
+
+
+# How far behind the watermark the week table keeps quarter buckets: a week, the DST hour, the
+# half hour itself and the lateness (the lateness is added where it is known).
+WEEK_KEPT_MS = 7 * DAY_MS + HOUR_MS + 30 * MINUTE_MS + QUARTER_MS

@@ -16,7 +16,7 @@ from floorboard.engine.engine import REFUSED, Engine
 from floorboard.engine.read import snapshot
 from floorboard.engine.snapshot import Snapshot
 from floorboard.events.codec import DEFAULT_LIMITS, Limits, decode_record
-from floorboard.events.model import ContactAbandoned, Event
+from floorboard.events.model import Event
 
 _SKIP_CHUNK = 65536
 
@@ -27,17 +27,6 @@ class BadLine:
     reason: str
     message: str
     count: int = 1  # events of a line rejected as a whole
-
-
-@dataclass(frozen=True, slots=True)
-class Abandon:
-    """An abandoned contact without who it was: where, when and after how long a wait."""
-
-    site: str
-    queue: str
-    channel: str
-    ts: int
-    wait_s: float
 
 
 @dataclass
@@ -51,7 +40,6 @@ class Report:
     # counted apart, as they hold no event.
     rejected: Counter[str] = field(default_factory=Counter)
     empty_batches: int = 0
-    abandons: list[Abandon] = field(default_factory=list)
 
 
 def read_events(
@@ -105,10 +93,6 @@ def build_report(path: Path, config: Config, at: int | None = None) -> Report:
                 continue
             outcome = engine.apply(event)
             outcomes[outcome] += 1
-            if outcome == "applied" and isinstance(event, ContactAbandoned):
-                report.abandons.append(
-                    Abandon(event.site, event.queue, event.channel, event.ts, event.wait_s)
-                )
             if outcome in REFUSED:
                 message = f"event {event.id}: {outcome.replace('_', ' ')}"
                 report.bad_lines.append(BadLine(number, outcome, message))

@@ -70,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
     elif args.csv == "intervals":
         write_intervals(report, sys.stdout)
     elif args.csv == "abandoned":
-        write_abandoned(report, sys.stdout)
+        write_abandoned(report, sys.stdout, sys.stderr)
     else:
         render(report, source)
     for bad in report.bad_lines[:SHOWN_BAD_LINES]:

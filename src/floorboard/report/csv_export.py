@@ -1,5 +1,8 @@
 """``floorboard report --csv``: the day's interval table and the day's abandoned contacts, the
-drill-down of a queue as CSV (docs/report.md). No customer or agent identifiers."""
+drill-down of a queue as CSV (docs/report.md). No customer or agent identifiers.
+
+Both come from the queue-day records a worker publishes (engine/day.py), merged and read by the
+same functions as the wallboard's drill-down, so the CSV and the board agree."""
 
 from __future__ import annotations
 
@@ -7,14 +10,18 @@ import csv
 import datetime as dt
 from typing import TextIO
 
-from floorboard.engine.read import day_intervals
-from floorboard.engine.views import figures
-from floorboard.engine.windows import MINUTE_MS, Window, window_span
+from floorboard.engine.day import QueueDayView, interval_rows, merge_days
+from floorboard.engine.day import day_records as engine_day_records
 from floorboard.report.build import Report
 
-INTERVAL_MINUTES = 30
 INTERVAL_FIGURES = ("offered", "answered", "abandoned", "service_level", "abandon_rate", "asa_s",
                     "aht_s", "csat_mean", "nps", "fcr_rate")  # fmt: skip
+
+
+def _days(report: Report) -> list[QueueDayView]:
+    records = engine_day_records(report.engine, report.at, "report")
+    merged = merge_days(records, report.engine.config.engine.abandoned_list_max)
+    return [merged[key] for key in sorted(merged)]
 
 
 def _local(report: Report, site: str, ts: int) -> str:
@@ -32,24 +39,25 @@ def write_intervals(report: Report, out: TextIO) -> None:
     engine = report.engine
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["site", "queue", "channel", "start", "end", *INTERVAL_FIGURES, "sl_variant"])
-    step = INTERVAL_MINUTES * MINUTE_MS
-    for key, by_start in sorted(day_intervals(engine, report.at, INTERVAL_MINUTES).items()):
-        site = key[0]
-        today = window_span(Window.TODAY, report.at, engine.config.sites[site].zone)
-        for start in range(today.start, today.end, step):
-            figs = figures(by_start.get(start), engine.config, engine.layout, key)
-            values = [_cell(figs[name].value) for name in INTERVAL_FIGURES]
-            writer.writerow([*key, _local(report, site, start), _local(report, site, start + step),
-                             *values, figs["service_level"].variant or ""])  # fmt: skip
+    for day in _days(report):
+        for row in interval_rows(day, engine.config, engine.layout):
+            figs = row.figures
+            writer.writerow([day.site, day.queue, day.channel, _local(report, day.site, row.start),
+                             _local(report, day.site, row.end),
+                             *(_cell(figs[name].value) for name in INTERVAL_FIGURES),
+                             figs["service_level"].variant or ""])  # fmt: skip
 
 
-def write_abandoned(report: Report, out: TextIO) -> None:
-    """Each contact abandoned on the read time's local day: queue, when and after how long."""
+def write_abandoned(report: Report, out: TextIO, err: TextIO) -> None:
+    """The contacts abandoned on the read time's local day: queue, when and after how long; the
+    most recent ``engine.abandoned_list_max`` per queue, and on ``err`` how many were left out."""
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["site", "queue", "channel", "abandoned_at", "waited_s"])
-    sites = report.engine.config.sites
-    for a in sorted(report.abandons, key=lambda a: (a.site, a.queue, a.channel, a.ts)):
-        today = window_span(Window.TODAY, report.at, sites[a.site].zone)
-        if today.start <= a.ts <= report.at:
-            writer.writerow([a.site, a.queue, a.channel, _local(report, a.site, a.ts),
-                             f"{a.wait_s:g}"])  # fmt: skip
+    for day in _days(report):
+        for ts, wait_ms in day.abandoned:
+            writer.writerow([day.site, day.queue, day.channel, _local(report, day.site, ts),
+                             f"{wait_ms / 1000:g}"])  # fmt: skip
+        if day.left_out:
+            print(f"{day.site}/{day.queue}/{day.channel}: {day.left_out} earlier abandoned "
+                  f"contacts not listed (engine.abandoned_list_max="
+                  f"{report.engine.config.engine.abandoned_list_max})", file=err)  # fmt: skip

@@ -11,7 +11,7 @@ from typing import ClassVar
 
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, ScrollableContainer, Vertical
 from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Label, Sparkline, Static
@@ -20,6 +20,7 @@ from floorboard.config import Config
 from floorboard.engine.layout import Layout
 from floorboard.engine.views import Views, site_figures
 from floorboard.wallboard.board import Board, BoardBuilder
+from floorboard.wallboard.drilldown import day_lines
 from floorboard.wallboard.formatting import fit_lines
 from floorboard.wallboard.link import Link, wall_ms
 from floorboard.wallboard.store import RecordStore
@@ -59,7 +60,8 @@ class ListScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="list-body"):
             yield Label(self.title_text, classes="list-title")
-            yield Static("\n".join(self.lines) or "nothing", classes="list-lines")
+            with ScrollableContainer(classes="list-scroll"):  # arrows and page keys scroll it
+                yield Static("\n".join(self.lines) or "nothing", classes="list-lines")
             yield Footer()
 
 
@@ -207,14 +209,18 @@ class WallboardApp(App[None]):
         self.push_screen(ListScreen(f"All alerts ({len(alerts)}), worst first", alerts))
 
     def on_data_table_row_selected(self, event: QueueTable.RowSelected) -> None:
-        """Enter on a queue: its figures in every window, over the board."""
+        """Enter on a queue: its figures in every window, its half hours of the day and its
+        abandoned contacts, over the board."""
         if event.data_table.id != "queues" or self._last_views is None:
             return
         key = str(event.row_key.value)
         lines = self.builder.queue_detail(self._last_views, key)
         if lines:
-            lines += ["", "The day's half hours and abandoned contacts: floorboard report --csv"]
-            self.push_screen(ListScreen(f"Queue {key}, window by window", lines))
+            site, queue, channel = key.split("/")
+            day = self.store.days(self.config.engine.abandoned_list_max).get((site, queue, channel))
+            lines += ["", *day_lines(day, self.config, self.builder.layout)]
+            title = f"Queue {key}: window by window, the day's half hours, abandoned today"
+            self.push_screen(ListScreen(title, lines))
 
     def action_toggle_rotation(self) -> None:
         self.rotate_s = None if self.rotate_s else 15.0

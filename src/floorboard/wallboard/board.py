@@ -4,10 +4,12 @@ KPI decision is made there), rendered by ``widgets.py``."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from floorboard.config import Config, ResponseSla, Target
+from floorboard.engine.day import LAST_WEEK
 from floorboard.engine.forecast import (
     Staffing,
     queue_staffing,
@@ -145,19 +147,34 @@ def window_words(window: str) -> str:
     return WINDOW_WORDS.get(window, window)
 
 
-def compared(now: Mapping[str, Figure], yesterday: Mapping[str, Figure]) -> str:
-    """This half hour's ratios beside the same half hour yesterday (whole), when yesterday had
-    any contacts: "This half hour (same half hour yesterday): SL 65% (84%) · …". Counts are left
-    out: a half hour under way is not comparable with a whole one."""
-    if not yesterday["offered"].value:
+def compared(
+    now: Mapping[str, Figure],
+    yesterday: Mapping[str, Figure],
+    last_week: Mapping[str, Figure] | None = None,
+    weekday: str = "",
+) -> str:
+    """This half hour's ratios beside the same half hour yesterday and last week (both whole),
+    each when it had any contacts: "This half hour (yesterday · last Tue): SL 65% (84% · 80%) ·
+    …". Counts are left out: a half hour under way is not comparable with a whole one."""
+    normal = [("same half hour yesterday", yesterday)]
+    if last_week is not None:
+        normal.append((f"last {weekday} at this time", last_week))
+    normal = [(label, figs) for label, figs in normal if figs["offered"].value]
+    if not normal:
         return ""
-    pairs = [
-        ("SL", pct(now["service_level"].value), pct(yesterday["service_level"].value)),
-        ("abandoned", pct(now["abandon_rate"].value), pct(yesterday["abandon_rate"].value)),
-        ("AHT", clock(now["aht_s"].value), clock(yesterday["aht_s"].value)),
+    rows = [
+        ("SL", "service_level", pct),
+        ("abandoned", "abandon_rate", pct),
+        ("AHT", "aht_s", clock),
     ]
-    figures = " · ".join(f"{name} {a} ({b})" for name, a, b in pairs)
-    return f"This half hour (same half hour yesterday): {figures}"
+    figures = " · ".join(
+        f"{name} {fmt(now[key].value)} ({' · '.join(fmt(f[key].value) for _, f in normal)})"
+        for name, key, fmt in rows
+    )
+    labels = " · ".join(label for label, _ in normal)
+    if len(normal) == 2:
+        labels = f"yesterday · last {weekday}"
+    return f"This half hour ({labels}): {figures}"
 
 
 def _promise(sla: ResponseSla | None) -> str:
@@ -250,24 +267,24 @@ class BoardBuilder:
             ]
         )
         agents = self._agents(views, site)
-        normal = compared(
-            *(
-                channel_figures(views, site, w, self.config, self.layout, queue_filter)
-                for w in (Window.INTERVAL_30, Window.YESTERDAY_30)
-            )
+        now, yesterday, last_week = (
+            channel_figures(views, site, w, self.config, self.layout, queue_filter)
+            for w in (Window.INTERVAL_30, Window.YESTERDAY_30, LAST_WEEK)
         )
+        zone = self.config.sites[site].zone
+        weekday = dt.datetime.fromtimestamp(views.as_of / 1000, tz=zone).strftime("%a")
+        normal = compared(now, yesterday, last_week, weekday)
         return Board(title, tiles, self.balance(tiles), rows, agents, alerts, normal)
 
     def team(self, views: Views, window: str, site: str, team: str) -> Board:
         figs = team_figures(views, site, team, window, self.config, self.layout)
         tiles = self.tiles(BoardLayout.TEAM, f"team:{team}|{window}", figs, site)
         title = f"{site} · team {team} · {window_words(window)}"
-        normal = compared(
-            *(
-                team_figures(views, site, team, w, self.config, self.layout)
-                for w in (Window.INTERVAL_30, Window.YESTERDAY_30)
-            )
+        now, yesterday = (
+            team_figures(views, site, team, w, self.config, self.layout)
+            for w in (Window.INTERVAL_30, Window.YESTERDAY_30)
         )
+        normal = compared(now, yesterday)
         return Board(title, tiles, self.balance(tiles), [], [], [], normal)
 
     @staticmethod

@@ -8,8 +8,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from floorboard.engine.snapshot import Snapshot, record_key
+from floorboard.engine.day import (
+    LAST_WEEK,
+    PUBLISH_EVERY_S,
+    QueueDayView,
+    QueueKey,
+    last_week_vectors,
+    merge_days,
+)
+from floorboard.engine.snapshot import QueueDay, Snapshot, record_key
 from floorboard.engine.views import Views, merge
+
+# Queue-day records come every PUBLISH_EVERY_S: kept through two missed publications.
+DAY_MAX_AGE_MS = int(3 * PUBLISH_EVERY_S * 1000)
 
 
 class LayoutMismatch(ValueError):
@@ -41,9 +52,25 @@ class RecordStore:
 
     def views(self, now_ms: int) -> Views:
         horizon = now_ms - self.max_age_ms
-        for key in [k for k, (at, _) in self._records.items() if at < horizon]:
+        day_horizon = now_ms - max(self.max_age_ms, DAY_MAX_AGE_MS)
+        for key in [
+            k
+            for k, (at, rec) in self._records.items()
+            if at < (day_horizon if isinstance(rec, QueueDay) else horizon)
+        ]:
             del self._records[key]
-        return merge(record for _, record in self._records.values())
+        records = [record for _, record in self._records.values()]
+        views = merge(records)
+        # The same half hour last week comes with the queue-day records: a window of its own.
+        for queue_key, vector in last_week_vectors(records).items():
+            queue = views.queues.get(queue_key)
+            if queue is not None:
+                queue.windows[LAST_WEEK] = vector
+        return views
+
+    def days(self, keep: int) -> dict[QueueKey, QueueDayView]:
+        """The queues' days (the drill-down), as of the last ``views``."""
+        return merge_days((record for _, record in self._records.values()), keep)
 
     def age_ms(self, now_ms: int) -> int | None:
         """How long ago the last record arrived; None before the first."""

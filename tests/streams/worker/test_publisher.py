@@ -3,6 +3,7 @@ from __future__ import annotations
 from floorboard.engine.engine import Engine
 from floorboard.engine.snapshot import (
     AgentRoster,
+    QueueDay,
     QueueSnapshot,
     SourceStatus,
     TeamSnapshot,
@@ -10,7 +11,7 @@ from floorboard.engine.snapshot import (
 )
 from floorboard.events.codec import encode_batch
 from floorboard.streams.worker.partition import PartitionState, SourceRecord
-from floorboard.streams.worker.publisher import snapshot_records
+from floorboard.streams.worker.publisher import day_publication, snapshot_records
 from tests.factory import MINUTE, T0, config, contact, event
 
 
@@ -72,3 +73,22 @@ def test_a_record_that_went_away_gets_a_tombstone_once() -> None:
     assert second[queue_key] is None
     third = published(part, later)
     assert queue_key not in third
+
+
+def test_queue_day_records_have_their_own_keys_and_tombstones() -> None:
+    part = PartitionState(Engine(config()), "events", 3)
+    part.apply_records([SourceRecord(0, None, encode_batch(contact("c1", T0, abandon_s=9)))], 0.0)
+    records, keys = day_publication(part, T0 + MINUTE, "snap", set())
+    key = b"events/3|queue_day|oslo|billing|voice"
+    assert [(topic, k) for topic, k, _ in records] == [("snap", key)] and keys == {key}
+    day = decode(records[0][2] or b"")
+    assert isinstance(day, QueueDay) and day.abandoned == [(T0 + 9000, 9000)]
+    # the per-second publication neither sends nor tombstones them
+    assert key not in published(part, T0 + MINUTE)
+    # two days later the queue's day is gone: one tombstone
+    later = T0 + 2 * 24 * 60 * MINUTE
+    part.apply_records(
+        [SourceRecord(1, None, encode_batch(contact("c9", later, queue="support")))], 0.0
+    )
+    records, keys = day_publication(part, later, "snap", keys)
+    assert ("snap", key, None) in records and key not in keys

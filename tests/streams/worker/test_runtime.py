@@ -16,6 +16,8 @@ import pytest
 from faust.types import TP
 
 from floorboard.config import RuntimeSettings
+from floorboard.engine.day import day_records, merge_days
+from floorboard.engine.engine import Engine
 from floorboard.engine.snapshot import Snapshot, decode
 from floorboard.events.codec import encode
 from floorboard.streams.broker import free_port
@@ -458,3 +460,22 @@ async def test_a_failing_ingest_handover_is_not_live_and_stops_the_process(
     answer = await web.web.views["/livez"].get(None)
     assert answer.status == 503
     assert json.loads(answer.body)["reason"] == rt.health.live()
+
+
+async def test_queue_day_records_of_all_partitions_merge_to_one_engines_day() -> None:
+    log = MemoryLog()
+    rt, _ = runtime(log)
+    await rt.assign(PARTITIONS)
+    await rt.publish()  # before any event: the next queue-day records wait their interval
+    await deliver(rt, BATCH)
+    await rt.publish()
+    assert not merge_days(published(log), CONFIG.engine.abandoned_list_max)
+    rt.worker = rt.worker.model_copy(update={"day_records_interval_s": 0.001})
+    await rt.publish()
+    engine = Engine(CONFIG)
+    for offset, ev in enumerate(EVENTS):
+        engine.apply(ev, offset)
+    keep = CONFIG.engine.abandoned_list_max
+    want = merge_days(day_records(engine, AT, "reference"), keep)
+    assert want and any(day.abandoned for day in want.values())
+    assert merge_days(published(log), keep) == want

@@ -19,6 +19,7 @@ from floorboard.config import (
     Config,
     RuntimeSettings,
     add_config,
+    from_environment,
     load_config,
     runtime_settings,
 )
@@ -78,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
         )
         if value is not None
     }
-    worker = WorkerSettings().model_copy(update=updates)
+    worker = from_environment(WorkerSettings, "FLOORBOARD_WORKER_").model_copy(update=updates)
     return serve(config, settings, worker)
 
 

@@ -33,7 +33,7 @@ from floorboard.streams.worker.health import Health
 from floorboard.streams.worker.histogram import BATCH_BOUNDS_S, DELAY_BOUNDS_S, Histogram
 from floorboard.streams.worker.outputs import Sink
 from floorboard.streams.worker.partition import PartitionState, Record
-from floorboard.streams.worker.publisher import snapshot_records
+from floorboard.streams.worker.publisher import day_publication, snapshot_records
 from floorboard.streams.worker.settings import WorkerSettings
 
 log = logging.getLogger(__name__)
@@ -72,6 +72,8 @@ class Slot:
     active: bool = True
     published_at: float = 0.0
     published: list[Snapshot] = field(default_factory=list)  # as last published
+    day_published_at: float = 0.0  # monotonic time of the last queue-day records
+    day_keys: set[bytes] = field(default_factory=set)  # their keys
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
@@ -381,13 +383,16 @@ class WorkerRuntime:
 
     async def publish(self, only_changed: bool = False) -> None:
         """Publish partitions that changed, and (unless ``only_changed``) any not published
-        within the last interval, so every partition is republished at least that often."""
+        within the last interval, so every partition is republished at least that often; and
+        each partition's queue-day records once ``day_records_interval_s`` has passed."""
         if self.closed:
             return
         now_ms = self.now_ms()
         sent = time.monotonic()
         stale_before = sent - 0.8 * self.worker.snapshot_interval_s
         for slot in list(self.slots.values()):
+            if sent - slot.day_published_at >= self.worker.day_records_interval_s:
+                await self._publish_day(slot, now_ms, sent)
             fresh = slot.published_at > stale_before
             if not slot.state.changed and (only_changed or fresh):
                 continue
@@ -401,6 +406,16 @@ class WorkerRuntime:
                 future = await self.outputs.send(topic, key, value)
                 future.add_done_callback(self._publish_done)
             self.stats["snapshots"] += 1
+
+    async def _publish_day(self, slot: Slot, now_ms: int, sent: float) -> None:
+        """The drill-down's queue-day records: apart from, and less often than, the rest."""
+        slot.day_published_at = sent
+        records, slot.day_keys = day_publication(
+            slot.state, now_ms, self.settings.snapshots_topic, slot.day_keys
+        )
+        for topic, key, value in records:
+            future = await self.outputs.send(topic, key, value)
+            future.add_done_callback(self._publish_done)
 
     def _publish_done(self, future: asyncio.Future[Any]) -> None:
         if not future.cancelled() and future.exception() is not None:

@@ -8,6 +8,8 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from floorboard.engine.day import PUBLISH_EVERY_S
+
 
 class WorkerSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="FLOORBOARD_WORKER_", extra="ignore")
@@ -25,6 +27,9 @@ class WorkerSettings(BaseSettings):
     checkpoint_max_keys: Annotated[int, Field(ge=1)] = 50_000
     snapshot_interval_s: Annotated[float, Field(gt=0)] = 1.0
     snapshot_min_interval_s: Annotated[float, Field(ge=0)] = 0.25
+    # The drill-down's queue-day records: at most this often; boards expect them at least every
+    # engine.day.PUBLISH_EVERY_S, hence the bound.
+    day_records_interval_s: Annotated[float, Field(gt=0, le=PUBLISH_EVERY_S)] = PUBLISH_EVERY_S
     # Most records one fetch hands to the runtime at once (the rest wait for the next fetch).
     batch_max_records: Annotated[int, Field(ge=1)] = 500
     fetch_partition_bytes: Annotated[int, Field(ge=65536)] = 8 * 1024 * 1024  # per fetch
