@@ -218,6 +218,13 @@ class PartitionState:
         if outcome == "unknown_queue":
             queue = getattr(event, "queue", "")
             return f"{who}: queue: {queue!r} is not a configured queue of site {event.site}"
+        if outcome == "too_many_teams":
+            bound = self.engine.config.limits.max_teams_per_site
+            team = getattr(event, "team", "")
+            return (
+                f"{who}: team: {team!r} would be team name number {bound + 1} of site "
+                f"{event.site} (limits.max_teams_per_site={bound})"
+            )
         if outcome == "from_future":
             skew = self.engine.config.engine.max_future_skew_s
             return f"{who}: ts: {_iso(event.ts)} is more than max_future_skew_s={skew} ahead of now"
