@@ -297,7 +297,7 @@ class WorkerRuntime:
                         return
                 else:
                     slot.anchor = None
-                    slot.state.restart_source(found.start)
+                    slot.state.restart_source(found.start, anchor[0])
             # From the start of a new topic, or again from the position (records held meanwhile).
             await self._seek(partition, slot.state.next_offset)
 
