@@ -31,11 +31,11 @@ from floorboard.simulator import generate
 T0 = DAY_START_MS + 9 * 3_600_000  # 09:00 on the benchmark day
 
 
-def bench_config(unknown_queues: int = 20) -> Config:
+def bench_config(unknown_queues: int = 20, teams: int = 200) -> Config:
     return parse_config({
         "sites": {"oslo": {"timezone": "Europe/Oslo",
                            "queues": {"billing": {"channels": ["voice"]}}}},
-        "limits": {"max_unknown_queues": unknown_queues},
+        "limits": {"max_unknown_queues": unknown_queues, "max_teams_per_site": teams},
     })  # fmt: skip
 
 
@@ -144,7 +144,7 @@ def main() -> None:
         "bytes_per_queue_name": per_item(
             names, lambda i: offered(i, queue=f"q{i}"), bench_config(unknown_queues=names + 1)
         ),
-        "bytes_per_team_name": per_item(names, team_state, bench_config()),
+        "bytes_per_team_name": per_item(names, team_state, bench_config(teams=names + 1)),
         "snapshot_read_s": reads,
         "week_table": week,
     }

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from floorboard.config import Config, parse_config
 from floorboard.engine.engine import Engine
 from floorboard.engine.read import snapshot
-from floorboard.engine.snapshot import QueueSnapshot
+from floorboard.engine.snapshot import QueueSnapshot, TeamSnapshot
 from floorboard.engine.tables import BACKLOG, CONTACTS, EXITS, WAITING
 from floorboard.engine.views import merge
 from floorboard.events.model import Event, partition_key
@@ -316,3 +316,25 @@ def test_queue_names_outside_the_configuration_are_bounded_per_site() -> None:
     assert restored.apply(late) == "applied"
     assert restored.apply(event("contact.offered", T0, contact_id="z", queue="q9",
                                 channel="voice")) == "unknown_queue"  # fmt: skip
+
+
+def test_team_names_are_bounded_per_site() -> None:
+    # issue 12: teams are not configured, so invented team names grew cells, records and series
+    cfg = parse_config({**BASE_CONFIG, "limits": {"max_teams_per_site": 3}})
+    engine = Engine(cfg)
+    stray = [
+        event("agent.state", T0 + i, agent=f"a{i}", team=f"t{i}", state="ready")
+        for i in range(1_000)
+    ]
+    assert engine.apply_all(stray) == {"applied": 3, "too_many_teams": 997}
+    answered = contact("c1", T0 + 2_000, wait_s=5, talk_s=60, team="t9")
+    assert engine.apply_all(answered)["too_many_teams"] >= 1  # its offer is applied
+    records = snapshot(engine, T0 + 5 * MINUTE, "p")
+    assert {r.team for r in records if isinstance(r, TeamSnapshot)} == {"t0", "t1", "t2"}
+    # a restored engine admits the same three and no other
+    restored = Engine(cfg)
+    restored.restore([], engine.checkpoint(10**6))
+    busy = event("agent.state", T0 + 3_000, agent="a1", team="t1", state="busy")
+    assert restored.apply(busy) == "applied"
+    other = event("agent.state", T0 + 3_000, agent="b", team="t8", state="busy")
+    assert restored.apply(other) == "too_many_teams"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import pytest
@@ -9,7 +10,13 @@ from aiokafka import AIOKafkaProducer, TopicPartition
 
 from floorboard.streams.broker import EmbeddedBroker
 from floorboard.streams.kafka import KafkaConnection
-from floorboard.streams.readback import first_offset, latest_by_key, read_to_end, reader
+from floorboard.streams.readback import (
+    first_offset,
+    latest_by_key,
+    partition_view,
+    read_to_end,
+    reader,
+)
 from floorboard.streams.topics import TopicMismatch, TopicSpec, ensure_topics, partition_counts
 
 pytestmark = pytest.mark.broker
@@ -64,3 +71,23 @@ async def test_topics_are_created_once_and_mismatches_refused(broker: EmbeddedBr
     with pytest.raises(TopicMismatch, match=f"{name} has 3 partitions, 6 are needed"):
         await ensure_topics(conn, [TopicSpec(name, 6)])
     assert await partition_counts(conn, [name, "no-such-topic"]) == {name: 3}
+
+
+async def test_a_source_check_does_not_create_the_topic_it_asks_about(
+    broker: EmbeddedBroker,
+) -> None:
+    # After a broker restart the worker's checks came first and created the events topic with
+    # the broker's default of 4 partitions, before its owner recreated it with its own count.
+    conn = KafkaConnection(broker.bootstrap)
+    topic = f"gone-{uuid.uuid4().hex[:8]}"
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(partition_view(conn, TopicPartition(topic, 0), 0), 3)
+    assert await partition_counts(conn, [topic]) == {}
+    # an ordinary client still creates topics by naming them (the broker's setting)
+    producer = AIOKafkaProducer(bootstrap_servers=broker.bootstrap, enable_idempotence=False)
+    await producer.start()
+    try:
+        await (await producer.send(topic, b"x"))
+    finally:
+        await producer.stop()
+    assert await partition_counts(conn, [topic]) == {topic: 4}

@@ -380,6 +380,9 @@ class InputLimits(_Strict):
     # Queue names per site beyond the configured ones that are counted; events naming yet
     # others are refused as unknown_queue.
     max_unknown_queues: Annotated[int, Field(ge=0, le=10_000)] = 20
+    # Team names per site that are counted (teams are not configured); events naming yet others
+    # are refused as too_many_teams.
+    max_teams_per_site: Annotated[int, Field(ge=1, le=10_000)] = 200
 
     @cached_property
     def codec(self) -> Limits:

@@ -26,7 +26,10 @@ from floorboard.engine.layout import Layout
 from floorboard.engine.state import Checkpoint, Key, KeyedState
 from floorboard.engine.tables import (
     ABANDONS,
+    AGENT_BASE,
+    AGENT_PENDING,
     AGENT_QUALITY,
+    AGENTS,
     BACKLOG,
     CELL_MINUTES,
     CELL_QUARTERS,
@@ -42,6 +45,7 @@ from floorboard.engine.tables import (
     TEAM_MINUTES,
     TEAM_QUARTERS,
     TIMED_TABLES,
+    TRANSITION_TEAM,
     WAITING,
 )
 from floorboard.engine.week import WeekCells
@@ -73,10 +77,18 @@ from floorboard.events.model import (
 )
 
 Outcome = Literal[
-    "applied", "duplicate", "too_late", "from_future", "unknown_site", "unknown_queue"
+    "applied",
+    "duplicate",
+    "too_late",
+    "from_future",
+    "unknown_site",
+    "unknown_queue",
+    "too_many_teams",
 ]
 # Outcomes that refuse the event: the worker dead-letters them, the report lists them.
-REFUSED: frozenset[str] = frozenset({"too_late", "from_future", "unknown_site", "unknown_queue"})
+REFUSED: frozenset[str] = frozenset(
+    {"too_late", "from_future", "unknown_site", "unknown_queue", "too_many_teams"}
+)
 
 # Synchronous contacts waiting longer than this are treated as lost feed events, not waiting.
 MAX_SYNC_WAIT_MS = 4 * 3600 * 1000
@@ -161,6 +173,10 @@ class Engine:
             site: len(s.queues) + config.limits.max_unknown_queues
             for site, s in config.sites.items()
         }
+        # Teams are not configured: at most limits.max_teams_per_site names per site (first
+        # come), for the same reason.
+        self._teams: dict[str, set[str]] = {site: set() for site in config.sites}
+        self._team_bound = config.limits.max_teams_per_site
         self._calendars = {
             site: BusinessCalendar(s.business_hours, s.zone) for site, s in config.sites.items()
         }
@@ -210,6 +226,14 @@ class Engine:
                     self.counters["unknown_queue"] += 1
                     return "unknown_queue"
                 queues.add(queue)
+        team = getattr(event, "team", None)
+        if team is not None:
+            teams = self._teams[site]
+            if team not in teams:
+                if len(teams) >= self._team_bound:
+                    self.counters["too_many_teams"] += 1
+                    return "too_many_teams"
+                teams.add(team)
         wm = self.watermarks.get(site)
         if wm is not None and ts < wm - self.lateness_ms:
             self.counters["too_late"] += 1
@@ -257,6 +281,19 @@ class Engine:
     def count_rejected(self, reason: str, count: int = 1) -> None:
         """Count events rejected before they reached the engine (decode or validation)."""
         self.counters[f"rejected:{reason}"] += count
+
+    def _restore_teams(self) -> None:
+        """The team names the state holds count against limits.max_teams_per_site again."""
+        tables = self.state.tables
+        found = [(key[0], key[3]) for t in (CELL_MINUTES, CELL_QUARTERS) for key in tables[t]]
+        for table in (TEAM_MINUTES, TEAM_QUARTERS, AGENT_QUALITY, PULSE):
+            found.extend((key[0], key[1]) for key in tables[table])
+        for (site, _agent), record in tables[AGENTS].items():
+            base, pending = record[AGENT_BASE], record[AGENT_PENDING]
+            found.extend((site, t[TRANSITION_TEAM]) for t in [*([base] if base else []), *pending])
+        for site, team in found:
+            if team:
+                self._teams.setdefault(site, set()).add(team)
 
     # --- settings ---
 
@@ -505,6 +542,7 @@ class Engine:
         for table in (CELL_MINUTES, CELL_QUARTERS):
             for site, queue, *_ in self.state.tables[table]:
                 self._queues.setdefault(site, set()).add(queue)
+        self._restore_teams()
         self._agents.index_pending()
         self._last_offset = last.offset
         return last.offset

@@ -16,6 +16,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from floorboard.engine.snapshot import Snapshot, decode
+from floorboard.streams.autocreate import no_auto_create
 from floorboard.streams.kafka import KafkaConnection
 from floorboard.streams.topics import partition_counts
 
@@ -35,6 +36,14 @@ def reader(conn: KafkaConnection, **overrides: Any) -> AIOKafkaConsumer:
     }
     kwargs.update(overrides)
     return AIOKafkaConsumer(**kwargs)
+
+
+def source_reader(conn: KafkaConnection) -> AIOKafkaConsumer:
+    """A reader for checking a worker's source, which never creates the topic it asks about:
+    after a broker restart that would be the broker's default partition count."""
+    consumer = reader(conn)
+    no_auto_create(consumer._client)
+    return consumer
 
 
 async def read_to_end(
@@ -72,7 +81,7 @@ async def first_offset(
     Below the log start (retention) the reader resets to the earliest record, so a result above
     ``start`` means the offsets in between hold no records.
     """
-    consumer = reader(conn)
+    consumer = source_reader(conn)
     await consumer.start()
     try:
         consumer.assign([tp])
@@ -98,9 +107,9 @@ async def partition_view(
     conn: KafkaConnection, tp: TopicPartition, offset: int, timeout: float = 5.0
 ) -> PartitionView | None:
     """The partition as the broker holds it now; None when no fetch was answered in time."""
-    consumer = reader(conn)
-    await consumer.start()
+    consumer = source_reader(conn)
     try:
+        await consumer.start()  # inside: a caller's timeout can cancel it, and it is closed
         consumer.assign([tp])
         start = int((await consumer.beginning_offsets([tp]))[tp])
         consumer.seek(tp, max(offset, start))

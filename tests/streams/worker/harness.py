@@ -16,12 +16,13 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import yaml
 from aiokafka import TopicPartition
 
 from floorboard.config import RuntimeSettings
+from floorboard.engine.engine import Outcome
 from floorboard.engine.snapshot import Snapshot, SourceStatus
 from floorboard.engine.views import merge
 from floorboard.streams.broker import EmbeddedBroker, free_port
@@ -34,14 +35,7 @@ from floorboard.streams.worker.deadletter import DeadLetter
 from tests.streams.worker.scenario import CONFIG_DATA
 
 ROOT = Path(__file__).resolve().parents[3]
-OUTCOME_COUNTERS = (
-    "applied",
-    "duplicate",
-    "too_late",
-    "from_future",
-    "unknown_site",
-    "unknown_queue",
-)
+OUTCOME_COUNTERS = get_args(Outcome)
 
 
 @dataclass

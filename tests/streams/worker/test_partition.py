@@ -2,11 +2,12 @@ from __future__ import annotations
 
 import orjson
 
+from floorboard.config import parse_config
 from floorboard.engine.engine import Engine
 from floorboard.events.codec import encode, encode_batch
 from floorboard.streams.worker.offsets import record_end
 from floorboard.streams.worker.partition import PartitionState, SourceRecord
-from tests.factory import MINUTE, T0, config, contact, event
+from tests.factory import BASE_CONFIG, MINUTE, T0, config, contact, event
 
 
 def part(next_record: int = 0) -> PartitionState:
@@ -128,6 +129,17 @@ def test_an_event_from_the_future_is_dead_lettered_and_does_not_move_the_clock()
     assert "max_future_skew_s=300" in dead[0].message
     assert p.engine.counters["applied"] == 2
     assert p.engine.watermarks == {"oslo": max(e.ts for e in good)}
+
+
+def test_a_team_beyond_the_bound_is_dead_lettered_with_the_limit_named() -> None:
+    cfg = parse_config({**BASE_CONFIG, "limits": {"max_teams_per_site": 1}})
+    p = PartitionState(Engine(cfg), "events", 2)
+    first = event("agent.state", T0, agent="a1", team="red", state="ready")
+    other = event("agent.state", T0, agent="a2", team="blue", state="ready")
+    dead, _ = p.apply_records([SourceRecord(0, None, encode_batch([first, other]))], now=0.0)
+    assert [(d.reason, d.event_id, d.count) for d in dead] == [("too_many_teams", other.id, 1)]
+    assert "team: 'blue'" in dead[0].message and "max_teams_per_site=1" in dead[0].message
+    assert p.stats["dead_letter:too_many_teams"] == 1 and p.stats["applied"] == 1
 
 
 def test_records_before_the_restored_position_are_skipped_and_far_ones_ask_for_a_seek() -> None:

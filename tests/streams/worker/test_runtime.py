@@ -436,6 +436,96 @@ async def test_a_topic_that_starts_over_is_read_again_from_its_start() -> None:
     assert rt.totals()["applied"] == straight.totals()["applied"]
 
 
+class Broker:
+    """What partition 0 holds, answered like ``partition_view``; ``gate`` holds answers back."""
+
+    def __init__(self, records: list[SourceRecord]) -> None:
+        self.records = records
+        self.gate: asyncio.Event | None = None
+
+    async def view(self, partition: int, offset: int) -> PartitionView | None:
+        held = self.records  # as the broker holds it when asked
+        there = [r for r in held if r.offset == offset]
+        if self.gate is not None:
+            await self.gate.wait()
+        return PartitionView(0, len(held), zlib.crc32(there[0].value or b"") if there else None)
+
+
+def started_over() -> tuple[list[SourceRecord], list[SourceRecord], Broker]:
+    """Partition 0's records, the same after the first ten numbered from 0 again (a new topic),
+    and a broker holding the first ten."""
+    old = [r for p, r in BATCH if p == 0]
+    renumbered = [SourceRecord(i, r.key, r.value) for i, r in enumerate(old[10:])]
+    return old, renumbered, Broker(old[:10])
+
+
+async def settle(rt: WorkerRuntime) -> None:
+    while rt._tasks:
+        await asyncio.gather(*list(rt._tasks))
+
+
+async def test_records_fetched_after_a_lost_connection_wait_for_the_source_check() -> None:
+    # The broker-restart race: a check answered by the old broker just before it stopped, then
+    # the new topic refilled past the old position before another check; its low offsets were
+    # skipped. A lost connection now holds every later record until a check made after it.
+    old, renumbered, broker = started_over()
+    rt, consumer = runtime(MemoryLog())
+    rt.view = broker.view
+    await rt.assign([0])
+    await rt.handle({0: old[:10]})
+    await settle(rt)
+    broker.gate = asyncio.Event()
+    await rt.check_source()  # a periodic check, asked of the old broker …
+    await asyncio.sleep(0)
+    rt.source_interrupted()  # … which then goes away: the consumer's connection breaks
+    await rt.resume_stalled()  # a timer tick sees it before the old broker's answer arrives
+    broker.gate.set()
+    await settle(rt)
+    broker.records = renumbered[:12]  # restarted, and already refilled past the old position
+    await rt.handle({0: renumbered[10:12]})
+    assert rt.stats["records_unverified"] == 2 and rt.slots[0].state.next_offset == 10
+    assert rt.totals()["source_resets"] == 0  # the old broker's answer decided nothing
+    await rt.resume_stalled()
+    await settle(rt)
+    assert rt.totals()["source_resets"] == 1 and consumer.seeks[-1] == (0, 0)
+    await rt.handle({0: renumbered})
+    straight, _ = runtime(MemoryLog())
+    await straight.assign([0])
+    await straight.handle({0: old})
+    assert rt.totals()["applied"] == straight.totals()["applied"]
+    assert rt.totals()["duplicate"] == straight.totals()["duplicate"]
+
+
+async def test_a_topic_recreated_under_a_running_worker_is_found_by_its_anchor(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Deleted and recreated with the broker up: no connection breaks and the new topic can
+    # outgrow the old position before any fetch shows a lower high-water mark. The periodic
+    # check asks for a record applied before the last check, which the new topic does not hold.
+    monkeypatch.setattr("floorboard.streams.worker.runtime.ANCHOR_CHECK_S", 0.0)
+    old, renumbered, broker = started_over()
+    rt, consumer = runtime(MemoryLog())
+    rt.view = broker.view
+    await rt.assign([0])
+    await rt.handle({0: old[:10]})
+    await rt.check_source()
+    await settle(rt)
+    assert rt.slots[0].anchor == rt.slots[0].state.last_record
+    broker.records = renumbered[:15]
+    await rt.handle({0: renumbered[10:15]})  # the new topic's records at the old offsets
+    assert rt.slots[0].state.next_offset == 15 and rt.totals()["source_resets"] == 0
+    await rt.check_source()
+    await settle(rt)
+    assert rt.totals()["source_resets"] == 1 and consumer.seeks[-1] == (0, 0)
+    await rt.handle({0: renumbered})  # from the new topic's start: 10..14 again
+    straight, _ = runtime(MemoryLog())
+    await straight.assign([0])
+    await straight.handle({0: old})
+    again = sum(len(json.loads(r.value or b"[]")) for r in renumbered[10:15])
+    assert rt.totals()["applied"] == straight.totals()["applied"]
+    assert rt.totals()["duplicate"] == straight.totals()["duplicate"] + again
+
+
 async def test_a_failing_ingest_handover_is_not_live_and_stops_the_process(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

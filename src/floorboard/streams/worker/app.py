@@ -142,7 +142,11 @@ def create_app(
     # The events topic is subscribed but never streamed: its fetched records go to the runtime
     # a whole batch at a time from the consumer's fetch loop (transport.py).
     transport.install(
-        app, worker.fetch_max_wait_ms, topic_name, lambda fetched: handle_or_stop(runtime, fetched)
+        app,
+        worker.fetch_max_wait_ms,
+        topic_name,
+        lambda fetched: handle_or_stop(runtime, fetched),
+        runtime.source_interrupted,
     )
     app.topics.add(app.topic(topic_name, key_serializer="raw", value_serializer="raw"))
     runtime.consumer = FaustConsumer(app, topic_name)

@@ -9,7 +9,7 @@ Everything else travels in headers, so a fixed event can be re-published as is::
 
     floorboard.reason      malformed_json | not_an_object | unknown_type | unsupported_version |
                            invalid | out_of_range | too_large | too_deep | too_late |
-                           from_future | unknown_site | unknown_queue
+                           from_future | unknown_site | unknown_queue | too_many_teams
     floorboard.message     human-readable rule that failed, naming event and field
     floorboard.topic       source topic
     floorboard.partition   source partition (decimal)
@@ -29,8 +29,13 @@ from dataclasses import dataclass
 from floorboard.events.codec import REJECT_REASONS
 
 # The codec's and the engine's rejections, plus events for a site or queue the config does not
-# know.
-DEAD_LETTER_REASONS: tuple[str, ...] = (*REJECT_REASONS, "unknown_site", "unknown_queue")
+# know and for a team beyond limits.max_teams_per_site.
+DEAD_LETTER_REASONS: tuple[str, ...] = (
+    *REJECT_REASONS,
+    "unknown_site",
+    "unknown_queue",
+    "too_many_teams",
+)
 _PREFIX = "floorboard."
 
 Headers = list[tuple[str, bytes]]

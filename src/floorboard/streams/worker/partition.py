@@ -125,15 +125,16 @@ class PartitionState:
         self.stats["offsets_missing"] += first_existing - self.next_offset
         self.next_offset = first_existing
 
-    def restart_source(self, first: int) -> None:
-        """The topic starts over (its records end before ``next_offset``; the broker restarted or
-        the topic was recreated): keep the state, read the new topic from ``first``."""
+    def restart_source(self, first: int, gone: int) -> None:
+        """The topic starts over (the record applied at offset ``gone`` is not there any more;
+        the broker restarted or the topic was recreated): keep the state, read the new topic
+        from ``first``."""
         log.warning(
-            "%s: the source topic starts over: the record at offset %d, the last one applied, is "
-            "gone, and the topic begins again at %d (broker restarted or topic recreated); "
-            "keeping today's state and reading the new topic from its start; events produced "
-            "while the topic was gone are missing from the figures",
-            self.source, self.next_offset - 1, first,
+            "%s: the source topic starts over: the record applied at offset %d is gone (the last "
+            "one applied is at %d), and the topic begins again at %d (broker restarted or topic "
+            "recreated); keeping today's state and reading the new topic from its start; events "
+            "produced while the topic was gone are missing from the figures",
+            self.source, gone, self.next_offset - 1, first,
         )  # fmt: skip
         self.stats["source_resets"] += 1
         self.engine.restart_source(event_offset(first, 0))
@@ -218,6 +219,13 @@ class PartitionState:
         if outcome == "unknown_queue":
             queue = getattr(event, "queue", "")
             return f"{who}: queue: {queue!r} is not a configured queue of site {event.site}"
+        if outcome == "too_many_teams":
+            bound = self.engine.config.limits.max_teams_per_site
+            team = getattr(event, "team", "")
+            return (
+                f"{who}: team: {team!r} would be team name number {bound + 1} of site "
+                f"{event.site} (limits.max_teams_per_site={bound})"
+            )
         if outcome == "from_future":
             skew = self.engine.config.engine.max_future_skew_s
             return f"{who}: ts: {_iso(event.ts)} is more than max_future_skew_s={skew} ahead of now"

@@ -43,6 +43,9 @@ PROBE_AFTER_S = 5.0
 # How often the broker is asked for the log start of the owned partitions (readiness, resets).
 SOURCE_CHECK_S = 2.0
 SOURCE_CHECK_TIMEOUT_S = 5.0
+# How often each partition's anchor record is checked on the broker while nothing else asks for
+# it: a topic deleted and recreated under a running worker gives no other sign.
+ANCHOR_CHECK_S = 5.0
 # (partition, offset) -> offset of the first record at or after it, None if there is none yet
 FirstOffset = Callable[[int, int], Awaitable[int | None]]
 # (partition, offset) -> the partition as the broker holds it now, None when it did not answer
@@ -68,7 +71,11 @@ class Slot:
     retry: list[tuple[bytes, bytes | None]] | None = None  # keys of a failed checkpoint
     letters: list[tuple[DeadLetter, asyncio.Future[Any]]] = field(default_factory=list)
     topic_end: int = 0  # checkpoint partition's end as of our last read or write
-    verify: bool = False  # the source must be checked for a reset (state kept across a rejoin)
+    verify: bool = False  # records wait until the source is checked for a reset
+    # (offset, CRC-32) of an applied record the broker was last found to hold, or None: every
+    # record applied up to the last check came from the topic that holds it.
+    anchor: tuple[int, int] | None = None
+    anchor_checked: float = 0.0  # monotonic time of the last check of the anchor
     active: bool = True
     published_at: float = 0.0
     published: list[Snapshot] = field(default_factory=list)  # as last published
@@ -115,6 +122,10 @@ class WorkerRuntime:
         self.event_delay = Histogram(DELAY_BOUNDS_S)
         self.health = Health(worker)
         self._broker_lost = False  # the last broker check went unanswered
+        # Written only by the consumer's thread (``source_interrupted``), read here: a change
+        # means a consumer connection broke since ``_interruptions_seen``.
+        self._interruptions = 0
+        self._interruptions_seen = 0
 
     # --- assignment ---
 
@@ -129,7 +140,7 @@ class WorkerRuntime:
             await self._seek(partition, slot.state.next_offset)
             # Kept in memory across a rejoin (which a broker restart forces): is the source the
             # one it was read from? Asked until the broker answers.
-            slot.verify = self.view is not None and slot.state.last_record is not None
+            slot.verify = self._can_verify(slot)
             self._probe_reset(slot)
 
     async def _restore(self, partition: int) -> Slot:
@@ -168,6 +179,7 @@ class WorkerRuntime:
             return  # not checkpointed, so the next owner reads these records again
         now = time.monotonic()
         async with self._batch:
+            self._take_interruptions()
             for partition, records in fetched.items():
                 slot = self.slots.get(partition)
                 if slot is None:
@@ -182,6 +194,8 @@ class WorkerRuntime:
                         slot.state.mismatch_since = now
                     continue
                 letters, position = slot.state.apply_records(records, now)
+                if slot.anchor is None:  # the first check then asks for a record of this topic
+                    slot.anchor = slot.state.last_record
                 for letter in letters:
                     future = await self._send_letter(letter)
                     slot.letters.append((letter, future))
@@ -210,6 +224,7 @@ class WorkerRuntime:
         would stall for good.
         """
         now = time.monotonic()
+        self._take_interruptions()
         behind = self.lag()
         for partition, slot in list(self.slots.items()):
             if slot.verify or self._ends_before_position(partition, slot):
@@ -224,21 +239,46 @@ class WorkerRuntime:
         highwater = self.consumer.highwater(partition)
         return highwater is not None and highwater < slot.state.next_offset
 
+    def source_interrupted(self) -> None:
+        """A connection of the consumer broke (called from the consumer's thread, before any
+        record of a later fetch is delivered): the broker may have started over."""
+        self._interruptions += 1
+
+    def _take_interruptions(self) -> None:
+        """After a broken connection, hold every partition's records until its source is
+        checked: a restarted broker's new topic would otherwise continue at the old position."""
+        seen = self._interruptions
+        if seen != self._interruptions_seen:
+            self._interruptions_seen = seen
+            for slot in self.slots.values():
+                slot.verify = self._can_verify(slot)
+
+    def _can_verify(self, slot: Slot) -> bool:
+        return self.view is not None and (slot.anchor or slot.state.last_record) is not None
+
     def _probe_reset(self, slot: Slot) -> None:
-        """Ask the broker itself (the consumer's mark can be stale) whether the last applied
-        record is still there: a partition that ends before it, or holds another record at its
-        offset, has started over (a broker on memory storage restarted, a topic recreated)."""
+        """Ask the broker itself (the consumer's mark can be stale) whether the anchor record
+        (else the last applied one) is still there: a partition that ends before it, or holds
+        another record at its offset, has started over (a broker on memory storage restarted, a
+        topic recreated). Checking the anchor, not the last record, also catches a new topic
+        whose records were already applied at the old offsets: they are read again from its
+        start and count as duplicates."""
         partition = slot.state.partition
-        last = slot.state.last_record
-        if self.view is None or last is None or partition in self._probing:
+        latest = slot.state.last_record
+        anchor = slot.anchor or latest
+        if self.view is None or anchor is None or partition in self._probing:
             return
         self._probing.add(partition)
         view = self.view
+        interruptions = self._interruptions
+        resets = slot.state.stats["source_resets"]
 
         async def run() -> None:
             try:
                 # Bounded: a request for a topic not yet recreated can wait on metadata for long.
-                found = await asyncio.wait_for(view(partition, last[0]), 3 * SOURCE_CHECK_TIMEOUT_S)
+                found = await asyncio.wait_for(
+                    view(partition, anchor[0]), 3 * SOURCE_CHECK_TIMEOUT_S
+                )
             except Exception as exc:
                 log.warning("partition %d: reset probe failed: %r", partition, exc)
                 return
@@ -247,11 +287,19 @@ class WorkerRuntime:
             if found is None:
                 return  # no answer: asked again on the next tick while slot.verify is set
             async with self._batch:  # not in the middle of a fetch's records
-                slot.verify = False
-                if not slot.active or slot.state.last_record != last:
+                if self._interruptions != interruptions:
+                    return  # the answer may be the old broker's: asked again
+                if not slot.active or slot.state.stats["source_resets"] != resets:
                     return
-                if found.crc != last[1]:
-                    slot.state.restart_source(found.start)
+                held, slot.verify = slot.verify, False
+                slot.anchor_checked = time.monotonic()
+                if found.crc == anchor[1]:
+                    slot.anchor = latest  # applied before the answer, from this same topic
+                    if not held:
+                        return
+                else:
+                    slot.anchor = None
+                    slot.state.restart_source(found.start, anchor[0])
             # From the start of a new topic, or again from the position (records held meanwhile).
             await self._seek(partition, slot.state.next_offset)
 
@@ -310,7 +358,11 @@ class WorkerRuntime:
         if self._broker_lost:  # back after an outage: is it still the source it was?
             self._broker_lost = False
             for slot in self.slots.values():
-                slot.verify = self.view is not None and slot.state.last_record is not None
+                slot.verify = self._can_verify(slot)
+        due = time.monotonic() - ANCHOR_CHECK_S
+        for slot in list(self.slots.values()):
+            if slot.anchor_checked < due:
+                self._probe_reset(slot)
 
     def readiness(self) -> dict[str, str | None]:
         return self.health.conditions(len(self.slots))
