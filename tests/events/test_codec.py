@@ -226,6 +226,32 @@ def test_limits_are_configurable() -> None:
     assert isinstance(decode_event(text, shallow), ContactAnswered)
 
 
+def test_string_lengths_can_be_tightened_with_the_same_verdict_alone_or_in_a_batch() -> None:
+    long_team = {**GOOD, "id": "e2", "team": "t" * 33}
+    state = {"v": 1, "id": "e3", "type": "agent.state", "ts": T0, "site": "oslo", "agent": "a",
+             "team": "t", "state": "ready", "queues": ["billing", "q" * 40]}  # fmt: skip
+    batch = orjson.dumps([GOOD, long_team, state])
+    assert len(decode_record(batch)[0]) == 3  # the schema's own cap is 128
+    tight = Limits(max_name_length=32)
+    good, bad = decode_record(batch, tight)
+    assert [e.id for e in good] == ["e1"]
+    assert [(r.reason, r.event_id, r.message) for r in bad] == [
+        ("invalid", "e2", "event e2 (contact.answered): team: 33 characters, "
+                          "over limits.max_name_length=32"),
+        ("invalid", "e3", "event e3 (agent.state): queues: 40 characters, "
+                          "over limits.max_name_length=32"),
+    ]  # fmt: skip
+    alone = decode_event(orjson.dumps(long_team), tight)
+    assert isinstance(alone, Rejected) and alone.message == bad[0].message
+    # a bad neighbour sends the batch down the slow path: the verdicts do not change
+    worse = decode_record(batch[:-1] + b",7]", tight)[1]
+    assert [r for r in worse if r.reason == "invalid"] == bad
+    ids = Limits(max_id_length=1)
+    assert [r.message.split(": ", 1)[1] for r in decode_record(orjson.dumps(GOOD), ids)[1]] == [
+        "id: 2 characters, over limits.max_id_length=1"
+    ]
+
+
 def test_nesting_depth_skips_strings_and_stops_early() -> None:
     assert nesting_depth(b'[{"a": "]]]", "b": [1, "\\"["]}]', 10) == 3
     assert nesting_depth(b"[" * 10_000, 5) == 6

@@ -34,7 +34,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from floorboard.events.codec import Limits
-from floorboard.events.model import CHANNELS, Channel
+from floorboard.events.model import CHANNELS, MAX_NAME_LENGTH, Channel
 
 
 class ConfigError(ValueError):
@@ -383,10 +383,14 @@ class InputLimits(_Strict):
     # Team names per site that are counted (teams are not configured); events naming yet others
     # are refused as too_many_teams.
     max_teams_per_site: Annotated[int, Field(ge=1, le=10_000)] = 200
+    # At most the event types' own cap, which msgspec checks while decoding (docs/events.md).
+    max_id_length: Annotated[int, Field(ge=1, le=MAX_NAME_LENGTH)] = MAX_NAME_LENGTH
+    max_name_length: Annotated[int, Field(ge=1, le=MAX_NAME_LENGTH)] = MAX_NAME_LENGTH
 
     @cached_property
     def codec(self) -> Limits:
-        return Limits(self.max_record_bytes, self.max_batch_events, self.max_depth)
+        return Limits(self.max_record_bytes, self.max_batch_events, self.max_depth,
+                      self.max_id_length, self.max_name_length)  # fmt: skip
 
 
 class Config(_Strict):

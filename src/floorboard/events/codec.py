@@ -15,7 +15,7 @@ from typing import Any, Literal, cast, get_args
 
 import msgspec
 
-from floorboard.events.model import OUT_OF_RANGE, TYPE_NAMES, Event
+from floorboard.events.model import EVENT_TYPES, MAX_NAME_LENGTH, OUT_OF_RANGE, TYPE_NAMES, Event
 
 RejectReason = Literal[
     "malformed_json",
@@ -50,14 +50,42 @@ EXCERPT_BYTES = 4096
 
 @dataclass(frozen=True, slots=True)
 class Limits:
-    """Bounds every record is checked against before it is parsed (``limits`` in the config)."""
+    """Bounds every record is checked against (``limits`` in the config): size and depth before
+    it is parsed, string lengths after."""
 
     max_record_bytes: int = 1_048_576
     max_batch_events: int = 10_000
     max_depth: int = 8  # a batch of agent.state events with queues is 3 deep
+    # The event types cap every string at MAX_NAME_LENGTH while decoding, at no cost of their
+    # own; a tighter bound costs a pass over the strings, so it runs only when set lower.
+    max_id_length: int = MAX_NAME_LENGTH  # id, contact_id
+    max_name_length: int = MAX_NAME_LENGTH  # site, queue, agent, team, reason, …
+
+    @property
+    def tightened(self) -> bool:
+        return min(self.max_id_length, self.max_name_length) < MAX_NAME_LENGTH
 
 
 DEFAULT_LIMITS = Limits()
+ID_FIELDS = frozenset({"id", "contact_id"})
+
+
+def _string_fields(etype: type) -> tuple[tuple[str, bool], ...]:
+    """(field, holds a tuple of strings) for each bounded string field of an event type."""
+    fields = []
+    for field in msgspec.inspect.type_info(etype).fields:  # type: ignore[attr-defined]
+        kinds = getattr(field.type, "types", (field.type,))  # Optional fields are unions
+        for kind in kinds:
+            if isinstance(kind, msgspec.inspect.StrType) and kind.max_length:
+                fields.append((field.name, False))
+            elif isinstance(kind, msgspec.inspect.VarTupleType) and isinstance(
+                kind.item_type, msgspec.inspect.StrType
+            ):
+                fields.append((field.name, True))
+    return tuple(fields)
+
+
+_STRING_FIELDS = {etype: _string_fields(etype) for etype in EVENT_TYPES}
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +110,13 @@ def decode_record(
     raw: bytes, limits: Limits = DEFAULT_LIMITS
 ) -> tuple[list[Event], list[Rejected]]:
     """Decode one record (an event object or an array of them)."""
+    good, bad = _decode_record(raw, limits)
+    if limits.tightened and good:
+        return _within_lengths(good, bad, limits)
+    return good, bad
+
+
+def _decode_record(raw: bytes, limits: Limits) -> tuple[list[Event], list[Rejected]]:
     if len(raw) > limits.max_record_bytes:
         message = (
             f"record is {len(raw)} bytes, over limits.max_record_bytes={limits.max_record_bytes}"
@@ -121,6 +156,14 @@ def decode_record(
 
 def decode_event(raw: bytes, limits: Limits = DEFAULT_LIMITS) -> Event | Rejected:
     """Decode exactly one event object."""
+    result = _decode_event(raw, limits)
+    if limits.tightened and not isinstance(result, Rejected):
+        good, bad = _within_lengths([result], [], limits)
+        return good[0] if good else bad[0]
+    return result
+
+
+def _decode_event(raw: bytes, limits: Limits) -> Event | Rejected:
     if len(raw) > limits.max_record_bytes:
         message = (
             f"record is {len(raw)} bytes, over limits.max_record_bytes={limits.max_record_bytes}"
@@ -134,6 +177,37 @@ def decode_event(raw: bytes, limits: Limits = DEFAULT_LIMITS) -> Event | Rejecte
     if isinstance(parsed, Rejected):
         return parsed
     return _decode_one(parsed, raw)
+
+
+def _within_lengths(
+    events: list[Event], bad: list[Rejected], limits: Limits
+) -> tuple[list[Event], list[Rejected]]:
+    """Split decoded events by the configured string lengths; too long is ``invalid``, as the
+    event types' own cap is."""
+    good: list[Event] = []
+    for event in events:
+        problem = _too_long(event, limits)
+        if problem is None:
+            good.append(event)
+        else:
+            etype = str(event.__struct_config__.tag)
+            bad.append(Rejected("invalid", f"event {event.id} ({etype}): {problem}",
+                                _encoder.encode(event), event.id, etype))  # fmt: skip
+    return good, bad
+
+
+def _too_long(event: Event, limits: Limits) -> str | None:
+    for name, many in _STRING_FIELDS[type(event)]:
+        limit, setting = (
+            (limits.max_id_length, "max_id_length")
+            if name in ID_FIELDS
+            else (limits.max_name_length, "max_name_length")
+        )
+        value = getattr(event, name)
+        for text in value if many else (value,):
+            if text is not None and len(text) > limit:
+                return f"{name}: {len(text)} characters, over limits.{setting}={limit}"
+    return None
 
 
 def _parse(raw: bytes, limits: Limits) -> Any:
