@@ -27,16 +27,17 @@ def ceiling(records: list[bytes]) -> float:
     return time.perf_counter() - start
 
 
-def engine_run(records: list[bytes]) -> tuple[float, int]:
+def engine_run(records: list[bytes]) -> tuple[float, float, int]:
+    """Wall-clock seconds, CPU seconds of this process, and events applied."""
     engine = Engine(config())
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     applied = 0
     for raw in records:
         events, _ = decode_record(raw)
         for event in events:
             engine.apply(event)
             applied += 1
-    return time.perf_counter() - start, applied
+    return time.perf_counter() - start, time.process_time() - cpu, applied
 
 
 def main() -> None:
@@ -53,18 +54,22 @@ def main() -> None:
     repeat = 1 if args.quick else 3
     gc.collect()
     base = min(ceiling(records) for _ in range(repeat))
-    default_gc, applied = min((engine_run(records) for _ in range(repeat)), key=lambda r: r[0])
+    default_gc, _, applied = min((engine_run(records) for _ in range(repeat)), key=lambda r: r[0])
     tune_for_engine()  # the policy the worker runs with
-    tuned_gc, _ = min((engine_run(records) for _ in range(repeat)), key=lambda r: r[0])
+    tuned = [engine_run(records) for _ in range(repeat)]
+    tuned_gc = min(run[0] for run in tuned)
+    # CPU time holds better than wall-clock time when other processes share the cores.
+    tuned_cpu = min(run[1] for run in tuned)
     result = {
         "benchmark": "engine_throughput",
         "events": len(records),
         "applied": applied,
         "engine_events_per_s": round(len(records) / tuned_gc),
+        "engine_events_per_cpu_s": round(len(records) / tuned_cpu),
         "engine_events_per_s_default_gc": round(len(records) / default_gc),
         "ceiling_events_per_s": round(len(records) / base),
         "share_of_ceiling": round(base / tuned_gc, 3),
-        "target_events_per_s": 200_000,
+        "target_events_per_s": 250_000,
     }
     for key, value in result.items():
         print(f"{key:22} {value}")

@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from heapq import heappop, heappush
+from operator import add
 from sys import intern
 from typing import Any
 
@@ -37,6 +38,21 @@ from floorboard.events.model import AgentState
 AgentRows = dict[Key, list[Any]]  # the AGENTS table
 # A team time table: (name, bucket size in ms, rows, dirty keys)
 _TeamTier = tuple[str, int, dict[Key, list[int]], set[Key]]
+# Time per state summed in one finalization: team -> bucket -> ms per agent state
+_TeamSums = defaultdict[str, dict[int, list[int]]]
+
+
+def _spread(buckets: dict[int, list[int]], size: int, slot: int, lo: int, hi: int) -> None:
+    """Add ``[lo, hi)`` to ``slot`` of the ``size`` buckets it overlaps."""
+    b = lo - lo % size
+    start = lo  # where the part in bucket ``b`` starts: ``lo`` in the first, then ``b``
+    while b < hi:
+        vector = buckets.get(b)
+        if vector is None:
+            vector = buckets[b] = [0] * len(AGENT_TIME_FIELDS)
+        b += size
+        vector[slot] += (b if b < hi else hi) - start
+        start = b
 
 
 class DueIndex:
@@ -93,7 +109,11 @@ class AgentTimelines:
         # Interned, the names finalization compares and keys buckets by are mostly the same objects.
         reason, team = intern(ev.reason or ""), intern(ev.team)
         transition = [ev.ts, ev.state, reason, team, sorted(ev.queues)]  # fields as in tables.py
-        insort(rec[AGENT_PENDING], transition)
+        pending = rec[AGENT_PENDING]
+        if pending and transition < pending[-1]:
+            insort(pending, transition)
+        else:
+            pending.append(transition)  # the common case: in time order
         self._due.add(ev.site, ev.ts, ev.agent)
 
     def index_pending(self) -> None:
@@ -105,7 +125,12 @@ class AgentTimelines:
     def finalize(self, site: str, horizon: int, kept: tuple[int, int]) -> None:
         """Move transitions older than ``horizon`` from pending into the team time buckets;
         ``kept`` are the first minute and quarter buckets still kept."""
-        rows = self._rows
+        rows, dirty = self._rows, self._dirty
+        minute_lo, quarter_lo = kept
+        # Time per team and bucket summed over every agent first, so each team bucket of the
+        # state is looked up and marked changed once per call, not once per segment.
+        minutes: _TeamSums = defaultdict(dict)
+        quarters: _TeamSums = defaultdict(dict)
         for _ts, agent in self._due.pop_due(site, horizon):
             key = (site, agent)
             rec = rows.get(key)
@@ -114,70 +139,54 @@ class AgentTimelines:
             pending = rec[AGENT_PENDING]
             if not pending or pending[0][TRANSITION_TS] >= horizon:
                 continue  # already finalized through an earlier entry
-            self._dirty.add(key)
-            self._finalize_agent(site, rec, horizon, kept)
-
-    def _finalize_agent(
-        self, site: str, rec: list[Any], horizon: int, kept: tuple[int, int]
-    ) -> None:
-        pending = rec[AGENT_PENDING]
-        base = rec[AGENT_BASE]
-        while pending and pending[0][TRANSITION_TS] < horizon:
-            nxt = pending.pop(0)
-            if (
-                base is not None
-                and base[TRANSITION_STATE] == nxt[TRANSITION_STATE]
-                and base[TRANSITION_REASON] == nxt[TRANSITION_REASON]
-                and base[TRANSITION_TEAM] == nxt[TRANSITION_TEAM]
-            ):
-                # Same state, reason and team: the run (and its start) goes on.
-                base[TRANSITION_QUEUES] = nxt[TRANSITION_QUEUES]
-                continue
-            if base is not None:
-                slot = AGENT_TIME_INDEX.get(base[TRANSITION_STATE])
-                if slot is not None:  # time logged out is not staffed time
-                    start, end = base[TRANSITION_TS], nxt[TRANSITION_TS]
-                    self._add_segment(site, base[TRANSITION_TEAM], slot, start, end, kept)
-            base = rec[AGENT_BASE] = nxt
-
-    def _add_segment(
-        self, site: str, team: str, slot: int, start: int, end: int, kept: tuple[int, int]
-    ) -> None:
-        """Add ``[start, end)`` to ``slot`` of the team's buckets still ``kept``."""
-        if end <= start:
-            return
-        minute_lo, quarter_lo = kept
-        # Time still inside the minute tier goes to minute buckets, older time straight to quarter
-        # buckets (minute buckets roll up into them), and time beyond every window nowhere.
-        if start < minute_lo:
-            self._spread(
-                self._quarters, site, team, slot, max(start, quarter_lo), min(end, minute_lo)
-            )
-        self._spread(self._minutes, site, team, slot, max(start, minute_lo), end)
-
-    def _spread(
-        self,
-        tier: _TeamTier,
-        site: str,
-        team: str,
-        slot: int,
-        lo: int,
-        hi: int,
-    ) -> None:
-        """Add ``[lo, hi)`` to ``slot`` of the team's buckets of ``tier`` it overlaps."""
-        table, size, rows, dirty = tier
-        b = lo - lo % size
-        start = lo  # where the part in bucket ``b`` starts: ``lo`` in the first, then ``b``
-        while b < hi:
-            key = (site, team, b)
             dirty.add(key)
-            vector = rows.get(key)
-            if vector is None:
-                vector = rows[key] = [0] * len(AGENT_TIME_FIELDS)
-                self._expiry.add(table, key)
-            b += size
-            vector[slot] += (b if b < hi else hi) - start
-            start = b
+            base = rec[AGENT_BASE]
+            done = 0
+            for nxt in pending:
+                if nxt[TRANSITION_TS] >= horizon:
+                    break
+                done += 1
+                if base is None:
+                    base = nxt
+                    continue
+                if (
+                    base[TRANSITION_STATE] == nxt[TRANSITION_STATE]
+                    and base[TRANSITION_REASON] == nxt[TRANSITION_REASON]
+                    and base[TRANSITION_TEAM] == nxt[TRANSITION_TEAM]
+                ):
+                    # Same state, reason and team: the run (and its start) goes on.
+                    base[TRANSITION_QUEUES] = nxt[TRANSITION_QUEUES]
+                    continue
+                slot = AGENT_TIME_INDEX.get(base[TRANSITION_STATE])
+                start, end = base[TRANSITION_TS], nxt[TRANSITION_TS]
+                if slot is not None and start < end:  # time logged out is not staffed time
+                    # Time still inside the minute tier goes to minute buckets, older time
+                    # straight to quarter buckets (minute buckets roll up into them), and time
+                    # beyond every window nowhere.
+                    team = base[TRANSITION_TEAM]
+                    if start < minute_lo:
+                        lo, hi = max(start, quarter_lo), min(end, minute_lo)
+                        _spread(quarters[team], QUARTER_MS, slot, lo, hi)
+                    _spread(minutes[team], MINUTE_MS, slot, max(start, minute_lo), end)
+                base = nxt
+            rec[AGENT_BASE] = base
+            del pending[:done]
+        self._add(site, self._minutes, minutes)
+        self._add(site, self._quarters, quarters)
+
+    def _add(self, site: str, tier: _TeamTier, sums: _TeamSums) -> None:
+        """Add the summed time to the site's team buckets of ``tier``."""
+        table, _size, rows, dirty = tier
+        for team, buckets in sums.items():
+            for bucket, amounts in buckets.items():
+                key = (site, team, bucket)
+                dirty.add(key)
+                vector = rows.get(key)
+                if vector is None:
+                    rows[key] = amounts
+                    self._expiry.add(table, key)
+                else:
+                    vector[:] = map(add, vector, amounts)
 
     def expire(self, site: str, horizon: int) -> None:
         """Forget agents logged out since before ``horizon``."""

@@ -146,7 +146,12 @@ class Engine:
         self._contact_ttl_ms = config.engine.contact_ttl_s * 1000
         self._minutes_kept_ms = retention_ms(Tier.MINUTE, self.lateness_ms)
         self._quarters_kept_ms = retention_ms(Tier.QUARTER, self.lateness_ms)
+        self._sites = config.sites
         self._seen: set[str] = set()
+        # The SEEN_IDS list of the latest event's site and second (see _ids_of).
+        self._ids: list[str] = []
+        self._ids_second = -1
+        self._ids_site = ""
         self._expiry = ExpiryIndex()
         self._cells = CellBuckets(
             self.state, self._expiry, self.layout, self.watermarks, self.lateness_ms
@@ -215,7 +220,7 @@ class Engine:
             return "duplicate"
         self._last_offset = offset
         site, ts = event.site, event.ts
-        if site not in self.config.sites:
+        if site not in self._sites:
             self.counters["unknown_site"] += 1
             return "unknown_site"
         queue = getattr(event, "queue", None)  # contact events only
@@ -250,14 +255,10 @@ class Engine:
         if len(seen) == known:
             self.counters["duplicate"] += 1
             return "duplicate"
-        # Per-second keys keep each checkpointed value small at high event rates.
-        key = (site, ts - ts % 1000)
-        self._dirty_seen_ids.add(key)
-        ids = self._seen_ids.get(key)
-        if ids is None:
-            ids = self._seen_ids[key] = []
-            self._expiry.add(SEEN_IDS, key)
-        ids.append(event_id)
+        second = ts - ts % 1000
+        if second != self._ids_second or site != self._ids_site:
+            self._ids_of(site, second)
+        self._ids.append(event_id)
         if wm is None or ts > wm:
             self.watermarks[site] = ts
             if wm is None or ts // MINUTE_MS != wm // MINUTE_MS:
@@ -265,6 +266,25 @@ class Engine:
         self._handlers[type(event)](event)
         self.counters["applied"] += 1
         return "applied"
+
+    def _ids_of(self, site: str, second: int) -> None:
+        """Make the site's ids of ``second`` the list ``apply`` appends to, marked changed.
+
+        Most events fall in the second of the one before, so ``apply`` reuses the list until
+        the second changes or a checkpoint, restore or eviction calls ``_forget_ids``.
+        """
+        # Per-second keys keep each checkpointed value small at high event rates.
+        key = (site, second)
+        self._dirty_seen_ids.add(key)
+        ids = self._seen_ids.get(key)
+        if ids is None:
+            ids = self._seen_ids[key] = []
+            self._expiry.add(SEEN_IDS, key)
+        self._ids, self._ids_second, self._ids_site = ids, second, site
+
+    def _forget_ids(self) -> None:
+        """The next event looks its ids list up again (and marks it changed)."""
+        self._ids_second = -1
 
     def apply_all(self, events: Iterable[Event]) -> Counter[str]:
         outcomes: Counter[str] = Counter()
@@ -361,6 +381,7 @@ class Engine:
         for key in self._expiry.pop_before(SEEN_IDS, site, dedup_horizon):
             self._seen.difference_update(self._seen_ids.get(key, ()))
             self.state.delete(SEEN_IDS, key)
+            self._forget_ids()
 
     def _sweep(self, site: str, wm: int) -> None:
         """Forget the site's contacts, queue entries and agents idle past the contact TTL, and
@@ -521,6 +542,7 @@ class Engine:
 
     def checkpoint(self, offset: int) -> Checkpoint:
         """Changes since the last checkpoint, valid for all events up to ``offset``."""
+        self._forget_ids()  # its key must be marked changed again
         return Checkpoint(offset, dict(self.watermarks), dict(self.counters), self.state.changes())
 
     def restore(self, items: Iterable[tuple[bytes, bytes]], last: Checkpoint | None) -> int:
@@ -530,6 +552,7 @@ class Engine:
         Returns the offset the state is exact at (-1 for an empty state).
         """
         self.state.load(items)
+        self._forget_ids()
         if last is None:
             return -1
         self.state.load(last.changes)
