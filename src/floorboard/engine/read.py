@@ -1,4 +1,5 @@
-"""Reading an engine: window sums, live queues and agents as snapshot records. Never mutates."""
+"""Reading an engine: window sums, live queues and agents as snapshot records. Never changes the
+engine's state (reading the live-queue index only moves its cut, live.py)."""
 
 from __future__ import annotations
 
@@ -29,21 +30,16 @@ from floorboard.engine.snapshot import (
 from floorboard.engine.tables import (
     AGENT_QUALITY,
     AGENTS,
-    BACKLOG,
     CELL_MINUTES,
     CELL_QUARTERS,
-    ENTRY_CHANNEL,
-    ENTRY_TS,
     PULSE,
     PULSE_RESPONDENTS,
     PULSE_TS,
     PULSE_VALUE,
     TEAM_MINUTES,
     TEAM_QUARTERS,
-    WAITING,
 )
 from floorboard.engine.windows import MINUTE_MS, WINDOWS, Span, Tier, Window, window_span
-from floorboard.events.model import ASYNC_CHANNELS
 
 CellKey = tuple[str, str, str, str]
 
@@ -180,7 +176,8 @@ def snapshot(engine: Engine, now: int, source: str) -> list[Snapshot]:
                     answered[(site, team)].setdefault(window, []).append(
                         (queue, channel, vector[answered_slot])
                     )
-    live = _live_queues(engine, now)
+    # Synchronous contacts waiting past MAX_SYNC_WAIT_MS are lost answer or abandon events.
+    live = engine.live.read(now - MAX_SYNC_WAIT_MS)
     records: list[Snapshot] = []
     for key in sorted(set(queues) | set(live)):
         site, queue, channel = key
@@ -280,22 +277,6 @@ def _add(target: dict[str, Vector], window: str, vector: Vector) -> None:
         target[window] = list(vector)
     else:
         add_into(existing, vector)
-
-
-def _live_queues(
-    engine: Engine, now: int
-) -> dict[tuple[str, str, str], tuple[int, int | None, int, int | None]]:
-    counts: dict[tuple[str, str, str], list[int | None]] = {}
-    for table, slot in ((WAITING, 0), (BACKLOG, 2)):
-        for (site, _cid, queue), queued in engine.state.tables[table].items():
-            channel, ts = queued[ENTRY_CHANNEL], queued[ENTRY_TS]
-            if table == WAITING and channel not in ASYNC_CHANNELS and now - ts > MAX_SYNC_WAIT_MS:
-                continue  # a lost abandon or answer event, not a real wait
-            entry = counts.setdefault((site, queue, channel), [0, None, 0, None])
-            entry[slot] = int(entry[slot] or 0) + 1
-            oldest = entry[slot + 1]
-            entry[slot + 1] = ts if oldest is None else min(int(oldest), ts)
-    return {k: (int(v[0] or 0), v[1], int(v[2] or 0), v[3]) for k, v in counts.items()}
 
 
 def _agent_quality_today(engine: Engine, now: int) -> dict[tuple[str, str], dict[str, list[int]]]:
