@@ -23,6 +23,7 @@ from floorboard.engine.calendar import BusinessCalendar
 from floorboard.engine.cells import CellBuckets
 from floorboard.engine.expiry import ExpiryIndex
 from floorboard.engine.layout import Layout
+from floorboard.engine.live import LiveQueues
 from floorboard.engine.state import Checkpoint, Key, KeyedState
 from floorboard.engine.tables import (
     ABANDONS,
@@ -158,6 +159,7 @@ class Engine:
         )
         self._minute_vector = self._cells.minute_vector
         self._agents = AgentTimelines(self.state, self._expiry)
+        self.live = LiveQueues()  # the WAITING and BACKLOG entries counted per queue, for reads
         self._attribution = Attribution(self.state, self._expiry, self.layout, self._cells)
         self.week = WeekCells(self.state, self._expiry)
         self._week_kept_ms = WEEK_KEPT_MS + self.lateness_ms - self._quarters_kept_ms
@@ -394,14 +396,17 @@ class Engine:
         stale = [k for k, ts in self._exits.items() if k[0] == site and ts < closed_before]
         self.state.delete_all(EXITS, stale)
         for table in (WAITING, BACKLOG):  # entries whose exit was never seen
-            self._delete_before(table, site, ENTRY_TS, horizon)
+            for key, entry in self._delete_before(table, site, ENTRY_TS, horizon):
+                self.live.remove(table, key, entry)
         self._agents.expire(site, horizon)
 
-    def _delete_before(self, table: str, site: str, field: int, horizon: int) -> None:
-        """Delete the site's records in ``table`` whose time ``field`` is before ``horizon``."""
+    def _delete_before(self, table: str, site: str, field: int, horizon: int) -> list[Any]:
+        """Delete the site's records in ``table`` whose time ``field`` is before ``horizon``;
+        returns them as (key, record)."""
         rows = self.state.tables[table]
-        stale = [k for k, rec in rows.items() if k[0] == site and rec[field] < horizon]
-        self.state.delete_all(table, stale)
+        stale = [(k, rec) for k, rec in rows.items() if k[0] == site and rec[field] < horizon]
+        self.state.delete_all(table, [k for k, _ in stale])
+        return stale
 
     # --- live queue entries ---
 
@@ -419,10 +424,13 @@ class Engine:
         key = (site, contact_id, queue)
         rows = self.state.tables[table]
         current = rows.get(key)
-        if current is not None and current[ENTRY_TS] >= ts:
-            return  # a later entry into this queue is already open
+        if current is not None:
+            if current[ENTRY_TS] >= ts:
+                return  # a later entry into this queue is already open
+            self.live.remove(table, key, current)
         self.state.dirty[table].add(key)
-        rows[key] = [channel, ts]  # fields as in tables.py
+        rows[key] = entry = [channel, ts]  # fields as in tables.py
+        self.live.add(table, key, entry)
 
     def _close(self, table: str, site: str, contact_id: str, queue: str, ts: int) -> None:
         key = (site, contact_id, queue)
@@ -431,6 +439,7 @@ class Engine:
         if current is not None and current[ENTRY_TS] <= ts:
             self.state.dirty[table].add(key)
             del rows[key]
+            self.live.remove(table, key, current)
         tomb = (site, contact_id, queue, table)
         closed = self._exits.get(tomb)
         if closed is None or ts > closed:
@@ -567,5 +576,6 @@ class Engine:
                 self._queues.setdefault(site, set()).add(queue)
         self._restore_teams()
         self._agents.index_pending()
+        self.live.rebuild(self.state.tables)
         self._last_offset = last.offset
         return last.offset

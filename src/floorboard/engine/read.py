@@ -1,10 +1,13 @@
-"""Reading an engine: window sums, live queues and agents as snapshot records. Never mutates."""
+"""Reading an engine: window sums, live queues and agents as snapshot records. Never changes the
+engine's state (reading the live-queue index only moves its cut, live.py)."""
 
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from itertools import accumulate
 
 from floorboard.engine import agents
 from floorboard.engine.engine import MAX_SYNC_WAIT_MS, Engine
@@ -29,21 +32,16 @@ from floorboard.engine.snapshot import (
 from floorboard.engine.tables import (
     AGENT_QUALITY,
     AGENTS,
-    BACKLOG,
     CELL_MINUTES,
     CELL_QUARTERS,
-    ENTRY_CHANNEL,
-    ENTRY_TS,
     PULSE,
     PULSE_RESPONDENTS,
     PULSE_TS,
     PULSE_VALUE,
     TEAM_MINUTES,
     TEAM_QUARTERS,
-    WAITING,
 )
 from floorboard.engine.windows import MINUTE_MS, WINDOWS, Span, Tier, Window, window_span
-from floorboard.events.model import ASYNC_CHANNELS
 
 CellKey = tuple[str, str, str, str]
 
@@ -145,20 +143,48 @@ def team_agent_time(engine: Engine, now: int) -> dict[tuple[str, str], dict[Wind
         site: [(window, span.start, min(span.end, now)) for window, span in by_window.items()]
         for site, by_window in spans.items()
     }
+    # Each (site, team, state)'s segments, summed per window through sorted bounds: a read holds
+    # every agent's transitions within the lateness, tens of thousands at a busy centre.
+    groups: dict[tuple[str, str, str], tuple[list[int], list[int]]] = {}
     for site, team, state, start, end in agents.provisional_segments(tables[AGENTS], now):
+        if end > start:
+            group = groups.get((site, team, state))
+            if group is None:
+                group = groups[(site, team, state)] = ([], [])
+            group[0].append(start)
+            group[1].append(end)
+    for (site, team, state), (starts, ends) in groups.items():
         slot = AGENT_TIME_INDEX.get(state)
         if slot is None:
             continue
+        before = _time_before(starts, ends)
         for window, first, last in bounds[site]:
-            lo = start if start > first else first
-            hi = end if end < last else last
-            if hi > lo:
+            total = before(last) - before(first) if last > first else 0
+            if total:
                 windows = out[(site, team)]
                 vector = windows.get(window)
                 if vector is None:
                     vector = windows[window] = [0] * size
-                vector[slot] += hi - lo
+                vector[slot] += total
     return out
+
+
+def _time_before(starts: list[int], ends: list[int]) -> Callable[[int], int]:
+    """For segments [start, end), x -> their total time before x, in O(log n) per x.
+
+    A segment's time before x is x - start once it started, less x - end once it ended; so with
+    the starts and ends sorted, prefix sums give the total for any x.
+    """
+    starts.sort()
+    ends.sort()
+    start_sums = [0, *accumulate(starts)]
+    end_sums = [0, *accumulate(ends)]
+
+    def before(x: int) -> int:
+        started, ended = bisect_left(starts, x), bisect_left(ends, x)
+        return x * (started - ended) - start_sums[started] + end_sums[ended]
+
+    return before
 
 
 def snapshot(engine: Engine, now: int, source: str) -> list[Snapshot]:
@@ -180,7 +206,8 @@ def snapshot(engine: Engine, now: int, source: str) -> list[Snapshot]:
                     answered[(site, team)].setdefault(window, []).append(
                         (queue, channel, vector[answered_slot])
                     )
-    live = _live_queues(engine, now)
+    # Synchronous contacts waiting past MAX_SYNC_WAIT_MS are lost answer or abandon events.
+    live = engine.live.read(now - MAX_SYNC_WAIT_MS)
     records: list[Snapshot] = []
     for key in sorted(set(queues) | set(live)):
         site, queue, channel = key
@@ -280,22 +307,6 @@ def _add(target: dict[str, Vector], window: str, vector: Vector) -> None:
         target[window] = list(vector)
     else:
         add_into(existing, vector)
-
-
-def _live_queues(
-    engine: Engine, now: int
-) -> dict[tuple[str, str, str], tuple[int, int | None, int, int | None]]:
-    counts: dict[tuple[str, str, str], list[int | None]] = {}
-    for table, slot in ((WAITING, 0), (BACKLOG, 2)):
-        for (site, _cid, queue), queued in engine.state.tables[table].items():
-            channel, ts = queued[ENTRY_CHANNEL], queued[ENTRY_TS]
-            if table == WAITING and channel not in ASYNC_CHANNELS and now - ts > MAX_SYNC_WAIT_MS:
-                continue  # a lost abandon or answer event, not a real wait
-            entry = counts.setdefault((site, queue, channel), [0, None, 0, None])
-            entry[slot] = int(entry[slot] or 0) + 1
-            oldest = entry[slot + 1]
-            entry[slot + 1] = ts if oldest is None else min(int(oldest), ts)
-    return {k: (int(v[0] or 0), v[1], int(v[2] or 0), v[3]) for k, v in counts.items()}
 
 
 def _agent_quality_today(engine: Engine, now: int) -> dict[tuple[str, str], dict[str, list[int]]]:

@@ -264,6 +264,28 @@ async def test_a_large_change_set_triggers_an_early_checkpoint() -> None:
     assert rt.stats["checkpoints"] >= 1
 
 
+async def test_changes_are_published_soon_and_the_timer_only_republishes_stale_partitions() -> None:
+    log = MemoryLog()
+    rt, _ = runtime(log, snapshot_min_interval_s=3600.0, snapshot_interval_s=3600.0)
+    await rt.assign(PARTITIONS)
+    await deliver(rt, BATCH[:100])  # the first change is published after its fetch
+    assert rt.stats["snapshots"] == 4
+    await deliver(rt, BATCH[100:200])  # within the minimum interval: left for later
+    await rt.publish_changes()
+    await rt.publish(only_stale=True)  # changed, but published within the interval
+    assert rt.stats["snapshots"] == 4
+    stale = rt.slots[2]
+    stale.published_at -= 3600.0
+    await rt.publish(only_stale=True)
+    assert rt.stats["snapshots"] == 5 and not stale.state.changed
+    rt._next_change_publish = 0.0  # the minimum interval has passed
+    await rt.publish_changes()  # the other three, changed since they were published
+    assert rt.stats["snapshots"] == 8
+    await deliver(rt, BATCH[200:])
+    await rt.publish()
+    assert_exact(log)
+
+
 async def test_lag_comes_from_the_fetch_high_water_mark() -> None:
     log = MemoryLog()
     rt, consumer = runtime(log)

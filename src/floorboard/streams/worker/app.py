@@ -31,7 +31,7 @@ from floorboard.streams.worker.kpi import kpi_document
 from floorboard.streams.worker.logs import json_logging
 from floorboard.streams.worker.metrics import build_registry
 from floorboard.streams.worker.partition import SEEK_RETRY_S, Record
-from floorboard.streams.worker.runtime import SOURCE_CHECK_S, WorkerRuntime
+from floorboard.streams.worker.runtime import CHANGES_CHECK_S, SOURCE_CHECK_S, WorkerRuntime
 from floorboard.streams.worker.settings import WorkerSettings
 
 log = logging.getLogger(__name__)
@@ -177,7 +177,13 @@ def create_app(
 
     async def publish_tick() -> None:
         try:
-            await runtime.publish()
+            await runtime.publish(only_stale=True)
+        except Exception as exc:  # a timer that raises would stop for good
+            log.warning("snapshot publish failed: %r", exc)
+
+    async def changes_tick() -> None:
+        try:
+            await runtime.publish_changes()
         except Exception as exc:  # a timer that raises would stop for good
             log.warning("snapshot publish failed: %r", exc)
 
@@ -197,6 +203,9 @@ def create_app(
     app.timer(SEEK_RETRY_S)(resume_tick)
     app.timer(SOURCE_CHECK_S)(source_tick)
     app.timer(worker.snapshot_interval_s)(publish_tick)
+    # Changes are published after each fetch; this publishes those a fetch left waiting for
+    # snapshot_min_interval_s when no other fetch follows soon.
+    app.timer(CHANGES_CHECK_S)(changes_tick)
 
     async def metrics_view(view: Any, _request: Any) -> Any:
         # aiohttp refuses a charset inside content_type; a plain header passes it through.

@@ -4,7 +4,8 @@
 * batches: apply records, queue dead letters, ask for a seek when the position is off;
 * every ``checkpoint_interval_s`` (or when many keys changed): dead letters delivered, then the
   engine checkpoint in its two steps; a failed write is merged into the next attempt;
-* every ``snapshot_interval_s`` and soon after changes: snapshot records of every partition;
+* soon after changes (``publish_changes``, after a fetch and from a short timer) and every
+  ``snapshot_interval_s`` for partitions not published meanwhile: snapshot records;
 * revocation: a final checkpoint, then the engine is parked in case the partition comes back.
 
 ``app.py`` connects this to Faust's agent, signals, timers and web server.
@@ -46,6 +47,12 @@ SOURCE_CHECK_TIMEOUT_S = 5.0
 # How often each partition's anchor record is checked on the broker while nothing else asks for
 # it: a topic deleted and recreated under a running worker gives no other sign.
 ANCHOR_CHECK_S = 5.0
+# How often a timer looks for changes a fetch left unpublished (``publish_changes``).
+CHANGES_CHECK_S = 0.05
+# Change-driven publications start at least this many times their duration apart: reads take
+# at most a quarter of the time while a fetch's worth of records waits, half when the worker
+# keeps up (then only the latency of the snapshots is at stake).
+READ_SPACING = {"behind": 3.0, "keeping_up": 2.0}
 # (partition, offset) -> offset of the first record at or after it, None if there is none yet
 FirstOffset = Callable[[int, int], Awaitable[int | None]]
 # (partition, offset) -> the partition as the broker holds it now, None when it did not answer
@@ -116,6 +123,7 @@ class WorkerRuntime:
         self._batch = asyncio.Lock()
         self.closed = False
         self._next_change_publish = 0.0
+        self._publishing = asyncio.Lock()
         self.layout: Layout = Engine(config).layout
         # Worker-level, like stats: they keep counting across rebalances.
         self.batch_duration = Histogram(BATCH_BOUNDS_S)
@@ -203,12 +211,7 @@ class WorkerRuntime:
                     await self._reposition(slot, now)
                 if slot.state.engine.state.dirty_count >= self.worker.checkpoint_max_keys:
                     self._spawn(self.checkpoint(slot))
-        if now >= self._next_change_publish:
-            await self.publish(only_changed=True)
-            # Reading an engine costs more as its state grows (1,000 agents: tens of ms): keep
-            # change-driven publishing under about a quarter of the time.
-            spent = time.monotonic() - now
-            self._next_change_publish = now + max(self.worker.snapshot_min_interval_s, 3 * spent)
+        await self.publish_changes()
         self.batch_duration.observe(time.monotonic() - now)
 
     async def _send_letter(self, letter: DeadLetter) -> asyncio.Future[Any]:
@@ -433,20 +436,47 @@ class WorkerRuntime:
         wall = int(time.time() * 1000)
         return max([wall, *self.watermarks().values()])
 
-    async def publish(self, only_changed: bool = False) -> None:
-        """Publish partitions that changed, and (unless ``only_changed``) any not published
-        within the last interval, so every partition is republished at least that often; and
-        each partition's queue-day records once ``day_records_interval_s`` has passed."""
-        if self.closed:
-            return
+    async def publish_changes(self) -> None:
+        """Publish the partitions that changed, unless the previous such publication was less
+        than ``snapshot_min_interval_s`` ago, or less than ``READ_SPACING`` times as long as it
+        took: reading an engine costs more as its state grows (1,000 agents: tens of ms), and
+        while records wait, change-driven reads must leave most of the time to applying them."""
+        started = time.monotonic()
+        if started < self._next_change_publish or self._publishing.locked():
+            return  # a publication under way leaves later changes to the next one
+        await self.publish(only_changed=True)
+        spent = time.monotonic() - started
+        behind = sum(self.lag().values()) >= self.worker.batch_max_records
+        spacing = READ_SPACING["behind" if behind else "keeping_up"]
+        self._next_change_publish = started + max(
+            self.worker.snapshot_min_interval_s, spacing * spent
+        )
+
+    async def publish(self, only_changed: bool = False, only_stale: bool = False) -> None:
+        """Publish partitions that changed (``only_changed``), or that were not published within
+        the last interval (``only_stale``: the timer's, since ``publish_changes`` covers changes
+        soon after them), or (by default) either, so every partition is republished at least
+        once an interval; and each partition's queue-day records once ``day_records_interval_s``
+        has passed."""
+        async with self._publishing:  # one at a time: a partition's records stay in order
+            if not self.closed:  # late timer ticks must not restart the producer
+                await self._publish(only_changed, only_stale)
+
+    async def _publish(self, only_changed: bool, only_stale: bool) -> None:
         now_ms = self.now_ms()
         sent = time.monotonic()
         stale_before = sent - 0.8 * self.worker.snapshot_interval_s
         for slot in list(self.slots.values()):
             if sent - slot.day_published_at >= self.worker.day_records_interval_s:
                 await self._publish_day(slot, now_ms, sent)
-            fresh = slot.published_at > stale_before
-            if not slot.state.changed and (only_changed or fresh):
+            stale = slot.published_at <= stale_before
+            if only_changed:
+                due = slot.state.changed
+            elif only_stale:
+                due = stale
+            else:
+                due = slot.state.changed or stale
+            if not due:
                 continue
             slot.state.changed = False
             slot.published_at = sent
