@@ -48,7 +48,10 @@ class Sent:
 
 
 async def produce(settings: RuntimeSettings, rate: int, seconds: float, sent: Sent) -> None:
-    source = generate(config(), centre(1000), int(time.time() * 1000) - 8 * 3_600_000, DAY_MS, 3)
+    # a week of traffic, drawn lazily: any --seconds at any rate finds events (restamped to now)
+    source = generate(
+        config(), centre(1000), int(time.time() * 1000) - 8 * 3_600_000, 7 * DAY_MS, 3
+    )
     producer = AIOKafkaProducer(
         bootstrap_servers=settings.broker, enable_idempotence=False, linger_ms=2
     )
