@@ -16,7 +16,7 @@ from typing import Any
 from floorboard.config import Config
 from floorboard.engine.engine import Engine
 from floorboard.engine.kpis import Figure
-from floorboard.engine.layout import Layout, Vector, add_into
+from floorboard.engine.layout import Layout, Vector, add_at
 from floorboard.engine.read import day_intervals, layout_id
 from floorboard.engine.snapshot import QueueDay, Snapshot
 from floorboard.engine.tables import ABANDONS, ABANDONS_LIST, ABANDONS_TOTAL
@@ -110,12 +110,7 @@ def last_week_vectors(records: Iterable[Snapshot]) -> dict[QueueKey, Vector]:
     out: dict[QueueKey, Vector] = {}
     for rec in _latest_days(records):
         if rec.last_week is not None:
-            key = (rec.site, rec.queue, rec.channel)
-            sums = out.get(key)
-            if sums is None:
-                out[key] = list(rec.last_week)
-            else:
-                add_into(sums, rec.last_week)
+            add_at(out, (rec.site, rec.queue, rec.channel), rec.last_week)
     return out
 
 
@@ -130,11 +125,7 @@ def merge_days(records: Iterable[Snapshot], keep: int) -> dict[QueueKey, QueueDa
             view = out[key] = QueueDayView(rec.site, rec.queue, rec.channel, rec.day_start)
         view.as_of = max(view.as_of, rec.as_of)
         for start, vector in rec.intervals.items():
-            sums = view.intervals.get(start)
-            if sums is None:
-                view.intervals[start] = list(vector)
-            else:
-                add_into(sums, vector)
+            add_at(view.intervals, start, vector)
         view.abandoned.extend(rec.abandoned)
         view.abandoned_total += rec.abandoned_total
     for view in out.values():

@@ -10,6 +10,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 Vector = list[int]
 
@@ -132,10 +133,22 @@ class Layout:
         return {name: vector[i] for name, i in self.index.items()}
 
 
+K = TypeVar("K")
+
+
 def add_into(target: Vector, other: Sequence[int]) -> None:
     for i, value in enumerate(other):
         if value:
             target[i] += value
+
+
+def add_at(sums: dict[K, Vector], key: K, vector: Sequence[int]) -> None:
+    """Add ``vector`` into ``sums[key]``, starting from a copy when the key is new."""
+    target = sums.get(key)
+    if target is None:
+        sums[key] = list(vector)
+    else:
+        add_into(target, vector)
 
 
 def sub_into(target: Vector, other: Sequence[int]) -> None:

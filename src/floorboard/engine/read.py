@@ -17,6 +17,7 @@ from floorboard.engine.layout import (
     AGENT_TIME_INDEX,
     Layout,
     Vector,
+    add_at,
     add_into,
 )
 from floorboard.engine.pseudonyms import DISPLAY, QUALITY, local_day, pseudonym
@@ -120,11 +121,7 @@ def day_intervals(
         if not queue:  # the unattributed cell: surveys only
             continue
         for start, vector in by_start.items():
-            sums = out[(site, queue, channel)].get(int(start))
-            if sums is None:
-                out[(site, queue, channel)][int(start)] = list(vector)
-            else:
-                add_into(sums, vector)
+            add_at(out[(site, queue, channel)], int(start), vector)
     return out
 
 
@@ -199,9 +196,9 @@ def snapshot(engine: Engine, now: int, source: str) -> list[Snapshot]:
         for window, vector in windows.items():
             if not any(vector):
                 continue  # e.g. an unattributed cell whose surveys all moved to their contacts
-            _add(queues[(site, queue, channel)], window, vector)
+            add_at(queues[(site, queue, channel)], window, vector)
             if team:
-                _add(teams[(site, team)], window, vector)
+                add_at(teams[(site, team)], window, vector)
                 if vector[answered_slot]:
                     answered[(site, team)].setdefault(window, []).append(
                         (queue, channel, vector[answered_slot])
@@ -299,14 +296,6 @@ def _shown(engine: Engine, roster: list[AgentLive], site: str, now: int) -> list
         for a in roster
     ]
     return sorted(shown, key=lambda a: a.agent)
-
-
-def _add(target: dict[str, Vector], window: str, vector: Vector) -> None:
-    existing = target.get(window)
-    if existing is None:
-        target[window] = list(vector)
-    else:
-        add_into(existing, vector)
 
 
 def _agent_quality_today(engine: Engine, now: int) -> dict[tuple[str, str], dict[str, list[int]]]:

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 
 import msgspec
 
-from floorboard.engine.layout import add_into
+from floorboard.engine.layout import add_at
 
 
 class AgentLive(msgspec.Struct, frozen=True):
@@ -141,9 +141,5 @@ def merge_windows(parts: Iterable[dict[str, list[int]]]) -> dict[str, list[int]]
     out: dict[str, list[int]] = {}
     for part in parts:
         for window, vector in part.items():
-            target = out.get(window)
-            if target is None:
-                out[window] = list(vector)
-            else:
-                add_into(target, vector)
+            add_at(out, window, vector)
     return out

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from floorboard.engine.expiry import ExpiryIndex
-from floorboard.engine.layout import Vector, add_into
+from floorboard.engine.layout import Vector, add_at, add_into
 from floorboard.engine.state import Key, KeyedState
 from floorboard.engine.tables import CELL_QUARTERS, WEEK_QUARTERS
 from floorboard.engine.windows import QUARTER_MS, Span
@@ -53,10 +53,5 @@ class WeekCells:
                 vector = self._rows.get(key)
                 if vector is None or not key[1]:  # gone, or the unattributed cell (surveys)
                     continue
-                queue = (key[0], key[1], key[2])
-                sums = out.get(queue)
-                if sums is None:
-                    out[queue] = list(vector)
-                else:
-                    add_into(sums, vector)
+                add_at(out, (key[0], key[1], key[2]), vector)
         return out
