@@ -10,7 +10,7 @@ any parser recurses into it: one rejection carrying the number of elements it he
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal, cast, get_args
 
 import msgspec
@@ -60,10 +60,12 @@ class Limits:
     # own; a tighter bound costs a pass over the strings, so it runs only when set lower.
     max_id_length: int = MAX_NAME_LENGTH  # id, contact_id
     max_name_length: int = MAX_NAME_LENGTH  # site, queue, agent, team, reason, …
+    # Read once per record: set here, not computed on every read.
+    tightened: bool = field(init=False, repr=False, compare=False)
 
-    @property
-    def tightened(self) -> bool:
-        return min(self.max_id_length, self.max_name_length) < MAX_NAME_LENGTH
+    def __post_init__(self) -> None:
+        tight = min(self.max_id_length, self.max_name_length) < MAX_NAME_LENGTH
+        object.__setattr__(self, "tightened", tight)
 
 
 DEFAULT_LIMITS = Limits()
@@ -73,15 +75,15 @@ ID_FIELDS = frozenset({"id", "contact_id"})
 def _string_fields(etype: type) -> tuple[tuple[str, bool], ...]:
     """(field, holds a tuple of strings) for each bounded string field of an event type."""
     fields = []
-    for field in msgspec.inspect.type_info(etype).fields:  # type: ignore[attr-defined]
-        kinds = getattr(field.type, "types", (field.type,))  # Optional fields are unions
+    for info in msgspec.inspect.type_info(etype).fields:  # type: ignore[attr-defined]
+        kinds = getattr(info.type, "types", (info.type,))  # Optional fields are unions
         for kind in kinds:
             if isinstance(kind, msgspec.inspect.StrType) and kind.max_length:
-                fields.append((field.name, False))
+                fields.append((info.name, False))
             elif isinstance(kind, msgspec.inspect.VarTupleType) and isinstance(
                 kind.item_type, msgspec.inspect.StrType
             ):
-                fields.append((field.name, True))
+                fields.append((info.name, True))
     return tuple(fields)
 
 
