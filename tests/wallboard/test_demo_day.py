@@ -92,8 +92,9 @@ async def test_enter_on_a_queue_drills_down_window_by_window() -> None:
         assert "oslo-" not in "\n".join(lines)
         # then the day's half hours from midnight, which add up to today, and its abandons
         first = lines.index("Today's half hours") + 2
-        half_hours = lines[first : first + 25]  # 00:00 to 12:00
-        assert [h.split()[0] for h in half_hours[::12]] == ["00:00", "06:00", "12:00"]
+        half_hours = lines[first + 1 : lines.index("", first)]  # after the quiet night, to 12:00
+        assert lines[first].split() == ["00:00–07:00", "no", "activity"]
+        assert [h.split()[0] for h in half_hours[::5]] == ["07:00", "09:30", "12:00"]
         assert sum(int(h.split()[1]) for h in half_hours) == 219
         assert "Abandoned today: 13, most recent first" in lines
         out = os.environ.get("FLOORBOARD_SCREENSHOT_DIR")

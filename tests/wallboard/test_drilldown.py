@@ -90,7 +90,13 @@ async def test_the_board_and_the_csv_show_the_same_day(
             if (r["queue"], r["channel"]) == ("billing", "voice")]  # fmt: skip
     assert len(rows) == 20  # 00:00 to the half hour under way at 09:30
     assert sum(int(r["offered"]) for r in rows) > 10
-    for r in rows:
+    # The half hours before the first activity are one line on the board.
+    activity = ("offered", "answered", "abandoned", "csat_mean", "nps", "fcr_rate")
+    first = next(i for i, r in enumerate(rows) if any(r[k] not in ("", "0") for k in activity))
+    assert first > 1
+    assert lines[table + 2] == f"{'00:00–' + rows[first]['start'][11:16]:<{WIDTHS[0]}}no activity"
+    assert not set(board) & {r["start"][11:16] for r in rows[:first]}
+    for r in rows[first:]:
         _, offered, answered, abandoned, sl, asa, aht, csat, nps, fcr = board[r["start"][11:16]]
         assert (offered, answered, abandoned) == (r["offered"], r["answered"], r["abandoned"])
         assert sl == pct(num(r["service_level"]))

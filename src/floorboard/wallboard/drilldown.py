@@ -30,8 +30,9 @@ def _local(ts: int, zone: ZoneInfo) -> dt.datetime:
 
 
 def day_lines(day: QueueDayView | None, config: Config, layout: Layout) -> list[str]:
-    """The half hours from local midnight, then the abandoned contacts, most recent first. On a
-    DST day every half hour carries its UTC offset, so the repeated hour reads twice apart."""
+    """The half hours from local midnight (the empty ones before the first contact as one line),
+    then the abandoned contacts, most recent first. On a DST day every half hour carries its UTC
+    offset, so the repeated hour reads twice apart."""
     if day is None:
         return [f"Today's half hours: not received yet (sent every {PUBLISH_EVERY_S:g} s)"]
     zone = config.sites[day.site].zone
@@ -43,6 +44,13 @@ def day_lines(day: QueueDayView | None, config: Config, layout: Layout) -> list[
         _row("start", "offered", "answered", "abandoned", "1st resp" if written else "SL", "ASA",
              "AHT", "CSAT", "NPS", "FCR"),
     ]  # fmt: skip
+    # The night before the first contact is one line, not a screenful of zeros (the CSV keeps
+    # every half hour).
+    quiet = next((i for i, r in enumerate(rows) if any(day.intervals.get(r.start, ()))), len(rows))
+    if quiet > 1:
+        span = f"{_local(rows[0].start, zone):%H:%M}–{_local(rows[quiet - 1].end, zone):%H:%M}"
+        lines.append(f"{span:<{WIDTHS[0]}}no activity")
+        rows = rows[quiet:]
     for r in rows:
         f = r.figures
         start = _local(r.start, zone).strftime("%H:%M %z" if dst_day else "%H:%M")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import signal
 import zlib
@@ -591,3 +592,35 @@ async def test_queue_day_records_of_all_partitions_merge_to_one_engines_day() ->
     want = merge_days(day_records(engine, AT, "reference"), keep)
     assert want and any(day.abandoned for day in want.values())
     assert merge_days(published(log), keep) == want
+
+
+async def test_a_broker_that_stays_down_is_logged_once_per_partition_then_its_answer(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Each timer tick probes again while the broker is down: one warning, not one per tick.
+    old, _, broker = started_over()
+    rt, _ = runtime(MemoryLog())
+    rt.view = broker.view
+    await rt.assign([0])
+    await rt.handle({0: old[:10]})
+    await settle(rt)
+
+    async def down(partition: int, offset: int) -> PartitionView | None:
+        raise ConnectionError("broker down")
+
+    rt.view = down
+    caplog.set_level(logging.DEBUG, "floorboard.streams.worker.runtime")
+    for _ in range(5):
+        rt.source_interrupted()
+        await rt.resume_stalled()
+        await settle(rt)
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert [r.getMessage() for r in warnings] == [
+        "partition 0: reset probe failed (retried each tick, logged again when the broker "
+        "answers): ConnectionError('broker down')"
+    ]
+    assert sum("reset probe failed" in r.getMessage() for r in caplog.records) == 5
+    rt.view = broker.view
+    await rt.resume_stalled()
+    await settle(rt)
+    assert caplog.records[-1].getMessage() == "partition 0: reset probe answered after 5 failed"

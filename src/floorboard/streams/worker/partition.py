@@ -167,15 +167,23 @@ class PartitionState:
                                    bad.event_id, bad.event_type, bad.count))  # fmt: skip
         stats = self.stats
         delay, wall_s = self.delay, time.time()
+        # The codec keeps a record's events below STRIDE, so offsets are first + index. Applied
+        # events, nearly all of them, are counted once per record.
+        apply, first, applied = engine.apply, event_offset(record.offset, 0), 0
         for index, event in enumerate(events):
-            outcome = engine.apply(event, event_offset(record.offset, index))
+            outcome = apply(event, first + index)
+            if outcome == "applied":
+                applied += 1
+                if delay is not None:
+                    delay.observe(wall_s - event.ts / 1000)
+                continue
             stats[outcome] += 1
-            if outcome == "applied" and delay is not None:
-                delay.observe(wall_s - event.ts / 1000)
-            elif outcome in REFUSED:
+            if outcome in REFUSED:
                 raw = encode(event) if batch else value
                 dead.append(self._dead(record, batch, outcome, self._refusal(event, outcome),
                                        raw, event.id, event_type(event)))  # fmt: skip
+        if applied:
+            stats["applied"] += applied
         stats["records"] += 1
         stats["events"] += len(events) + sum(bad.count for bad in rejected)
         if batch and not events and not rejected:

@@ -118,6 +118,9 @@ class WorkerRuntime:
         self._retired: Counter[str] = Counter()  # partition stats of slots no longer here
         self._tasks: set[asyncio.Task[None]] = set()
         self._probing: set[int] = set()
+        # Failed probes per partition since the last answer: a broker that is down fails one
+        # every tick, so only the first is a warning.
+        self._probe_failures: Counter[tuple[int, str]] = Counter()
         # Held while a fetch is applied: a checkpoint taken in between covers no record whose
         # dead letters are not queued yet (timers and revocation run between fetches' awaits).
         self._batch = asyncio.Lock()
@@ -283,10 +286,11 @@ class WorkerRuntime:
                     view(partition, anchor[0]), 3 * SOURCE_CHECK_TIMEOUT_S
                 )
             except Exception as exc:
-                log.warning("partition %d: reset probe failed: %r", partition, exc)
+                self._probe_failed(partition, "reset", exc)
                 return
             finally:
                 self._probing.discard(partition)
+            self._probe_answered(partition, "reset")
             if found is None:
                 return  # no answer: asked again on the next tick while slot.verify is set
             async with self._batch:  # not in the middle of a fetch's records
@@ -332,15 +336,35 @@ class WorkerRuntime:
             try:
                 first = await probe(partition, expected)
             except Exception as exc:
-                log.warning("partition %d: offset probe failed: %r", partition, exc)
+                self._probe_failed(partition, "offset", exc)
                 return
             finally:
                 self._probing.discard(partition)
+            self._probe_answered(partition, "offset")
             if first is not None and slot.active and slot.state.next_offset == expected:
                 slot.state.skip_missing(first)
                 await self._seek(partition, slot.state.next_offset)
 
         self._spawn(run())
+
+    def _probe_failed(self, partition: int, kind: str, exc: Exception) -> None:
+        failures = self._probe_failures
+        failures[(partition, kind)] += 1
+        if failures[(partition, kind)] == 1:
+            log.warning(
+                "partition %d: %s probe failed (retried each tick, logged again when the broker "
+                "answers): %r",
+                partition,
+                kind,
+                exc,
+            )
+        else:
+            log.debug("partition %d: %s probe failed: %r", partition, kind, exc)
+
+    def _probe_answered(self, partition: int, kind: str) -> None:
+        failed = self._probe_failures.pop((partition, kind), 0)
+        if failed:
+            log.info("partition %d: %s probe answered after %d failed", partition, kind, failed)
 
     # --- the source and readiness ---
 
