@@ -17,7 +17,7 @@ from floorboard.engine.engine import Engine
 from floorboard.engine.layout import AGENT_TIME_FIELDS, AGENT_TIME_INDEX, Vector
 from floorboard.engine.read import team_agent_time
 from floorboard.engine.tables import AGENT_PENDING, AGENTS, TEAM_QUARTERS
-from floorboard.engine.windows import WINDOWS, Tier, Window, window_span
+from floorboard.engine.windows import WINDOWS, Window, window_span
 from floorboard.events.model import AgentState, Event
 from tests.engine.strategies import LATEST_S, arrival_order, centre_events, reversed_within
 from tests.factory import MINUTE, SECOND, T0, config, contact, event
@@ -40,8 +40,7 @@ def apply(engine: Engine, events: Sequence[Event]) -> list[AgentState]:
 
 def reference(engine: Engine, accepted: list[AgentState], now: int) -> TeamTime:
     """Each agent's transitions sorted as the engine compares them; each segment to the next
-    transition (the last one to ``now``) clipped to each window's ``[start, min(end, now))`` and
-    to what its tier still holds."""
+    transition (the last one to ``now``) clipped to each window's ``[start, min(end, now))``."""
     timelines: dict[tuple[str, str], list[tuple[int, str, str, str, list[str]]]] = defaultdict(list)
     for ev in accepted:
         transition = (ev.ts, ev.state, ev.reason or "", ev.team, sorted(ev.queues))
@@ -49,7 +48,6 @@ def reference(engine: Engine, accepted: list[AgentState], now: int) -> TeamTime:
     out: TeamTime = defaultdict(dict)
     for (site, _agent), timeline in timelines.items():
         timeline.sort()
-        minute_lo, quarter_lo = engine.kept[site]
         zone = engine.config.sites[site].zone
         for here, nxt in itertools.zip_longest(timeline, timeline[1:]):
             ts, state, _reason, team, _queues = here
@@ -59,8 +57,7 @@ def reference(engine: Engine, accepted: list[AgentState], now: int) -> TeamTime:
             end = nxt[0] if nxt is not None else now
             for window in WINDOWS:
                 span = window_span(window, now, zone)
-                held = minute_lo if span.tier is Tier.MINUTE else quarter_lo
-                lo, hi = max(ts, span.start, held), min(end, span.end, now)
+                lo, hi = max(ts, span.start), min(end, span.end, now)
                 if hi > lo:
                     vector = out[(site, team)].setdefault(window, [0] * len(AGENT_TIME_FIELDS))
                     vector[slot] += hi - lo

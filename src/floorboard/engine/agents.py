@@ -39,7 +39,7 @@ from floorboard.engine.windows import MINUTE_MS, QUARTER_MS
 from floorboard.events.model import AgentState
 
 AgentRows = dict[Key, list[Any]]  # the AGENTS table
-# Per site: the first minute and the first quarter bucket still kept (Engine.kept).
+# Per site: the first minute and the first quarter bucket still kept (Engine._bounds).
 Kept = dict[str, tuple[int, int]]
 
 

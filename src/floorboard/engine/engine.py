@@ -160,9 +160,9 @@ class Engine:
         )
         self._minute_vector = self._cells.minute_vector
         # Per site: the first minute and quarter bucket still kept, set by ``_advance``.
-        self.kept: dict[str, tuple[int, int]] = {}
+        self._kept: dict[str, tuple[int, int]] = {}
         self._agents = AgentTimelines(
-            self.state, self._expiry, self.watermarks, self.lateness_ms, self.kept
+            self.state, self._expiry, self.watermarks, self.lateness_ms, self._kept
         )
         self.live = LiveQueues()  # the WAITING and BACKLOG entries counted per queue, for reads
         self._attribution = Attribution(self.state, self._expiry, self.layout, self._cells)
@@ -351,7 +351,7 @@ class Engine:
 
     def _advance(self, site: str, previous: int | None, wm: int) -> None:
         """Housekeeping once the site's watermark enters a new minute; the sweep once an hour."""
-        self.kept[site] = minute_lo, quarter_lo = self._bounds(wm)
+        self._kept[site] = minute_lo, quarter_lo = self._bounds(wm)
         self._roll_up(site, minute_lo)
         self._evict(site, wm, quarter_lo)
         if previous is None or wm // HOUR_MS != previous // HOUR_MS:
@@ -585,7 +585,7 @@ class Engine:
                 self._queues.setdefault(site, set()).add(queue)
         self._restore_teams()
         for site, wm in self.watermarks.items():
-            self.kept[site] = self._bounds(wm)
+            self._kept[site] = self._bounds(wm)
         self.live.rebuild(self.state.tables)
         self._last_offset = last.offset
         return last.offset

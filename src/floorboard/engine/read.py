@@ -126,9 +126,11 @@ def day_intervals(
 
 
 def team_agent_time(engine: Engine, now: int) -> dict[tuple[str, str], dict[Window, Vector]]:
-    """Time in state per team: the buckets hold every closed segment; each agent's open segment
-    runs to ``now``. A window counts the time in ``[span.start, min(span.end, now))`` that its
-    tier still holds (the engine's ``kept`` bounds)."""
+    """Time in state per team: the buckets hold every closed segment, and each agent's open
+    segment runs to ``now``. A window counts the time in ``[span.start, min(span.end, now))``:
+    exact for any ``now`` from watermark − lateness on (an earlier read may count closed time
+    after ``now`` that is in the base already), and windows from there never reach back past
+    the buckets kept."""
     spans = _spans(engine, now)
     tables = engine.state.tables
     size = len(AGENT_TIME_FIELDS)
@@ -138,16 +140,10 @@ def team_agent_time(engine: Engine, now: int) -> dict[tuple[str, str], dict[Wind
     )
     out: dict[tuple[str, str], dict[Window, Vector]] = defaultdict(dict)
     out.update(_sum_windows(sources, spans))  # type: ignore[arg-type]
-    # (window, first time held, end of its buckets) per site
-    bounds: dict[str, list[tuple[Window, int, int]]] = {}
-    for site, by_window in spans.items():
-        if site not in engine.kept:
-            continue  # no event yet, so no agent either
-        minute_lo, quarter_lo = engine.kept[site]
-        bounds[site] = [
-            (w, max(span.start, minute_lo if span.tier is Tier.MINUTE else quarter_lo), span.end)
-            for w, span in by_window.items()
-        ]
+    bounds = {
+        site: [(window, span.start, span.end) for window, span in by_window.items()]
+        for site, by_window in spans.items()
+    }
     # One open segment per agent, and any closed time after ``now`` (a read before the agent's
     # last transition) taken out again.
     for (site, _agent), rec in tables[AGENTS].items():
