@@ -20,6 +20,7 @@ BENCHMARKS = (
     "bench.memory",
     "bench.ingest_asterisk",
     "bench.bounds",
+    "bench.agent_read",
     "bench.day_records",
 )
 

@@ -27,6 +27,7 @@ RESULT_FILE = {
     "bench.memory": "memory.json",
     "bench.ingest_asterisk": "ingest_asterisk.json",
     "bench.bounds": "bounds.json",
+    "bench.agent_read": "agent_read.json",
     "bench.day_records": "day_records.json",
 }
 

@@ -2,8 +2,8 @@
 
 The stream mixes every event type: voice and chat contacts of every fate (including transfers
 back to the queue they came from), email and messaging items, surveys and QA evaluations that
-land before or long after their contact (some never meet one), agent state changes, team pulse
-figures that tie on time and value, and exact duplicates.
+land before or long after their contact (some never meet one), agent state changes (some at the
+same time), team pulse figures that tie on time and value, and exact duplicates.
 """
 
 from __future__ import annotations
@@ -116,7 +116,8 @@ def agent_events(draw: st.DrawFn) -> list[Event]:
     for agent, team in AGENT_TEAM.items():
         for _ in range(draw(st.integers(0, 5))):
             state = draw(st.sampled_from(AGENT_STATES))
-            ts = T0 + draw(st.integers(0, SPAN_S)) * SECOND
+            # A few shared times, so an agent's transitions tie on time too.
+            ts = T0 + draw(st.integers(0, SPAN_S) | st.sampled_from([600, 3600])) * SECOND
             queues = draw(st.lists(st.sampled_from(sorted(QUEUE_CHANNELS)), unique=True))
             reason = draw(st.sampled_from(["break", "training"])) if state == "not_ready" else None
             out.append(

@@ -1,12 +1,12 @@
-"""Agent timelines: time in state per team from consecutive transitions, the same whether the time
-is still provisional or finalized, and whatever order the transitions arrive in."""
+"""Agent timelines: time in state per team from consecutive transitions, the same whether they are
+still pending or moved into the base, and whatever order the transitions arrive in."""
 
 from __future__ import annotations
 
 import itertools
 
 from floorboard.engine.layout import AGENT_TIME_FIELDS
-from floorboard.engine.tables import AGENTS, TEAM_MINUTES
+from floorboard.engine.tables import AGENT_BASE, AGENT_PENDING, AGENTS, TEAM_MINUTES, TRANSITION_TS
 from floorboard.engine.views import TeamView
 from floorboard.events.model import Event
 from tests.engine.helpers import oslo, run, views
@@ -53,13 +53,27 @@ def test_the_current_state_runs_until_the_read_time() -> None:
     assert seconds(team, "rolling_15m")["busy"] == 110
 
 
-def test_finalized_time_equals_provisional_time() -> None:
-    provisional = run(config(), DAY)  # watermark 10 min after T0: nothing finalized yet
-    finalized = run(config(), [*DAY, *contact("x", T0 + 25 * MINUTE)])  # pushes the horizon past
-    assert provisional.state.tables[TEAM_MINUTES] == {}
-    assert finalized.state.tables[TEAM_MINUTES] != {}
-    a = views(provisional, NOW).teams[("oslo", "red")]
-    b = views(finalized, NOW).teams[("oslo", "red")]
+def test_closed_segments_are_in_the_buckets_as_they_arrive() -> None:
+    engine = run(config(), DAY)  # watermark 10 min after T0: every transition still pending
+    sums = [
+        sum(column) / 1000
+        for column in zip(*engine.state.tables[TEAM_MINUTES].values(), strict=True)
+    ]
+    assert dict(zip(AGENT_TIME_FIELDS, sums, strict=True)) == {
+        "logged_in": 30, "ready": 60 + 170, "not_ready": 100, "busy": 180, "acw": 60,
+    }  # fmt: skip
+
+
+def test_trimming_pending_transitions_into_the_base_changes_no_time() -> None:
+    pending = run(config(), DAY)
+    trimmed = run(config(), [*DAY, state(1500, "logged_out")])
+    # watermark 25 min, lateness 10 min: all of DAY is behind it
+    record = trimmed.state.tables[AGENTS][("oslo", "a1")]
+    assert record[AGENT_BASE][TRANSITION_TS] == DAY[-1].ts
+    assert len(record[AGENT_PENDING]) == 1
+    assert len(pending.state.tables[AGENTS][("oslo", "a1")][AGENT_PENDING]) == len(DAY)
+    a = views(pending, NOW).teams[("oslo", "red")]
+    b = views(trimmed, NOW).teams[("oslo", "red")]
     assert a.agent_time == b.agent_time
 
 
@@ -89,12 +103,16 @@ def test_roster_shows_state_reason_and_start_of_the_run() -> None:
     )
 
 
-def test_roster_since_is_the_same_once_finalized() -> None:
+def test_roster_since_is_the_same_once_moved_into_the_base() -> None:
     events = [state(0, "ready", queues=["billing"]), state(60, "ready", queues=["support"])]
-    pushed = [*events, *contact("x", T0 + 25 * MINUTE)]
+    # Two more of the run, the last 25 min on: the first two move into the base.
+    pushed = [*events, state(1400, "ready", queues=["support"]), state(1500, "ready",
+              queues=["support"])]  # fmt: skip
+    trimmed = run(config(), pushed)
+    assert len(trimmed.state.tables[AGENTS][("oslo", "a1")][AGENT_PENDING]) == 2
     assert (
         views(run(config(), events), NOW).teams[("oslo", "red")].agents
-        == views(run(config(), pushed), NOW).teams[("oslo", "red")].agents
+        == views(trimmed, NOW).teams[("oslo", "red")].agents
     )
 
 

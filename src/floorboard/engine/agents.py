@@ -1,19 +1,21 @@
 """Agent state timelines: live state per agent and time in state per team, order-independent.
 
-Each agent keeps a *base* transition (finalized) and a sorted list of *pending* transitions still
-within the allowed lateness. Pending transitions are finalized into the team's time buckets only
-once they are older than watermark − lateness, which no accepted event can precede, so any arrival
-order of the same events yields the same time in state. Reads add the pending part provisionally.
+Each agent keeps a *base* transition and a sorted list of *pending* transitions. Every closed
+segment (one transition to the next) is in the team's time buckets as soon as both ends are
+known; a transition that arrives out of order moves the time from its insertion point to the
+next transition out of the earlier transition's state into its own. So the buckets hold the
+same time for any arrival order of the same events, and a read only adds each agent's open
+segment (last transition to the read time).
+
+Pending transitions are kept for ordering and retraction until they fall behind watermark −
+lateness, which no accepted event can precede; then they move into the base.
 """
 
 from __future__ import annotations
 
-from bisect import insort
-from collections import defaultdict
+from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
-from heapq import heappop, heappush
-from operator import add
 from sys import intern
 from typing import Any
 
@@ -23,6 +25,7 @@ from floorboard.engine.state import Key, KeyedState
 from floorboard.engine.tables import (
     AGENT_BASE,
     AGENT_PENDING,
+    AGENT_SINCE,
     AGENTS,
     TEAM_MINUTES,
     TEAM_QUARTERS,
@@ -36,162 +39,124 @@ from floorboard.engine.windows import MINUTE_MS, QUARTER_MS
 from floorboard.events.model import AgentState
 
 AgentRows = dict[Key, list[Any]]  # the AGENTS table
-# A team time table: (name, bucket size in ms, rows, dirty keys)
-_TeamTier = tuple[str, int, dict[Key, list[int]], set[Key]]
-# Time per state summed in one finalization: team -> bucket -> ms per agent state
-_TeamSums = defaultdict[str, dict[int, list[int]]]
-
-
-def _spread(buckets: dict[int, list[int]], size: int, slot: int, lo: int, hi: int) -> None:
-    """Add ``[lo, hi)`` to ``slot`` of the ``size`` buckets it overlaps."""
-    b = lo - lo % size
-    start = lo  # where the part in bucket ``b`` starts: ``lo`` in the first, then ``b``
-    while b < hi:
-        vector = buckets.get(b)
-        if vector is None:
-            vector = buckets[b] = [0] * len(AGENT_TIME_FIELDS)
-        b += size
-        vector[slot] += (b if b < hi else hi) - start
-        start = b
-
-
-class DueIndex:
-    """Pending transitions by site and minute of event time, so finalization visits only agents
-    with one due. A derived index (rebuilt on restore, never checkpointed); entries of the minute
-    that holds the horizon stay, so they may come up again once finalized."""
-
-    def __init__(self) -> None:
-        self._minutes: dict[str, list[int]] = defaultdict(list)  # heap per site
-        self._due: dict[tuple[str, int], list[tuple[int, str]]] = defaultdict(list)
-
-    def add(self, site: str, ts: int, agent: str) -> None:
-        minute = ts // MINUTE_MS
-        due = self._due[(site, minute)]
-        if not due:
-            heappush(self._minutes[site], minute)
-        due.append((ts, agent))
-
-    def pop_due(self, site: str, horizon: int) -> list[tuple[int, str]]:
-        """(ts, agent) of every pending transition before ``horizon``, and maybe of some
-        finalized since."""
-        minutes = self._minutes.get(site)
-        due: list[tuple[int, str]] = []
-        last = horizon // MINUTE_MS  # only partly before the horizon: kept for the rest
-        while minutes and minutes[0] < last:
-            due += self._due.pop((site, heappop(minutes)))
-        if minutes and minutes[0] == last:
-            due += [entry for entry in self._due[(site, last)] if entry[0] < horizon]
-        return due
+# Per site: the first minute and the first quarter bucket still kept (Engine._bounds).
+Kept = dict[str, tuple[int, int]]
 
 
 class AgentTimelines:
-    """Agent records (table AGENTS) and the team time in state they finalize into (tables
-    TEAM_MINUTES and TEAM_QUARTERS)."""
+    """Agent records (table AGENTS) and the team time in state their closed segments add up to
+    (tables TEAM_MINUTES and TEAM_QUARTERS)."""
 
-    def __init__(self, state: KeyedState, expiry: ExpiryIndex) -> None:
+    def __init__(
+        self,
+        state: KeyedState,
+        expiry: ExpiryIndex,
+        watermarks: dict[str, int],
+        lateness_ms: int,
+        kept: Kept,
+    ) -> None:
         self._state = state
         self._rows: AgentRows = state.tables[AGENTS]
         self._dirty = state.dirty[AGENTS]
         self._expiry = expiry
-        self._due = DueIndex()
-        self._minutes, self._quarters = (
-            (table, size, state.tables[table], state.dirty[table])
-            for table, size in ((TEAM_MINUTES, MINUTE_MS), (TEAM_QUARTERS, QUARTER_MS))
-        )
+        self._watermarks = watermarks
+        self._lateness_ms = lateness_ms
+        self._kept = kept
 
     def record(self, ev: AgentState) -> None:
-        key = (ev.site, ev.agent)
+        site = ev.site
+        key = (site, ev.agent)
         rows = self._rows
         self._dirty.add(key)
         rec = rows.get(key)
         if rec is None:
-            rec = rows[key] = [None, []]  # fields as in tables.py
-        # Interned, the names finalization compares and keys buckets by are mostly the same objects.
+            rec = rows[key] = [None, [], None]  # fields as in tables.py
+        # Interned, the names compared and keyed by are mostly the same objects.
         reason, team = intern(ev.reason or ""), intern(ev.team)
         transition = [ev.ts, ev.state, reason, team, sorted(ev.queues)]  # fields as in tables.py
-        pending = rec[AGENT_PENDING]
-        if pending and transition < pending[-1]:
-            insort(pending, transition)
-        else:
-            pending.append(transition)  # the common case: in time order
-        self._due.add(ev.site, ev.ts, ev.agent)
+        pending: list[list[Any]] = rec[AGENT_PENDING]
+        horizon = self._watermarks[site] - self._lateness_ms
+        if pending and pending[0][TRANSITION_TS] < horizon:
+            _trim(rec, horizon)
+        if not pending or not transition < pending[-1]:
+            # The common case, in time order: the segment from the last transition closes.
+            last = pending[-1] if pending else rec[AGENT_BASE]
+            pending.append(transition)
+            if last is not None:
+                self._add(site, last, last[TRANSITION_TS], ev.ts, 1)
+            return
+        # Between two transitions (never before the base: it is older than any accepted event).
+        at = bisect_right(pending, transition)
+        nxt = pending[at]
+        prev = pending[at - 1] if at else rec[AGENT_BASE]
+        pending.insert(at, transition)
+        if prev is not None:  # prev → next becomes prev → new, new → next
+            self._add(site, prev, ev.ts, nxt[TRANSITION_TS], -1)
+        self._add(site, transition, ev.ts, nxt[TRANSITION_TS], 1)
 
-    def index_pending(self) -> None:
-        """Rebuild the due index from the agent table (after a restore)."""
-        for (site, agent), rec in self._rows.items():
-            for transition in rec[AGENT_PENDING]:
-                self._due.add(site, transition[TRANSITION_TS], agent)
+    def _add(self, site: str, here: list[Any], start: int, end: int, sign: int) -> None:
+        """Add (``sign`` 1) or subtract (-1) ``[start, end)`` in the state and team of transition
+        ``here``: time inside the minute tier to minute buckets, older time to quarter buckets
+        (minute buckets roll up into them), and time beyond every window nowhere. The bounds
+        only move forward and roll-up moves whole minute buckets, so a subtraction later removes
+        exactly what an addition put in."""
+        slot = AGENT_TIME_INDEX.get(here[TRANSITION_STATE])
+        if slot is None or start >= end:  # time logged out is not staffed time
+            return
+        minute_lo, quarter_lo = self._kept[site]
+        team = here[TRANSITION_TEAM]
+        if start < minute_lo:
+            self._spread(TEAM_QUARTERS, QUARTER_MS, site, team, slot, sign,
+                         max(start, quarter_lo), min(end, minute_lo))  # fmt: skip
+        self._spread(TEAM_MINUTES, MINUTE_MS, site, team, slot, sign, max(start, minute_lo), end)
 
-    def finalize(self, site: str, horizon: int, kept: tuple[int, int]) -> None:
-        """Move transitions older than ``horizon`` from pending into the team time buckets;
-        ``kept`` are the first minute and quarter buckets still kept."""
-        rows, dirty = self._rows, self._dirty
-        minute_lo, quarter_lo = kept
-        # Time per team and bucket summed over every agent first, so each team bucket of the
-        # state is looked up and marked changed once per call, not once per segment.
-        minutes: _TeamSums = defaultdict(dict)
-        quarters: _TeamSums = defaultdict(dict)
-        for _ts, agent in self._due.pop_due(site, horizon):
-            key = (site, agent)
-            rec = rows.get(key)
-            if rec is None:
-                continue  # expired since
-            pending = rec[AGENT_PENDING]
-            if not pending or pending[0][TRANSITION_TS] >= horizon:
-                continue  # already finalized through an earlier entry
+    def _spread(
+        self, table: str, size: int, site: str, team: str, slot: int, sign: int, lo: int, hi: int
+    ) -> None:
+        """Add ``sign`` × ``[lo, hi)`` to ``slot`` of the ``size`` buckets of ``table`` it
+        overlaps."""
+        if lo >= hi:
+            return
+        rows, dirty = self._state.tables[table], self._state.dirty[table]
+        b = lo - lo % size
+        start = lo  # where the part in bucket ``b`` starts: ``lo`` in the first, then ``b``
+        while b < hi:
+            key = (site, team, b)
             dirty.add(key)
-            base = rec[AGENT_BASE]
-            done = 0
-            for nxt in pending:
-                if nxt[TRANSITION_TS] >= horizon:
-                    break
-                done += 1
-                if base is None:
-                    base = nxt
-                    continue
-                if (
-                    base[TRANSITION_STATE] == nxt[TRANSITION_STATE]
-                    and base[TRANSITION_REASON] == nxt[TRANSITION_REASON]
-                    and base[TRANSITION_TEAM] == nxt[TRANSITION_TEAM]
-                ):
-                    # Same state, reason and team: the run (and its start) goes on.
-                    base[TRANSITION_QUEUES] = nxt[TRANSITION_QUEUES]
-                    continue
-                slot = AGENT_TIME_INDEX.get(base[TRANSITION_STATE])
-                start, end = base[TRANSITION_TS], nxt[TRANSITION_TS]
-                if slot is not None and start < end:  # time logged out is not staffed time
-                    # Time still inside the minute tier goes to minute buckets, older time
-                    # straight to quarter buckets (minute buckets roll up into them), and time
-                    # beyond every window nowhere.
-                    team = base[TRANSITION_TEAM]
-                    if start < minute_lo:
-                        lo, hi = max(start, quarter_lo), min(end, minute_lo)
-                        _spread(quarters[team], QUARTER_MS, slot, lo, hi)
-                    _spread(minutes[team], MINUTE_MS, slot, max(start, minute_lo), end)
-                base = nxt
-            rec[AGENT_BASE] = base
-            del pending[:done]
-        self._add(site, self._minutes, minutes)
-        self._add(site, self._quarters, quarters)
-
-    def _add(self, site: str, tier: _TeamTier, sums: _TeamSums) -> None:
-        """Add the summed time to the site's team buckets of ``tier``."""
-        table, _size, rows, dirty = tier
-        for team, buckets in sums.items():
-            for bucket, amounts in buckets.items():
-                key = (site, team, bucket)
-                dirty.add(key)
-                vector = rows.get(key)
-                if vector is None:
-                    rows[key] = amounts
-                    self._expiry.add(table, key)
-                else:
-                    vector[:] = map(add, vector, amounts)
+            vector = rows.get(key)
+            if vector is None:
+                vector = rows[key] = [0] * len(AGENT_TIME_FIELDS)
+                self._expiry.add(table, key)
+            b += size
+            vector[slot] += sign * ((b if b < hi else hi) - start)
+            start = b
 
     def expire(self, site: str, horizon: int) -> None:
         """Forget agents logged out since before ``horizon``."""
         stale = [k for k, rec in self._rows.items() if k[0] == site and _stale(rec, horizon)]
         self._state.delete_all(AGENTS, stale)
+
+
+def _trim(rec: list[Any], horizon: int) -> None:
+    """Move the pending transitions before ``horizon`` into the base; the base's run start
+    (``since``) goes back to the first of a run of the same state and reason."""
+    pending: list[list[Any]] = rec[AGENT_PENDING]
+    base, since = rec[AGENT_BASE], rec[AGENT_SINCE]
+    done = 0
+    for tr in pending:
+        if tr[TRANSITION_TS] >= horizon:
+            break
+        done += 1
+        if base is None or not _same_run(base, tr):
+            since = tr[TRANSITION_TS]
+        base = tr
+    rec[AGENT_BASE], rec[AGENT_SINCE] = base, since
+    del pending[:done]
+
+
+def _same_run(a: list[Any], b: list[Any]) -> bool:
+    same: bool = a[TRANSITION_STATE] == b[TRANSITION_STATE]
+    return same and a[TRANSITION_REASON] == b[TRANSITION_REASON]
 
 
 def _stale(rec: list[Any], horizon: int) -> bool:
@@ -209,10 +174,28 @@ def current(rec: list[Any]) -> list[Any] | None:
     return pending[-1] if pending else base
 
 
-def _timeline(rec: list[Any]) -> list[list[Any]]:
-    base: list[Any] | None = rec[AGENT_BASE]
-    pending: list[list[Any]] = rec[AGENT_PENDING]
-    return [base, *pending] if base is not None else list(pending)
+def newest_first(rec: list[Any]) -> Iterator[list[Any]]:
+    """The agent's transitions, latest first (pending, then the base)."""
+    yield from reversed(rec[AGENT_PENDING])
+    if rec[AGENT_BASE] is not None:
+        yield rec[AGENT_BASE]
+
+
+def open_segments(rec: list[Any], now: int) -> Iterator[tuple[list[Any], int, int, int]]:
+    """(transition, start, end, sign) of what a read at ``now`` adds to the team buckets: the open
+    segment from the last transition to ``now`` (sign 1), and closed time after ``now`` that the
+    buckets hold (sign -1; none unless ``now`` is before the agent's last transition)."""
+    later: list[Any] | None = None
+    for tr in newest_first(rec):
+        ts = tr[TRANSITION_TS]
+        if later is None:
+            if ts < now:
+                yield tr, ts, now, 1
+        elif later[TRANSITION_TS] > now:
+            yield tr, max(ts, now), later[TRANSITION_TS], -1
+        else:
+            return
+        later = tr
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,20 +210,17 @@ class AgentNow:
 
 
 def live(rows: AgentRows) -> Iterator[AgentNow]:
-    """Current state of every agent in ``rows``; ``since`` is the start of the current state run."""
+    """Current state of every agent in ``rows``; ``since`` is the start of the current state run
+    (of the same state and reason)."""
     for (site, agent), rec in rows.items():
-        timeline = _timeline(rec)
-        if not timeline:
+        last = current(rec)
+        if last is None:
             continue
-        last = timeline[-1]
         since = last[TRANSITION_TS]
-        for tr in reversed(timeline[:-1]):
-            if (
-                tr[TRANSITION_STATE] != last[TRANSITION_STATE]
-                or tr[TRANSITION_REASON] != last[TRANSITION_REASON]
-            ):
+        for tr in newest_first(rec):
+            if not _same_run(tr, last):
                 break
-            since = tr[TRANSITION_TS]
+            since = tr[TRANSITION_TS] if tr is not rec[AGENT_BASE] else rec[AGENT_SINCE]
         yield AgentNow(
             site,
             agent,
@@ -250,12 +230,3 @@ def live(rows: AgentRows) -> Iterator[AgentNow]:
             since,
             tuple(last[TRANSITION_QUEUES]),
         )
-
-
-def provisional_segments(rows: AgentRows, now: int) -> Iterator[tuple[str, str, str, int, int]]:
-    """(site, team, state, start, end) of time not yet finalized: from the base up to ``now``."""
-    for (site, _agent), rec in rows.items():
-        timeline = _timeline(rec)
-        for here, nxt in zip(timeline, [*timeline[1:], None], strict=True):
-            end = nxt[TRANSITION_TS] if nxt is not None else now
-            yield site, here[TRANSITION_TEAM], here[TRANSITION_STATE], here[TRANSITION_TS], end

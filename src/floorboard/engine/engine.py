@@ -56,6 +56,7 @@ from floorboard.engine.windows import (
     QUARTER_MS,
     WEEK_KEPT_MS,
     Tier,
+    bucket_ceil,
     bucket_start,
     retention_ms,
 )
@@ -161,11 +162,15 @@ class Engine:
             self.state, self._expiry, self.layout, self.watermarks, self.lateness_ms
         )
         self._minute_vector = self._cells.minute_vector
-        self._agents = AgentTimelines(self.state, self._expiry)
+        # Per site: the first minute and quarter bucket still kept, set by ``_advance``.
+        self._kept: dict[str, tuple[int, int]] = {}
+        self._agents = AgentTimelines(
+            self.state, self._expiry, self.watermarks, self.lateness_ms, self._kept
+        )
         self.live = LiveQueues()  # the WAITING and BACKLOG entries counted per queue, for reads
         self._attribution = Attribution(self.state, self._expiry, self.layout, self._cells)
         self.week = WeekCells(self.state, self._expiry)
-        self._week_kept_ms = WEEK_KEPT_MS + self.lateness_ms - self._quarters_kept_ms
+        self._week_kept_ms = WEEK_KEPT_MS + self.lateness_ms
         self._abandons = AbandonLog(
             self.state,
             self._expiry,
@@ -345,19 +350,22 @@ class Engine:
             found = self._sl_ms[key] = self.channel_settings(*key).sl_threshold_s * 1000
         return found
 
-    # --- watermark housekeeping: finalization, roll-up, eviction, sweep ---
+    # --- watermark housekeeping: roll-up, eviction, sweep ---
+
+    def _bounds(self, wm: int) -> tuple[int, int]:
+        """The first minute and quarter bucket kept at watermark ``wm``. Of the watermark's minute
+        only, so they hold until the next ``_advance`` and a restore computes them again."""
+        minute = bucket_start(wm, Tier.MINUTE)
+        return (
+            bucket_ceil(minute - self._minutes_kept_ms, Tier.MINUTE),
+            bucket_ceil(minute - self._quarters_kept_ms, Tier.QUARTER),
+        )
 
     def _advance(self, site: str, previous: int | None, wm: int) -> None:
         """Housekeeping once the site's watermark enters a new minute; the sweep once an hour."""
-        minute_horizon = wm - self._minutes_kept_ms
-        quarter_horizon = wm - self._quarters_kept_ms
-        kept = (
-            bucket_start(minute_horizon, Tier.MINUTE),
-            bucket_start(quarter_horizon, Tier.QUARTER),
-        )
-        self._agents.finalize(site, wm - self.lateness_ms, kept)
-        self._roll_up(site, minute_horizon)
-        self._evict(site, quarter_horizon, wm - self._dedup_ms)
+        self._kept[site] = minute_lo, quarter_lo = self._bounds(wm)
+        self._roll_up(site, minute_lo)
+        self._evict(site, wm, quarter_lo)
         if previous is None or wm // HOUR_MS != previous // HOUR_MS:
             self._sweep(site, wm)  # contacts live for days: once an hour is enough
 
@@ -384,15 +392,16 @@ class Engine:
         else:
             target[:] = map(add, target, vector)  # in C: most of a vector is zeros
 
-    def _evict(self, site: str, quarter_horizon: int, dedup_horizon: int) -> None:
-        """Drop the site's quarter buckets past every window, and event ids past the dedup TTL."""
+    def _evict(self, site: str, wm: int, quarter_horizon: int) -> None:
+        """Drop the site's quarter buckets before ``quarter_horizon``, week buckets and event ids
+        past their time behind watermark ``wm``."""
         # A day's abandons go once the whole day is past every window (keys: local midnight).
         for table in (TEAM_QUARTERS, AGENT_QUALITY, ABANDONS):
             self.state.delete_all(table, self._expiry.pop_before(table, site, quarter_horizon))
         # Cell quarters move to the week table, for "last week at this time".
         self.week.archive(self._expiry.pop_before(CELL_QUARTERS, site, quarter_horizon))
-        self.week.evict(site, quarter_horizon - self._week_kept_ms)
-        for key in self._expiry.pop_before(SEEN_IDS, site, dedup_horizon):
+        self.week.evict(site, wm - self._week_kept_ms)
+        for key in self._expiry.pop_before(SEEN_IDS, site, wm - self._dedup_ms):
             self._seen.difference_update(self._seen_ids.get(key, ()))
             self.state.delete(SEEN_IDS, key)
             self._forget_ids()
@@ -588,7 +597,8 @@ class Engine:
             for site, queue, *_ in self.state.tables[table]:
                 self._queues.setdefault(site, set()).add(queue)
         self._restore_teams()
-        self._agents.index_pending()
+        for site, wm in self.watermarks.items():
+            self._kept[site] = self._bounds(wm)
         self.live.rebuild(self.state.tables)
         self._last_offset = last.offset
         return last.offset

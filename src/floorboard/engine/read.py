@@ -4,10 +4,8 @@ engine's state (reading the live-queue index only moves its cut, live.py)."""
 from __future__ import annotations
 
 import hashlib
-from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Callable, Iterable
-from itertools import accumulate
+from collections.abc import Iterable
 
 from floorboard.engine import agents
 from floorboard.engine.engine import MAX_SYNC_WAIT_MS, Engine
@@ -41,6 +39,8 @@ from floorboard.engine.tables import (
     PULSE_VALUE,
     TEAM_MINUTES,
     TEAM_QUARTERS,
+    TRANSITION_STATE,
+    TRANSITION_TEAM,
 )
 from floorboard.engine.windows import MINUTE_MS, WINDOWS, Span, Tier, Window, window_span
 
@@ -126,7 +126,11 @@ def day_intervals(
 
 
 def team_agent_time(engine: Engine, now: int) -> dict[tuple[str, str], dict[Window, Vector]]:
-    """Finalized time in state per team plus the provisional part up to ``now``."""
+    """Time in state per team: the buckets hold every closed segment, and each agent's open
+    segment runs to ``now``. A window counts the time in ``[span.start, min(span.end, now))``:
+    exact for any ``now`` from watermark − lateness on (an earlier read may count closed time
+    after ``now`` that is in the base already), and windows from there never reach back past
+    the buckets kept."""
     spans = _spans(engine, now)
     tables = engine.state.tables
     size = len(AGENT_TIME_FIELDS)
@@ -137,51 +141,30 @@ def team_agent_time(engine: Engine, now: int) -> dict[tuple[str, str], dict[Wind
     out: dict[tuple[str, str], dict[Window, Vector]] = defaultdict(dict)
     out.update(_sum_windows(sources, spans))  # type: ignore[arg-type]
     bounds = {
-        site: [(window, span.start, min(span.end, now)) for window, span in by_window.items()]
+        site: [(window, span.start, span.end) for window, span in by_window.items()]
         for site, by_window in spans.items()
     }
-    # Each (site, team, state)'s segments, summed per window through sorted bounds: a read holds
-    # every agent's transitions within the lateness, tens of thousands at a busy centre.
-    groups: dict[tuple[str, str, str], tuple[list[int], list[int]]] = {}
-    for site, team, state, start, end in agents.provisional_segments(tables[AGENTS], now):
-        if end > start:
-            group = groups.get((site, team, state))
-            if group is None:
-                group = groups[(site, team, state)] = ([], [])
-            group[0].append(start)
-            group[1].append(end)
-    for (site, team, state), (starts, ends) in groups.items():
-        slot = AGENT_TIME_INDEX.get(state)
-        if slot is None:
-            continue
-        before = _time_before(starts, ends)
-        for window, first, last in bounds[site]:
-            total = before(last) - before(first) if last > first else 0
-            if total:
-                windows = out[(site, team)]
-                vector = windows.get(window)
-                if vector is None:
-                    vector = windows[window] = [0] * size
-                vector[slot] += total
-    return out
-
-
-def _time_before(starts: list[int], ends: list[int]) -> Callable[[int], int]:
-    """For segments [start, end), x -> their total time before x, in O(log n) per x.
-
-    A segment's time before x is x - start once it started, less x - end once it ended; so with
-    the starts and ends sorted, prefix sums give the total for any x.
-    """
-    starts.sort()
-    ends.sort()
-    start_sums = [0, *accumulate(starts)]
-    end_sums = [0, *accumulate(ends)]
-
-    def before(x: int) -> int:
-        started, ended = bisect_left(starts, x), bisect_left(ends, x)
-        return x * (started - ended) - start_sums[started] + end_sums[ended]
-
-    return before
+    # One open segment per agent, and any closed time after ``now`` (a read before the agent's
+    # last transition) taken out again.
+    for (site, _agent), rec in tables[AGENTS].items():
+        for here, start, end, sign in agents.open_segments(rec, now):
+            slot = AGENT_TIME_INDEX.get(here[TRANSITION_STATE])
+            if slot is None:
+                continue
+            windows = out[(site, here[TRANSITION_TEAM])]
+            for window, lo, hi in bounds[site]:
+                total = min(end, hi) - max(start, lo)
+                if total > 0:
+                    vector = windows.get(window)
+                    if vector is None:
+                        vector = windows[window] = [0] * size
+                    vector[slot] += sign * total
+    # A window holds time iff it is not all zero, whichever order the events came in.
+    return {
+        team: held
+        for team, windows in out.items()
+        if (held := {w: v for w, v in windows.items() if any(v)})
+    }
 
 
 def snapshot(engine: Engine, now: int, source: str) -> list[Snapshot]:

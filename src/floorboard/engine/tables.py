@@ -9,8 +9,8 @@ Records stay plain lists indexed by the constants below: the hot path cannot aff
 from __future__ import annotations
 
 # 1: single-letter table names, before checkpoints carried a format. 2: before ABANDONS and
-# WEEK_QUARTERS.
-FORMAT = 3
+# WEEK_QUARTERS. 3: team time buckets held only agent time older than the lateness.
+FORMAT = 4
 
 # Keys and values; docs/architecture.md lists them too.
 CELL_MINUTES = "cell_minutes"  # (site, queue, channel, team, minute) -> cell vector (layout.py)
@@ -82,9 +82,11 @@ CONTRIBUTION_QUALITY = 2  # agent quality sums (AGENT_QUALITY_FIELDS)
 ENTRY_CHANNEL = 0
 ENTRY_TS = 1
 
-# Agent record: the finalized transition (or None) and the later ones, sorted.
+# Agent record: the latest transition older than watermark − lateness (or None), the later ones
+# sorted, and when the base's run of the same state and reason began (None without a base).
 AGENT_BASE = 0
 AGENT_PENDING = 1
+AGENT_SINCE = 2
 
 # Transition, in an agent record; compared as a whole when sorted.
 TRANSITION_TS = 0

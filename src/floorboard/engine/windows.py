@@ -61,6 +61,12 @@ def bucket_start(ts_ms: int, tier: Tier) -> int:
     return ts_ms - ts_ms % size
 
 
+def bucket_ceil(ts_ms: int, tier: Tier) -> int:
+    """Start of the first bucket that starts at or after ``ts_ms``."""
+    size = TIER_MS[tier]
+    return ts_ms + (-ts_ms) % size
+
+
 def local_midnight(ts_ms: int, zone: ZoneInfo) -> int:
     """UTC epoch ms of the local midnight that starts the day containing ``ts_ms``."""
     local = dt.datetime.fromtimestamp(ts_ms / 1000, tz=zone)

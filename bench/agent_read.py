@@ -1,0 +1,107 @@
+"""What a snapshot read costs as agent transitions accumulate: the simulated 1,000-agent traffic
+restamped to a steady rate of event time (as ``bench.latency`` sends it), applied to one engine,
+read at the newest event's time at steps of event time up to past the allowed lateness (600 s in
+the example configuration), when transitions stop accumulating.
+
+At each step: the agent transitions still pending (within the lateness), and the median time of
+the team agent time read alone and of the engine's whole snapshot. One engine of ``--partitions``
+takes the events whose partition key hashes (crc32) to 0: the same share of the traffic as one
+partition of the worker's topic, not the same events.
+
+    python -m bench.agent_read [--rate 2000] [--seconds 660] [--partitions 4] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import statistics
+import time
+import zlib
+from collections.abc import Callable
+
+import msgspec
+
+from bench.workload import DAY_MS, DAY_START_MS, RESULTS, centre, config
+from floorboard.engine.engine import Engine
+from floorboard.engine.read import snapshot, team_agent_time
+from floorboard.engine.tables import AGENT_PENDING, AGENTS
+from floorboard.events.model import partition_key
+from floorboard.simulator import generate
+
+START = DAY_START_MS + 9 * 3_600_000  # 09:00: a busy floor from the first second
+
+
+def median_ms(
+    read: Callable[[Engine, int], object], engine: Engine, now: int, repeat: int
+) -> float:
+    times = []
+    for _ in range(repeat):
+        began = time.perf_counter()
+        read(engine, now)
+        times.append(time.perf_counter() - began)
+    return statistics.median(times) * 1000
+
+
+def whole_snapshot(engine: Engine, now: int) -> object:
+    return snapshot(engine, now, "bench")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--rate", type=int, default=2000, help="events per second of event time")
+    parser.add_argument("--seconds", type=int, default=660, help="event time fed, in seconds")
+    parser.add_argument("--partitions", type=int, default=4, help="the engine takes one of these")
+    parser.add_argument("--repeat", type=int, default=5, help="reads per step (median)")
+    parser.add_argument("--quick", action="store_true", help="a small run (the test suite)")
+    args = parser.parse_args()
+    rate, seconds = (200, 30) if args.quick else (args.rate, args.seconds)
+    repeat = 1 if args.quick else args.repeat
+    steps = sorted({s for s in (30, 60, 120, 300, 600, seconds) if s <= seconds})
+    cfg = config()
+    engine = Engine(cfg, clock=lambda: (START + (seconds + 60) * 1000) / 1000)
+    source = generate(cfg, centre(1000), START, 7 * DAY_MS, 3)
+    rows = []
+    sent = 0
+    for step in steps:
+        for event in itertools.islice(source, step * rate - sent):
+            ts = START + sent * 1000 // rate
+            sent += 1
+            key = partition_key(event).encode()
+            if zlib.crc32(key) % args.partitions:
+                continue
+            times = {"ts": ts}
+            received = getattr(event, "received_ts", None)
+            if received is not None:  # keep the item's age
+                times["received_ts"] = ts - (event.ts - received)
+            engine.apply(msgspec.structs.replace(event, **times))
+        now = START + step * 1000
+        agents = engine.state.tables[AGENTS]
+        row = {
+            "event_seconds": step,
+            "agents": len(agents),
+            "pending_transitions": sum(len(rec[AGENT_PENDING]) for rec in agents.values()),
+            "team_agent_time_ms": round(median_ms(team_agent_time, engine, now, repeat), 2),
+            "snapshot_ms": round(median_ms(whole_snapshot, engine, now, repeat), 2),
+        }
+        rows.append(row)
+        print(f"{step:>5} s of event time: {row['agents']:>5} agents,"
+              f" {row['pending_transitions']:>7,} pending transitions,"
+              f" team agent time {row['team_agent_time_ms']:>8.2f} ms,"
+              f" snapshot {row['snapshot_ms']:>8.2f} ms")  # fmt: skip
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    result = {
+        "benchmark": "agent_read",
+        "rate": rate,
+        "partitions": args.partitions,
+        "applied": engine.counters["applied"],
+        "steps": rows,
+    }
+    (RESULTS / "agent_read.json").write_text(json.dumps(result, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
