@@ -3,10 +3,11 @@ restamped to a steady rate of event time (as ``bench.latency`` sends it), applie
 read at the newest event's time at steps of event time up to past the allowed lateness (600 s in
 the example configuration), when transitions stop accumulating.
 
-At each step: the agent transitions still pending (within the lateness), and the median time of
-the team agent time read alone and of the engine's whole snapshot. One engine of ``--partitions``
-takes the events whose partition key hashes (crc32) to 0: the same share of the traffic as one
-partition of the worker's topic, not the same events.
+At each step: the agent transitions still pending (within the lateness), the median time of the
+team agent time read alone and of the engine's whole snapshot, and the size and encoding time of
+the checkpoint of the step's last second (a worker checkpoints every second by default). One
+engine of ``--partitions`` takes the events whose partition key hashes (crc32) to 0: the same
+share of the traffic as one partition of the worker's topic, not the same events.
 
     python -m bench.agent_read [--rate 2000] [--seconds 660] [--partitions 4] [--quick]
 """
@@ -66,8 +67,10 @@ def main() -> None:
     source = generate(cfg, centre(1000), START, 7 * DAY_MS, 3)
     rows = []
     sent = 0
-    for step in steps:
-        for event in itertools.islice(source, step * rate - sent):
+
+    def feed(until_s: int) -> None:
+        nonlocal sent
+        for event in itertools.islice(source, until_s * rate - sent):
             ts = START + sent * 1000 // rate
             sent += 1
             key = partition_key(event).encode()
@@ -78,6 +81,16 @@ def main() -> None:
             if received is not None:  # keep the item's age
                 times["received_ts"] = ts - (event.ts - received)
             engine.apply(msgspec.structs.replace(event, **times))
+
+    for step in steps:
+        # The step's last second alone goes into the timed checkpoint: what a worker writes
+        # each checkpoint interval (1 s by default).
+        feed(step - 1)
+        engine.checkpoint(sent)
+        feed(step)
+        began = time.perf_counter()
+        changes = engine.checkpoint(sent).changes
+        checkpoint_ms = (time.perf_counter() - began) * 1000
         now = START + step * 1000
         agents = engine.state.tables[AGENTS]
         row = {
@@ -86,12 +99,17 @@ def main() -> None:
             "pending_transitions": sum(len(rec[AGENT_PENDING]) for rec in agents.values()),
             "team_agent_time_ms": round(median_ms(team_agent_time, engine, now, repeat), 2),
             "snapshot_ms": round(median_ms(whole_snapshot, engine, now, repeat), 2),
+            "checkpoint_keys": len(changes),
+            "checkpoint_bytes": sum(len(k) + len(v or b"") for k, v in changes),
+            "checkpoint_ms": round(checkpoint_ms, 2),
         }
         rows.append(row)
         print(f"{step:>5} s of event time: {row['agents']:>5} agents,"
               f" {row['pending_transitions']:>7,} pending transitions,"
               f" team agent time {row['team_agent_time_ms']:>8.2f} ms,"
-              f" snapshot {row['snapshot_ms']:>8.2f} ms")  # fmt: skip
+              f" snapshot {row['snapshot_ms']:>8.2f} ms,"
+              f" checkpoint of its last second {row['checkpoint_bytes'] / 1e6:5.2f} MB"
+              f" in {row['checkpoint_ms']:6.1f} ms")  # fmt: skip
     RESULTS.mkdir(parents=True, exist_ok=True)
     result = {
         "benchmark": "agent_read",
