@@ -474,12 +474,20 @@ class Broker:
         return PartitionView(0, len(held), zlib.crc32(there[0].value or b"") if there else None)
 
 
-def started_over() -> tuple[list[SourceRecord], list[SourceRecord], Broker]:
+async def started_over() -> tuple[
+    list[SourceRecord], list[SourceRecord], Broker, WorkerRuntime, RecordingConsumer
+]:
     """Partition 0's records, the same after the first ten numbered from 0 again (a new topic),
-    and a broker holding the first ten."""
+    a broker holding the first ten, and a runtime checking its source with that broker that has
+    applied them."""
     old = [r for p, r in BATCH if p == 0]
     renumbered = [SourceRecord(i, r.key, r.value) for i, r in enumerate(old[10:])]
-    return old, renumbered, Broker(old[:10])
+    broker = Broker(old[:10])
+    rt, consumer = runtime(MemoryLog())
+    rt.view = broker.view
+    await rt.assign([0])
+    await rt.handle({0: old[:10]})
+    return old, renumbered, broker, rt, consumer
 
 
 async def settle(rt: WorkerRuntime) -> None:
@@ -491,11 +499,7 @@ async def test_records_fetched_after_a_lost_connection_wait_for_the_source_check
     # The broker-restart race: a check answered by the old broker just before it stopped, then
     # the new topic refilled past the old position before another check; its low offsets were
     # skipped. A lost connection now holds every later record until a check made after it.
-    old, renumbered, broker = started_over()
-    rt, consumer = runtime(MemoryLog())
-    rt.view = broker.view
-    await rt.assign([0])
-    await rt.handle({0: old[:10]})
+    old, renumbered, broker, rt, consumer = await started_over()
     await settle(rt)
     broker.gate = asyncio.Event()
     await rt.check_source()  # a periodic check, asked of the old broker …
@@ -526,11 +530,7 @@ async def test_a_topic_recreated_under_a_running_worker_is_found_by_its_anchor(
     # outgrow the old position before any fetch shows a lower high-water mark. The periodic
     # check asks for a record applied before the last check, which the new topic does not hold.
     monkeypatch.setattr("floorboard.streams.worker.runtime.ANCHOR_CHECK_S", 0.0)
-    old, renumbered, broker = started_over()
-    rt, consumer = runtime(MemoryLog())
-    rt.view = broker.view
-    await rt.assign([0])
-    await rt.handle({0: old[:10]})
+    old, renumbered, broker, rt, consumer = await started_over()
     await rt.check_source()
     await settle(rt)
     assert rt.slots[0].anchor == rt.slots[0].state.last_record
@@ -598,11 +598,7 @@ async def test_a_broker_that_stays_down_is_logged_once_per_partition_then_its_an
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     # Each timer tick probes again while the broker is down: one warning, not one per tick.
-    old, _, broker = started_over()
-    rt, _ = runtime(MemoryLog())
-    rt.view = broker.view
-    await rt.assign([0])
-    await rt.handle({0: old[:10]})
+    _, _, broker, rt, _ = await started_over()
     await settle(rt)
 
     async def down(partition: int, offset: int) -> PartitionView | None:
