@@ -39,6 +39,8 @@ from floorboard.engine.windows import MINUTE_MS, QUARTER_MS
 from floorboard.events.model import AgentState
 
 AgentRows = dict[Key, list[Any]]  # the AGENTS table
+# A team time table: (name, bucket size in ms, rows, dirty keys)
+_TeamTier = tuple[str, int, dict[Key, list[int]], set[Key]]
 # Per site: the first minute and the first quarter bucket still kept (Engine._bounds).
 Kept = dict[str, tuple[int, int]]
 
@@ -62,6 +64,10 @@ class AgentTimelines:
         self._watermarks = watermarks
         self._lateness_ms = lateness_ms
         self._kept = kept
+        self._minutes, self._quarters = (
+            (table, size, state.tables[table], state.dirty[table])
+            for table, size in ((TEAM_MINUTES, MINUTE_MS), (TEAM_QUARTERS, QUARTER_MS))
+        )
 
     def record(self, ev: AgentState) -> None:
         site = ev.site
@@ -106,18 +112,17 @@ class AgentTimelines:
         minute_lo, quarter_lo = self._kept[site]
         team = here[TRANSITION_TEAM]
         if start < minute_lo:
-            self._spread(TEAM_QUARTERS, QUARTER_MS, site, team, slot, sign,
+            self._spread(self._quarters, site, team, slot, sign,
                          max(start, quarter_lo), min(end, minute_lo))  # fmt: skip
-        self._spread(TEAM_MINUTES, MINUTE_MS, site, team, slot, sign, max(start, minute_lo), end)
+        self._spread(self._minutes, site, team, slot, sign, max(start, minute_lo), end)
 
     def _spread(
-        self, table: str, size: int, site: str, team: str, slot: int, sign: int, lo: int, hi: int
+        self, tier: _TeamTier, site: str, team: str, slot: int, sign: int, lo: int, hi: int
     ) -> None:
-        """Add ``sign`` × ``[lo, hi)`` to ``slot`` of the ``size`` buckets of ``table`` it
-        overlaps."""
+        """Add ``sign`` × ``[lo, hi)`` to ``slot`` of the buckets of ``tier`` it overlaps."""
         if lo >= hi:
             return
-        rows, dirty = self._state.tables[table], self._state.dirty[table]
+        table, size, rows, dirty = tier
         b = lo - lo % size
         start = lo  # where the part in bucket ``b`` starts: ``lo`` in the first, then ``b``
         while b < hi:
