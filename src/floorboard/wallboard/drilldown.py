@@ -30,7 +30,7 @@ def _local(ts: int, zone: ZoneInfo) -> dt.datetime:
 
 
 def day_lines(day: QueueDayView | None, config: Config, layout: Layout) -> list[str]:
-    """The half hours from local midnight (the empty ones before the first contact as one line),
+    """The half hours from local midnight (the empty ones before the first activity as one line),
     then the abandoned contacts, most recent first. On a DST day every half hour carries its UTC
     offset, so the repeated hour reads twice apart."""
     if day is None:
@@ -44,7 +44,7 @@ def day_lines(day: QueueDayView | None, config: Config, layout: Layout) -> list[
         _row("start", "offered", "answered", "abandoned", "1st resp" if written else "SL", "ASA",
              "AHT", "CSAT", "NPS", "FCR"),
     ]  # fmt: skip
-    # The night before the first contact is one line, not a screenful of zeros (the CSV keeps
+    # The night before the first activity is one line, not a screenful of zeros (the CSV keeps
     # every half hour).
     quiet = next((i for i, r in enumerate(rows) if any(day.intervals.get(r.start, ()))), len(rows))
     if quiet > 1:
