@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from floorboard.engine.tables import CELL_MINUTES
+from floorboard.engine.engine import Engine
+from floorboard.engine.tables import AGENT_QUALITY, CELL_MINUTES, CELL_QUARTERS, WEEK_QUARTERS
+from floorboard.engine.windows import QUARTER_MS, Tier, retention_ms
 from floorboard.events.model import Event
 from tests.engine.helpers import field, quality_key, queue_figures, run, views
-from tests.factory import MINUTE, T0, config, contact, event
+from tests.factory import MINUTE, SECOND, T0, config, contact, event
 
 NOW = T0 + 10 * MINUTE
 UNATTRIBUTED = ("oslo", "", "")
@@ -139,6 +141,64 @@ def test_survey_moves_correctly_after_its_minute_rolled_up() -> None:
     assert field(engine, v.teams[("oslo", "blue")].windows["today"], "csat_n") == 1
     assert field(engine, v.site_windows("oslo")["today"], "csat_n") == 1
     assert field(engine, v.site_windows("oslo")["today"], "offered") == 121
+
+
+def _bound_moves(lateness_s: int) -> list[int]:
+    """Times around the two bounds of the survey's buckets (09:03, in 09:00-09:15): where its
+    minute rolls up into its quarter, and where its quarter is evicted to the week table. Every
+    20 s from 2.5 min before each to a quarter and 2.5 min after it."""
+    lateness = lateness_s * SECOND
+    bounds = (
+        T0 + 3 * MINUTE + retention_ms(Tier.MINUTE, lateness),
+        T0 + retention_ms(Tier.QUARTER, lateness),
+    )
+    offsets = range(-150 * SECOND, QUARTER_MS + 150 * SECOND, 20 * SECOND)
+    return [bound + offset for bound in bounds for offset in offsets]
+
+
+def _assert_counted_once(engine: Engine, label: str) -> tuple[str, str]:
+    """The survey and QA are each in exactly one cell bucket, and no bucket holds a negative sum.
+    Returns the table and the team of the survey's bucket."""
+    tables = engine.state.tables
+    cells = [(t, k, v) for t in (CELL_MINUTES, CELL_QUARTERS, WEEK_QUARTERS)
+             for k, v in tables[t].items()]  # fmt: skip
+    negative = [(t, k) for t, k, v in cells if min(v) < 0]
+    negative += [(AGENT_QUALITY, k) for k, v in tables[AGENT_QUALITY].items() if min(v) < 0]
+    assert not negative, label
+    for name in ("qa_n", "csat_n"):
+        holding = [(t, k, field(engine, v, name)) for t, k, v in cells if field(engine, v, name)]
+        assert [n for *_, n in holding] == [1], (label, holding)
+    table, key, _ = holding[0]
+    return table, str(key[3])
+
+
+@pytest.mark.parametrize("lateness_s", [600, 90])  # 90 s: a minute bound within the minute
+@pytest.mark.parametrize("transfer", [False, True])
+def test_a_move_at_the_roll_up_or_eviction_bound_finds_what_was_added(
+    lateness_s: int, transfer: bool
+) -> None:
+    # The survey and QA wait unattributed (or are alice's), then the contact is answered (or
+    # transferred to bob) just before, at or after the survey's minute rolls up and its quarter
+    # leaves for the week table: the move takes them out of the bucket that holds them, or of
+    # none if it is gone, never out of an emptied or a recreated one.
+    cfg = config(allowed_lateness_s=lateness_s)
+    first = contact("c1", T0, wait_s=10, agent="alice", team="red") if transfer else []
+    before = "red" if transfer else ""
+    moved: set[str] = set()
+    for at in _bound_moves(lateness_s):
+        engine = run(cfg, [*first, SURVEY, QA])
+        for ev in contact("c1", at, wait_s=5, agent="bob", team="blue"):
+            engine.apply(ev)
+            label = f"{type(ev).__name__} at T0 + {(ev.ts - T0) / SECOND} s"
+            table, team = _assert_counted_once(engine, label)
+        # moved to blue while kept; not moved once in the week table (final, past every window)
+        assert team == (before if table == WEEK_QUARTERS else "blue"), label
+        moved.add(team)
+        # and the next minute's housekeeping leaves them counted once, where they were
+        engine.apply(contact("k", at + MINUTE)[0])
+        label = f"a minute after T0 + {(at - T0) / SECOND} s"
+        assert _assert_counted_once(engine, label)[1] == team, label
+    assert moved == {before, "blue"}  # the moves straddle the eviction
 
 
 def test_qa_and_per_agent_quality_follow_the_answering_agent() -> None:

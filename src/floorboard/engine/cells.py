@@ -11,7 +11,7 @@ from floorboard.engine.expiry import ExpiryIndex
 from floorboard.engine.layout import Layout, Vector
 from floorboard.engine.state import Key, KeyedState
 from floorboard.engine.tables import CELL_MINUTES, CELL_QUARTERS
-from floorboard.engine.windows import MINUTE_MS, TIER_MS, Tier, retention_ms
+from floorboard.engine.windows import MINUTE_MS, TIER_MS, Tier
 
 
 class CellBuckets:
@@ -20,18 +20,18 @@ class CellBuckets:
         state: KeyedState,
         expiry: ExpiryIndex,
         layout: Layout,
-        watermarks: dict[str, int],
-        lateness_ms: int,
+        kept: dict[str, tuple[int, int]],
     ) -> None:
         self._expiry = expiry
         self._zero = layout.zero
-        self._watermarks = watermarks  # the engine's own dict, updated in place
+        # The engine's own dict, updated in place: per site, the first minute and quarter bucket
+        # still kept (Engine._bounds).
+        self._kept = kept
         self._tiers: dict[Tier, tuple[str, int, dict[Key, Vector], set[Key]]] = {
             tier: (table, TIER_MS[tier], state.tables[table], state.dirty[table])
             for tier, table in ((Tier.MINUTE, CELL_MINUTES), (Tier.QUARTER, CELL_QUARTERS))
         }
         _, _, self._minutes, self._dirty_minutes = self._tiers[Tier.MINUTE]
-        self._retention = [(t, TIER_MS[t], retention_ms(t, lateness_ms)) for t in self._tiers]
 
     def vector(
         self, site: str, queue: str, channel: str, team: str, ts: int, tier: Tier = Tier.MINUTE
@@ -60,9 +60,13 @@ class CellBuckets:
         return vector
 
     def tier_for(self, site: str, ts: int) -> Tier | None:
-        """Where a contribution at ``ts`` lives now: its minute, its quarter, or nowhere (gone)."""
-        wm = self._watermarks.get(site, ts)
-        for tier, size, keep_ms in self._retention:
-            if ts - ts % size + size > wm - keep_ms:
-                return tier
-        return None
+        """Where a contribution at ``ts`` lives now: its minute, its quarter, or nowhere (gone).
+
+        Decided by the bounds roll-up and eviction use, as agent time is, so a later subtraction
+        finds exactly what an addition put in. The bounds are bucket starts, so comparing ``ts``
+        compares its bucket.
+        """
+        minute_lo, quarter_lo = self._kept[site]
+        if ts >= minute_lo:
+            return Tier.MINUTE
+        return Tier.QUARTER if ts >= quarter_lo else None

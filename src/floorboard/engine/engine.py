@@ -137,7 +137,7 @@ class Engine:
         self.config = config
         self.layout = Layout(config.wait_bounds_ms, config.handle_bounds_ms)
         self.state = KeyedState(TABLES)
-        self.watermarks: dict[str, int] = {}  # updated in place: the cell buckets read it
+        self.watermarks: dict[str, int] = {}  # updated in place: the agent timelines read it
         # Outcome counts (read them as ``counters``). Applied events, nearly all of them, are
         # an int apart: a Counter increment costs five times as much on every event.
         self._counts: Counter[str] = Counter()
@@ -158,12 +158,10 @@ class Engine:
         self._ids_second = -1
         self._ids_site = ""
         self._expiry = ExpiryIndex()
-        self._cells = CellBuckets(
-            self.state, self._expiry, self.layout, self.watermarks, self.lateness_ms
-        )
-        self._minute_vector = self._cells.minute_vector
         # Per site: the first minute and quarter bucket still kept, set by ``_advance``.
         self._kept: dict[str, tuple[int, int]] = {}
+        self._cells = CellBuckets(self.state, self._expiry, self.layout, self._kept)
+        self._minute_vector = self._cells.minute_vector
         self._agents = AgentTimelines(
             self.state, self._expiry, self.watermarks, self.lateness_ms, self._kept
         )
