@@ -38,7 +38,9 @@ class BenchWorker:
             "FLOORBOARD_DEADLETTER_TOPIC": settings.deadletter_topic,
             "FLOORBOARD_WORKER_APP_ID": app_id,
             "FLOORBOARD_WORKER_LOG_LEVEL": "warning",
-            "PYTHONPATH": str(ROOT),
+            # The caller's path first: a tree exported for a comparison (docs/benchmarks.md)
+            # runs in the worker too, not the one the virtual environment installed.
+            "PYTHONPATH": os.pathsep.join(filter(None, [os.environ.get("PYTHONPATH"), str(ROOT)])),
         }
         cmd = [
             sys.executable,

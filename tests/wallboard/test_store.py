@@ -62,3 +62,14 @@ def test_queue_day_records_outlive_the_per_second_ones_between_their_publication
     assert not store.views(later).queues
     assert ("oslo", "billing", "voice") in store.days(10)
     assert not store.views(NOW + DAY_MAX_AGE_MS + 1).queues and not store.days(10)
+
+
+def test_counters_are_those_of_the_merged_views() -> None:
+    cfg = example_config()
+    recs = records(cfg)
+    store = RecordStore(recs[0].layout, max_age_ms=5000)
+    store.add_all(recs, NOW)
+    store.add_all([msgspec.structs.replace(r, source="p1") for r in recs], NOW)
+    counters = store.counters()
+    assert counters["applied"] > 0
+    assert counters == store.views(NOW).counters

@@ -16,7 +16,7 @@ from floorboard.engine.day import (
     last_week_vectors,
     merge_days,
 )
-from floorboard.engine.snapshot import QueueDay, Snapshot, record_key
+from floorboard.engine.snapshot import QueueDay, Snapshot, SourceStatus, record_key
 from floorboard.engine.views import Views, merge
 
 # Queue-day records come every PUBLISH_EVERY_S: kept through two missed publications.
@@ -67,6 +67,12 @@ class RecordStore:
             if queue is not None:
                 queue.windows[LAST_WEEK] = vector
         return views
+
+    def counters(self) -> dict[str, int]:
+        """The pipeline counters of ``views`` (the partitions' status records summed), without
+        merging every figure: for a check many times a second."""
+        statuses = [rec for _, rec in self._records.values() if isinstance(rec, SourceStatus)]
+        return merge(statuses).counters
 
     def days(self, keep: int) -> dict[QueueKey, QueueDayView]:
         """The queues' days (the drill-down), as of the last ``views``."""
