@@ -13,7 +13,7 @@ from floorboard.engine.kpis import Figure
 from floorboard.engine.pseudonyms import QUALITY, local_day, pseudonym
 from floorboard.engine.read import snapshot
 from floorboard.engine.snapshot import Snapshot
-from floorboard.engine.tables import AGENT_CHUNKS, AGENT_MINUTES, AGENTS
+from floorboard.engine.tables import AGENT_CHUNKS, AGENT_MINUTES, AGENT_RECENT, AGENTS
 from floorboard.engine.views import Views, figures, merge
 from floorboard.events.model import Event
 
@@ -89,5 +89,7 @@ def field(engine: Engine, vector: Sequence[int] | None, name: str) -> int:
 def pending(engine: Engine, site: str, agent: str) -> list[list[Any]]:
     """The agent's pending transitions, in order (from its chunks)."""
     chunks = engine.state.tables[AGENT_CHUNKS]
-    minutes = engine.state.tables[AGENTS][(site, agent)][AGENT_MINUTES]
-    return [tr for minute in minutes for tr in chunks[(site, agent, minute)]]
+    rec = engine.state.tables[AGENTS][(site, agent)]
+    chunked = [tr for minute in rec[AGENT_MINUTES] for tr in chunks[(site, agent, minute)]]
+    latest: list[list[Any]] = rec[AGENT_RECENT]
+    return chunked + latest

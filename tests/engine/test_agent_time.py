@@ -10,6 +10,7 @@ import random
 from collections import defaultdict
 from collections.abc import Sequence
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -147,33 +148,39 @@ def test_late_transitions_between_and_within_minute_chunks_in_any_arrival_order(
     same_in_every_order(events, T0 + 10 * MINUTE)
 
 
-def test_only_minutes_wholly_behind_the_lateness_move_into_the_base() -> None:
+@pytest.mark.parametrize("later", [[], [state(2.5, "ready")]], ids=["latest", "chunk"])
+def test_only_minutes_wholly_behind_the_lateness_move_into_the_base(later: list[Event]) -> None:
     # Watermark 11.5 min: 1.5 min is the earliest time still accepted. The minute from 0 moves
-    # into the base; the minute from 1 keeps 1.2 and 1.8, so 1.6 still goes between them.
+    # into the base; the minute from 1 (the agent's latest, or a chunk when a later minute
+    # follows) keeps 1.2 and 1.8, so 1.6 still goes between them.
     engine = Engine(CFG)
-    events = [state(0.5, "ready"), state(1.2, "busy"), state(1.8, "acw"), *push(11.5),
+    events = [state(0.5, "ready"), state(1.2, "busy"), state(1.8, "acw"), *later, *push(11.5),
               state(1.6, "not_ready")]  # fmt: skip
     accepted = apply(engine, events)
-    assert len(accepted) == 4
+    assert len(accepted) == 4 + len(later)
     assert [tr[0] for tr in pending(engine, "oslo", "a1")] == [
-        T0 + round(m * MINUTE) for m in (1.2, 1.6, 1.8)
+        T0 + round(m * MINUTE) for m in (1.2, 1.6, 1.8, 2.5)[: 3 + len(later)]
     ]
     assert_reads_reference(engine, accepted, T0 + 12 * MINUTE)
 
 
-def test_a_checkpoint_after_a_transition_writes_only_its_minute_of_the_agent() -> None:
+def test_a_checkpoint_writes_the_agents_latest_minute_and_each_earlier_minute_once() -> None:
     engine = Engine(CFG)
     accepted = apply(engine, [state(m / 4, "ready" if m % 2 else "busy") for m in range(36)])
-    first = engine.checkpoint(0)
-    accepted += apply(engine, [state(8.9, "acw")])
-    second = engine.checkpoint(1)
-    changed = [decode_key(k)[1:] for k, _ in second.changes]
-    assert [key for key in changed if key[0] in (AGENTS, AGENT_CHUNKS)] == [
-        (AGENT_CHUNKS, "oslo", "a1", T0 + 8 * MINUTE)
-    ]
-    # The first checkpoint as the compacted table, the second on top of it: the same timeline.
+    checkpoints = [engine.checkpoint(0)]
+    agent_keys = []
+    for offset, minute in enumerate((8.9, 9.1, 9.2), 1):  # the same minute, a new one, the same
+        accepted += apply(engine, [state(minute, "acw")])
+        checkpoints.append(engine.checkpoint(offset))
+        changed = [decode_key(k)[1:] for k, _ in checkpoints[-1].changes]
+        agent_keys.append(sorted(key for key in changed if key[0] in (AGENTS, AGENT_CHUNKS)))
+    record = (AGENTS, "oslo", "a1")
+    assert agent_keys == [[record], sorted([record, (AGENT_CHUNKS, "oslo", "a1", T0 + 8 * MINUTE)]),
+                          [record]]  # fmt: skip
+    # The checkpoints before the last as the compacted table, the last on top: the same timeline.
+    table = [(k, v) for c in checkpoints[:-1] for k, v in c.changes if v is not None]
     restored = Engine(CFG)
-    restored.restore([(k, v) for k, v in first.changes if v is not None], second)
+    restored.restore(table, checkpoints[-1])
     assert pending(restored, "oslo", "a1") == pending(engine, "oslo", "a1")
     assert_reads_reference(restored, accepted, T0 + 10 * MINUTE)
 

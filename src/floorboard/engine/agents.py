@@ -1,16 +1,18 @@
 """Agent state timelines: live state per agent and time in state per team, order-independent.
 
-Each agent keeps a *base* transition and the later, *pending* transitions, sorted, in one chunk per
-minute (table AGENT_CHUNKS). Every closed segment (one transition to the next) is in the team's
-time buckets as soon as both ends are known; a transition that arrives out of order moves the time
-from its insertion point to the next transition out of the earlier transition's state into its
-own. So the buckets hold the same time for any arrival order of the same events, and a read only
-adds each agent's open segment (last transition to the read time).
+Each agent keeps a *base* transition and the later, *pending* transitions, sorted: those of its
+latest minute in its record, earlier ones in one chunk per minute (table AGENT_CHUNKS). Every
+closed segment (one transition to the next) is in the team's time buckets as soon as both ends
+are known; a transition that arrives out of order moves the time from its insertion point to the
+next transition out of the earlier transition's state into its own. So the buckets hold the same
+time for any arrival order of the same events, and a read only adds each agent's open segment
+(last transition to the read time).
 
 Pending transitions are kept for ordering and retraction until their whole minute falls behind
 watermark − lateness, which no accepted event can precede; then they move into the base. Chunks
-keep checkpoints small: a new transition changes its minute's chunk, not every transition the
-agent still holds.
+keep checkpoints small: a new transition changes the agent's record (its latest minute), not
+every transition the agent still holds; a minute becomes a chunk, written once, when a later one
+starts.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from floorboard.engine.tables import (
     AGENT_BASE,
     AGENT_CHUNKS,
     AGENT_MINUTES,
+    AGENT_RECENT,
     AGENT_SINCE,
     AGENTS,
     TEAM_MINUTES,
@@ -80,80 +83,98 @@ class AgentTimelines:
         key = (site, agent)
         rec = self._rows.get(key)
         if rec is None:
-            rec = self._rows[key] = [None, [], None]  # fields as in tables.py
-            self._dirty.add(key)
+            rec = self._rows[key] = [None, [], None, []]  # fields as in tables.py
+        self._dirty.add(key)  # its latest minute changes with nearly every transition
         # Interned, the names compared and keyed by are mostly the same objects.
         reason, team = intern(ev.reason or ""), intern(ev.team)
         transition = [ts, ev.state, reason, team, sorted(ev.queues)]  # fields as in tables.py
-        minutes: list[int] = rec[AGENT_MINUTES]
-        horizon = self._watermarks[site] - self._lateness_ms
-        if minutes and minutes[0] + MINUTE_MS <= horizon:
-            self._trim(key, rec, horizon)
-        chunks = self._chunks
-        minute = ts - ts % MINUTE_MS
-        chunk_key = (site, agent, minute)
-        if not minutes or minute > minutes[-1]:  # the common case, in time order: a new minute
-            last = chunks[(site, agent, minutes[-1])][-1] if minutes else rec[AGENT_BASE]
-            chunks[chunk_key] = [transition]
-            minutes.append(minute)
-            self._dirty.add(key)
-        elif minute == minutes[-1] and not transition < (chunk := chunks[chunk_key])[-1]:
-            last = chunk[-1]  # the common case, in time order, within the minute
-            chunk.append(transition)
+        recent: list[list[Any]] = rec[AGENT_RECENT]
+        if recent:
+            sealed: list[int] = rec[AGENT_MINUTES]
+            oldest = sealed[0] if sealed else _minute(recent[0])
+            horizon = self._watermarks[site] - self._lateness_ms
+            if oldest + MINUTE_MS <= horizon:
+                recent = self._trim(key, rec, horizon)
+        if not recent:
+            last = rec[AGENT_BASE]
+            recent.append(transition)
         else:
-            self._insert(rec, chunk_key, transition)
-            return
-        self._dirty_chunks.add(chunk_key)
-        if last is not None:  # the segment from the last transition closes
+            last = recent[-1]
+            if transition < last:
+                self._insert(key, rec, transition)
+                return
+            # The common case, in time order: the segment from the last transition closes.
+            minute = _minute(recent[0])
+            if ts - ts % MINUTE_MS != minute:  # a new minute: the latest one becomes a chunk
+                chunk_key = (site, agent, minute)
+                self._chunks[chunk_key] = recent
+                self._dirty_chunks.add(chunk_key)
+                rec[AGENT_MINUTES].append(minute)
+                rec[AGENT_RECENT] = [transition]
+            else:
+                recent.append(transition)
+        if last is not None:
             self._add(site, last, last[TRANSITION_TS], ts, 1)
 
-    def _insert(self, rec: list[Any], chunk_key: Key, transition: list[Any]) -> None:
+    def _insert(self, key: Key, rec: list[Any], transition: list[Any]) -> None:
         """Insert ``transition`` before the agent's last one (never before the base: it is older
         than any accepted event)."""
-        site, agent, minute = chunk_key
-        chunks, minutes = self._chunks, rec[AGENT_MINUTES]
-        at = bisect_left(minutes, minute)
-        if at < len(minutes) and minutes[at] == minute:
-            chunk = chunks[chunk_key]
-            i = bisect_right(chunk, transition)
+        site, agent = key
+        chunks, sealed, recent = self._chunks, rec[AGENT_MINUTES], rec[AGENT_RECENT]
+        ts = transition[TRANSITION_TS]
+        minute = ts - ts % MINUTE_MS
+        if minute == _minute(recent[0]):
+            chunk, at = recent, len(sealed)  # the latest minute, after every chunk
         else:
-            chunk = chunks[chunk_key] = []
-            minutes.insert(at, minute)
-            self._dirty.add((site, agent))
-            i = 0
-        # A later transition exists: in this chunk, or first in the next one.
-        nxt = chunk[i] if i < len(chunk) else chunks[(site, agent, minutes[at + 1])][0]
+            chunk_key = (site, agent, minute)
+            at = bisect_left(sealed, minute)
+            if at == len(sealed) or sealed[at] != minute:
+                chunks[chunk_key] = []
+                sealed.insert(at, minute)
+            chunk = chunks[chunk_key]
+            self._dirty_chunks.add(chunk_key)
+        i = bisect_right(chunk, transition)
+        # A later transition exists: in this minute, or first in the next one.
+        if i < len(chunk):
+            nxt = chunk[i]
+        else:
+            nxt = chunks[(site, agent, sealed[at + 1])][0] if at + 1 < len(sealed) else recent[0]
         if i:
             prev = chunk[i - 1]
         else:
-            prev = chunks[(site, agent, minutes[at - 1])][-1] if at else rec[AGENT_BASE]
+            prev = chunks[(site, agent, sealed[at - 1])][-1] if at else rec[AGENT_BASE]
         chunk.insert(i, transition)
-        self._dirty_chunks.add(chunk_key)
-        ts = transition[TRANSITION_TS]
         if prev is not None:  # prev → next becomes prev → new, new → next
             self._add(site, prev, ts, nxt[TRANSITION_TS], -1)
         self._add(site, transition, ts, nxt[TRANSITION_TS], 1)
 
-    def _trim(self, key: Key, rec: list[Any], horizon: int) -> None:
-        """Move the chunks of minutes wholly before ``horizon`` into the base; the base's run
-        start (``since``) goes back to the first of a run of the same state and reason."""
+    def _trim(self, key: Key, rec: list[Any], horizon: int) -> list[list[Any]]:
+        """Move the transitions of minutes wholly before ``horizon`` into the base; the base's
+        run start (``since``) goes back to the first of a run of the same state and reason.
+        Returns the latest minute's transitions (none if it moved too)."""
         site, agent = key
-        minutes: list[int] = rec[AGENT_MINUTES]
-        base, since = rec[AGENT_BASE], rec[AGENT_SINCE]
+        sealed: list[int] = rec[AGENT_MINUTES]
         done = 0
-        for minute in minutes:
+        runs = []
+        for minute in sealed:
             if minute + MINUTE_MS > horizon:
                 break
             done += 1
             chunk_key = (site, agent, minute)
-            for tr in self._chunks.pop(chunk_key):
-                if base is None or not _same_run(base, tr):
-                    since = tr[TRANSITION_TS]
-                base = tr
+            runs.append(self._chunks.pop(chunk_key))
             self._dirty_chunks.add(chunk_key)
+        del sealed[:done]
+        if not sealed and _minute(rec[AGENT_RECENT][0]) + MINUTE_MS <= horizon:
+            runs.append(rec[AGENT_RECENT])
+            rec[AGENT_RECENT] = []
+        base, since = rec[AGENT_BASE], rec[AGENT_SINCE]
+        for tr in (tr for run in runs for tr in run):
+            if base is None or not _same_run(base, tr):
+                since = tr[TRANSITION_TS]
+            base = tr
         rec[AGENT_BASE], rec[AGENT_SINCE] = base, since
-        del minutes[:done]
-        self._dirty.add(key)
+        recent: list[list[Any]] = rec[AGENT_RECENT]
+        return recent
 
     def _add(self, site: str, here: list[Any], start: int, end: int, sign: int) -> None:
         """Add (``sign`` 1) or subtract (-1) ``[start, end)`` in the state and team of transition
@@ -193,16 +214,16 @@ class AgentTimelines:
 
     def expire(self, site: str, horizon: int) -> None:
         """Forget agents logged out since before ``horizon``, with their chunks."""
-        chunks = self._chunks
-        stale = [
-            key
-            for key, rec in self._rows.items()
-            if key[0] == site and _stale(current(chunks, key, rec), horizon)
-        ]
+        stale = [key for key, rec in self._rows.items() if key[0] == site and _stale(rec, horizon)]
         self._state.delete_all(
             AGENT_CHUNKS, [(*key, m) for key in stale for m in self._rows[key][AGENT_MINUTES]]
         )
         self._state.delete_all(AGENTS, stale)
+
+
+def _minute(transition: list[Any]) -> int:
+    ts: int = transition[TRANSITION_TS]
+    return ts - ts % MINUTE_MS
 
 
 def _same_run(a: list[Any], b: list[Any]) -> bool:
@@ -210,7 +231,8 @@ def _same_run(a: list[Any], b: list[Any]) -> bool:
     return same and a[TRANSITION_REASON] == b[TRANSITION_REASON]
 
 
-def _stale(last: list[Any] | None, horizon: int) -> bool:
+def _stale(rec: list[Any], horizon: int) -> bool:
+    last = current(rec)
     return (
         last is not None
         and last[TRANSITION_STATE] == "logged_out"
@@ -218,17 +240,16 @@ def _stale(last: list[Any] | None, horizon: int) -> bool:
     )
 
 
-def current(chunks: Chunks, key: Key, rec: list[Any]) -> list[Any] | None:
+def current(rec: list[Any]) -> list[Any] | None:
     """The agent's latest transition."""
-    minutes: list[int] = rec[AGENT_MINUTES]
-    if minutes:
-        return chunks[(*key, minutes[-1])][-1]
+    recent: list[list[Any]] = rec[AGENT_RECENT]
     base: list[Any] | None = rec[AGENT_BASE]
-    return base
+    return recent[-1] if recent else base
 
 
 def newest_first(chunks: Chunks, key: Key, rec: list[Any]) -> Iterator[list[Any]]:
-    """The agent's transitions, latest first (pending, then the base)."""
+    """The agent's transitions, latest first: its latest minute, its chunks, then the base."""
+    yield from reversed(rec[AGENT_RECENT])
     for minute in reversed(rec[AGENT_MINUTES]):
         yield from reversed(chunks[(*key, minute)])
     if rec[AGENT_BASE] is not None:
@@ -269,7 +290,7 @@ def live(rows: AgentRows, chunks: Chunks) -> Iterator[AgentNow]:
     """Current state of every agent in ``rows``; ``since`` is the start of the current state run
     (of the same state and reason)."""
     for (site, agent), rec in rows.items():
-        last = current(chunks, (site, agent), rec)
+        last = current(rec)
         if last is None:
             continue
         since = last[TRANSITION_TS]

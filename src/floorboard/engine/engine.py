@@ -30,6 +30,7 @@ from floorboard.engine.tables import (
     AGENT_BASE,
     AGENT_CHUNKS,
     AGENT_QUALITY,
+    AGENT_RECENT,
     AGENTS,
     BACKLOG,
     CELL_MINUTES,
@@ -328,8 +329,8 @@ class Engine:
         for table in (TEAM_MINUTES, TEAM_QUARTERS, AGENT_QUALITY, PULSE):
             found.extend((key[0], key[1]) for key in tables[table])
         for (site, _agent), record in tables[AGENTS].items():
-            if record[AGENT_BASE]:
-                found.append((site, record[AGENT_BASE][TRANSITION_TEAM]))
+            latest = [*([record[AGENT_BASE]] if record[AGENT_BASE] else []), *record[AGENT_RECENT]]
+            found.extend((site, t[TRANSITION_TEAM]) for t in latest)
         for (site, _agent, _minute), chunk in tables[AGENT_CHUNKS].items():
             found.extend((site, t[TRANSITION_TEAM]) for t in chunk)
         for site, team in found:

@@ -24,7 +24,7 @@ WAITING = "waiting"  # (site, contact_id, queue) -> queue entry
 BACKLOG = "backlog"  # async contacts not yet resolved: (site, contact_id, queue) -> queue entry
 EXITS = "exits"  # latest exit from WAITING or BACKLOG: (site, contact_id, queue, table) -> ts
 AGENTS = "agents"  # (site, agent) -> agent record
-AGENT_CHUNKS = "agent_chunks"  # (site, agent, minute) -> the agent's pending transitions in it
+AGENT_CHUNKS = "agent_chunks"  # (site, agent, minute) -> the agent's transitions in it, sorted
 SEEN_IDS = "seen_ids"  # event ids, for dedup: (site, second) -> [id, ...]
 PULSE = "pulse"  # (site, team, metric) -> pulse record
 # Quarter cells past CELL_QUARTERS' 26 h, kept a week for "last week at this time" (week.py).
@@ -86,11 +86,13 @@ ENTRY_CHANNEL = 0
 ENTRY_TS = 1
 
 # Agent record: the base (the latest transition of a minute wholly behind watermark − lateness, or
-# None), the minutes of the later ones' chunks (AGENT_CHUNKS) sorted, and when the base's run of
-# the same state and reason began (None without a base).
+# None), the minutes of the agent's chunks (AGENT_CHUNKS: the later transitions, before its latest
+# minute) sorted, when the base's run of the same state and reason began (None without a base),
+# and the transitions of its latest minute after the base, sorted.
 AGENT_BASE = 0
 AGENT_MINUTES = 1
 AGENT_SINCE = 2
+AGENT_RECENT = 3
 
 # Transition, in an agent record; compared as a whole when sorted.
 TRANSITION_TS = 0
