@@ -27,7 +27,7 @@ import msgspec
 from bench.workload import DAY_MS, DAY_START_MS, RESULTS, centre, config
 from floorboard.engine.engine import Engine
 from floorboard.engine.read import snapshot, team_agent_time
-from floorboard.engine.tables import AGENT_PENDING, AGENTS
+from floorboard.engine.tables import AGENT_CHUNKS, AGENT_RECENT, AGENTS
 from floorboard.events.model import partition_key
 from floorboard.simulator import generate
 
@@ -96,7 +96,8 @@ def main() -> None:
         row = {
             "event_seconds": step,
             "agents": len(agents),
-            "pending_transitions": sum(len(rec[AGENT_PENDING]) for rec in agents.values()),
+            "pending_transitions": sum(map(len, engine.state.tables[AGENT_CHUNKS].values()))
+            + sum(len(rec[AGENT_RECENT]) for rec in agents.values()),
             "team_agent_time_ms": round(median_ms(team_agent_time, engine, now, repeat), 2),
             "snapshot_ms": round(median_ms(whole_snapshot, engine, now, repeat), 2),
             "checkpoint_keys": len(changes),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from floorboard.config import Config
@@ -12,6 +13,7 @@ from floorboard.engine.kpis import Figure
 from floorboard.engine.pseudonyms import QUALITY, local_day, pseudonym
 from floorboard.engine.read import snapshot
 from floorboard.engine.snapshot import Snapshot
+from floorboard.engine.tables import AGENT_CHUNKS, AGENT_MINUTES, AGENT_RECENT, AGENTS
 from floorboard.engine.views import Views, figures, merge
 from floorboard.events.model import Event
 
@@ -82,3 +84,12 @@ def team_figures(engine: Engine, now: int, team: str, window: str = "today") -> 
 def field(engine: Engine, vector: Sequence[int] | None, name: str) -> int:
     """One named scalar of a cell vector (0 for a missing vector)."""
     return 0 if vector is None else vector[engine.layout.index[name]]
+
+
+def pending(engine: Engine, site: str, agent: str) -> list[list[Any]]:
+    """The agent's pending transitions, in order (from its chunks)."""
+    chunks = engine.state.tables[AGENT_CHUNKS]
+    rec = engine.state.tables[AGENTS][(site, agent)]
+    chunked = [tr for minute in rec[AGENT_MINUTES] for tr in chunks[(site, agent, minute)]]
+    latest: list[list[Any]] = rec[AGENT_RECENT]
+    return chunked + latest

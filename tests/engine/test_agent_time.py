@@ -10,15 +10,18 @@ import random
 from collections import defaultdict
 from collections.abc import Sequence
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from floorboard.engine.engine import Engine
 from floorboard.engine.layout import AGENT_TIME_FIELDS, AGENT_TIME_INDEX, Vector
 from floorboard.engine.read import team_agent_time
-from floorboard.engine.tables import AGENT_PENDING, AGENTS, TEAM_QUARTERS
+from floorboard.engine.state import decode_key
+from floorboard.engine.tables import AGENT_CHUNKS, AGENTS, TEAM_QUARTERS
 from floorboard.engine.windows import WINDOWS, Window, window_span
 from floorboard.events.model import AgentState, Event
+from tests.engine.helpers import pending
 from tests.engine.strategies import LATEST_S, arrival_order, centre_events, reversed_within
 from tests.factory import MINUTE, SECOND, T0, config, contact, event
 
@@ -68,6 +71,16 @@ def assert_reads_reference(engine: Engine, accepted: list[AgentState], now: int)
     read = team_agent_time(engine, now)
     assert read == reference(engine, accepted, now)
     return read
+
+
+def same_in_every_order(events: Sequence[Event], now: int) -> TeamTime:
+    """The read at ``now``, equal to the reference and the same for every arrival order."""
+    reads = []
+    for order in itertools.permutations(events):
+        engine = Engine(CFG)
+        reads.append(assert_reads_reference(engine, apply(engine, order), now))
+    assert all(read == reads[0] for read in reads)
+    return reads[0]
 
 
 def state(minute: float, name: str, agent: str = "a1", team: str = "red") -> Event:
@@ -127,17 +140,57 @@ def test_a_late_transition_moves_the_time_up_to_the_next_into_its_own_state() ->
         assert dict(zip(AGENT_TIME_FIELDS, read, strict=True)) == expected
 
 
+def test_late_transitions_between_and_within_minute_chunks_in_any_arrival_order() -> None:
+    # Pending transitions are kept in one chunk per minute: a late one may start a chunk between
+    # two others, or land inside one, with its neighbours in other chunks.
+    events = [state(0, "ready"), state(3, "busy"), state(3.5, "acw"), state(5, "not_ready"),
+              state(5.5, "ready"), state(6.2, "busy")]  # fmt: skip
+    same_in_every_order(events, T0 + 10 * MINUTE)
+
+
+@pytest.mark.parametrize("later", [[], [state(2.5, "ready")]], ids=["latest", "chunk"])
+def test_only_minutes_wholly_behind_the_lateness_move_into_the_base(later: list[Event]) -> None:
+    # Watermark 11.5 min: 1.5 min is the earliest time still accepted. The minute from 0 moves
+    # into the base; the minute from 1 (the agent's latest, or a chunk when a later minute
+    # follows) keeps 1.2 and 1.8, so 1.6 still goes between them.
+    engine = Engine(CFG)
+    events = [state(0.5, "ready"), state(1.2, "busy"), state(1.8, "acw"), *later, *push(11.5),
+              state(1.6, "not_ready")]  # fmt: skip
+    accepted = apply(engine, events)
+    assert len(accepted) == 4 + len(later)
+    assert [tr[0] for tr in pending(engine, "oslo", "a1")] == [
+        T0 + round(m * MINUTE) for m in (1.2, 1.6, 1.8, 2.5)[: 3 + len(later)]
+    ]
+    assert_reads_reference(engine, accepted, T0 + 12 * MINUTE)
+
+
+def test_a_checkpoint_writes_the_agents_latest_minute_and_each_earlier_minute_once() -> None:
+    engine = Engine(CFG)
+    accepted = apply(engine, [state(m / 4, "ready" if m % 2 else "busy") for m in range(36)])
+    checkpoints = [engine.checkpoint(0)]
+    agent_keys = []
+    for offset, minute in enumerate((8.9, 9.1, 9.2), 1):  # the same minute, a new one, the same
+        accepted += apply(engine, [state(minute, "acw")])
+        checkpoints.append(engine.checkpoint(offset))
+        changed = [decode_key(k)[1:] for k, _ in checkpoints[-1].changes]
+        agent_keys.append(sorted(key for key in changed if key[0] in (AGENTS, AGENT_CHUNKS)))
+    record = (AGENTS, "oslo", "a1")
+    assert agent_keys == [[record], sorted([record, (AGENT_CHUNKS, "oslo", "a1", T0 + 8 * MINUTE)]),
+                          [record]]  # fmt: skip
+    # The checkpoints before the last as the compacted table, the last on top: the same timeline.
+    table = [(k, v) for c in checkpoints[:-1] for k, v in c.changes if v is not None]
+    restored = Engine(CFG)
+    restored.restore(table, checkpoints[-1])
+    assert pending(restored, "oslo", "a1") == pending(engine, "oslo", "a1")
+    assert_reads_reference(restored, accepted, T0 + 10 * MINUTE)
+
+
 def test_transitions_at_the_same_time_order_the_same_in_any_arrival_order() -> None:
     # Three at 5 min: whichever sorts last runs until 8 min; the others last no time.
     tied = [state(5, "busy"), state(5, "acw"), state(5, "not_ready")]
     events = [state(0, "ready"), *tied, state(8, "ready")]
-    now = T0 + 10 * MINUTE
-    reads = []
-    for order in itertools.permutations(events):
-        engine = Engine(CFG)
-        reads.append(assert_reads_reference(engine, apply(engine, order), now))
-    assert all(read == reads[0] for read in reads)
-    today = dict(zip(AGENT_TIME_FIELDS, reads[0][("oslo", "red")][Window.TODAY], strict=True))
+    read = same_in_every_order(events, T0 + 10 * MINUTE)
+    today = dict(zip(AGENT_TIME_FIELDS, read[("oslo", "red")][Window.TODAY], strict=True))
     assert today["ready"] == (5 + 2) * MINUTE
     assert sum(today[s] for s in ("busy", "acw", "not_ready")) == 3 * MINUTE
 
@@ -150,7 +203,7 @@ def test_a_transition_before_the_lateness_is_refused_and_changes_nothing() -> No
     assert team_agent_time(engine, T0 + 101 * MINUTE) == before
     assert_reads_reference(engine, accepted, T0 + 101 * MINUTE)
     # The watermark is 100.5 min: what lies behind 90.5 min is in the base, not pending.
-    assert len(engine.state.tables[AGENTS][("oslo", "a1")][AGENT_PENDING]) == 2
+    assert len(pending(engine, "oslo", "a1")) == 2
 
 
 def test_a_segment_closed_after_its_minutes_rolled_up_counts_once_in_each_tier() -> None:

@@ -6,10 +6,10 @@ from __future__ import annotations
 import itertools
 
 from floorboard.engine.layout import AGENT_TIME_FIELDS
-from floorboard.engine.tables import AGENT_BASE, AGENT_PENDING, AGENTS, TEAM_MINUTES, TRANSITION_TS
+from floorboard.engine.tables import AGENT_BASE, AGENTS, TEAM_MINUTES, TRANSITION_TS
 from floorboard.engine.views import TeamView
 from floorboard.events.model import Event
-from tests.engine.helpers import oslo, run, views
+from tests.engine.helpers import oslo, pending, run, views
 from tests.factory import MINUTE, SECOND, T0, config, contact, event
 
 NOW = T0 + 30 * MINUTE
@@ -65,14 +65,14 @@ def test_closed_segments_are_in_the_buckets_as_they_arrive() -> None:
 
 
 def test_trimming_pending_transitions_into_the_base_changes_no_time() -> None:
-    pending = run(config(), DAY)
+    kept = run(config(), DAY)
     trimmed = run(config(), [*DAY, state(1500, "logged_out")])
     # watermark 25 min, lateness 10 min: all of DAY is behind it
     record = trimmed.state.tables[AGENTS][("oslo", "a1")]
     assert record[AGENT_BASE][TRANSITION_TS] == DAY[-1].ts
-    assert len(record[AGENT_PENDING]) == 1
-    assert len(pending.state.tables[AGENTS][("oslo", "a1")][AGENT_PENDING]) == len(DAY)
-    a = views(pending, NOW).teams[("oslo", "red")]
+    assert len(pending(trimmed, "oslo", "a1")) == 1
+    assert len(pending(kept, "oslo", "a1")) == len(DAY)
+    a = views(kept, NOW).teams[("oslo", "red")]
     b = views(trimmed, NOW).teams[("oslo", "red")]
     assert a.agent_time == b.agent_time
 
@@ -109,7 +109,7 @@ def test_roster_since_is_the_same_once_moved_into_the_base() -> None:
     pushed = [*events, state(1400, "ready", queues=["support"]), state(1500, "ready",
               queues=["support"])]  # fmt: skip
     trimmed = run(config(), pushed)
-    assert len(trimmed.state.tables[AGENTS][("oslo", "a1")][AGENT_PENDING]) == 2
+    assert len(pending(trimmed, "oslo", "a1")) == 2
     assert (
         views(run(config(), events), NOW).teams[("oslo", "red")].agents
         == views(trimmed, NOW).teams[("oslo", "red")].agents

@@ -28,8 +28,9 @@ from floorboard.engine.state import Checkpoint, Key, KeyedState
 from floorboard.engine.tables import (
     ABANDONS,
     AGENT_BASE,
-    AGENT_PENDING,
+    AGENT_CHUNKS,
     AGENT_QUALITY,
+    AGENT_RECENT,
     AGENTS,
     BACKLOG,
     CELL_MINUTES,
@@ -326,8 +327,10 @@ class Engine:
         for table in (TEAM_MINUTES, TEAM_QUARTERS, AGENT_QUALITY, PULSE):
             found.extend((key[0], key[1]) for key in tables[table])
         for (site, _agent), record in tables[AGENTS].items():
-            base, pending = record[AGENT_BASE], record[AGENT_PENDING]
-            found.extend((site, t[TRANSITION_TEAM]) for t in [*([base] if base else []), *pending])
+            latest = [*([record[AGENT_BASE]] if record[AGENT_BASE] else []), *record[AGENT_RECENT]]
+            found.extend((site, t[TRANSITION_TEAM]) for t in latest)
+        for (site, _agent, _minute), chunk in tables[AGENT_CHUNKS].items():
+            found.extend((site, t[TRANSITION_TEAM]) for t in chunk)
         for site, team in found:
             if team:
                 self._teams.setdefault(site, set()).add(team)

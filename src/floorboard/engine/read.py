@@ -29,6 +29,7 @@ from floorboard.engine.snapshot import (
     TeamSnapshot,
 )
 from floorboard.engine.tables import (
+    AGENT_CHUNKS,
     AGENT_QUALITY,
     AGENTS,
     CELL_MINUTES,
@@ -146,8 +147,10 @@ def team_agent_time(engine: Engine, now: int) -> dict[tuple[str, str], dict[Wind
     }
     # One open segment per agent, and any closed time after ``now`` (a read before the agent's
     # last transition) taken out again.
-    for (site, _agent), rec in tables[AGENTS].items():
-        for here, start, end, sign in agents.open_segments(rec, now):
+    chunks = tables[AGENT_CHUNKS]
+    for key, rec in tables[AGENTS].items():
+        site = key[0]
+        for here, start, end, sign in agents.open_segments(chunks, key, rec, now):
             slot = AGENT_TIME_INDEX.get(here[TRANSITION_STATE])
             if slot is None:
                 continue
@@ -258,7 +261,7 @@ def snapshot(engine: Engine, now: int, source: str) -> list[Snapshot]:
 def _roster(engine: Engine, now: int) -> dict[tuple[str, str], list[AgentLive]]:
     """Logged-in agents by (site, team), in agent order."""
     roster: dict[tuple[str, str], list[AgentLive]] = defaultdict(list)
-    for a in agents.live(engine.state.tables[AGENTS]):
+    for a in agents.live(engine.state.tables[AGENTS], engine.state.tables[AGENT_CHUNKS]):
         if a.state != "logged_out":
             roster[(a.site, a.team)].append(
                 AgentLive(a.agent, a.state, a.reason, a.since, a.queues)

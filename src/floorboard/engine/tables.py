@@ -9,8 +9,9 @@ Records stay plain lists indexed by the constants below: the hot path cannot aff
 from __future__ import annotations
 
 # 1: single-letter table names, before checkpoints carried a format. 2: before ABANDONS and
-# WEEK_QUARTERS. 3: team time buckets held only agent time older than the lateness.
-FORMAT = 4
+# WEEK_QUARTERS. 3: team time buckets held only agent time older than the lateness. 4: agent
+# records held all their pending transitions.
+FORMAT = 5
 
 # Keys and values; docs/architecture.md lists them too.
 CELL_MINUTES = "cell_minutes"  # (site, queue, channel, team, minute) -> cell vector (layout.py)
@@ -23,6 +24,7 @@ WAITING = "waiting"  # (site, contact_id, queue) -> queue entry
 BACKLOG = "backlog"  # async contacts not yet resolved: (site, contact_id, queue) -> queue entry
 EXITS = "exits"  # latest exit from WAITING or BACKLOG: (site, contact_id, queue, table) -> ts
 AGENTS = "agents"  # (site, agent) -> agent record
+AGENT_CHUNKS = "agent_chunks"  # (site, agent, minute) -> the agent's transitions in it, sorted
 SEEN_IDS = "seen_ids"  # event ids, for dedup: (site, second) -> [id, ...]
 PULSE = "pulse"  # (site, team, metric) -> pulse record
 # Quarter cells past CELL_QUARTERS' 26 h, kept a week for "last week at this time" (week.py).
@@ -40,6 +42,7 @@ TABLES = (
     BACKLOG,
     EXITS,
     AGENTS,
+    AGENT_CHUNKS,
     SEEN_IDS,
     PULSE,
     WEEK_QUARTERS,
@@ -82,11 +85,14 @@ CONTRIBUTION_QUALITY = 2  # agent quality sums (AGENT_QUALITY_FIELDS)
 ENTRY_CHANNEL = 0
 ENTRY_TS = 1
 
-# Agent record: the latest transition older than watermark − lateness (or None), the later ones
-# sorted, and when the base's run of the same state and reason began (None without a base).
+# Agent record: the base (the latest transition of a minute wholly behind watermark − lateness, or
+# None), the minutes of the agent's chunks (AGENT_CHUNKS: the later transitions, before its latest
+# minute) sorted, when the base's run of the same state and reason began (None without a base),
+# and the transitions of its latest minute after the base, sorted.
 AGENT_BASE = 0
-AGENT_PENDING = 1
+AGENT_MINUTES = 1
 AGENT_SINCE = 2
+AGENT_RECENT = 3
 
 # Transition, in an agent record; compared as a whole when sorted.
 TRANSITION_TS = 0
