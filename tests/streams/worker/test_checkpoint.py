@@ -123,7 +123,8 @@ async def test_after_a_cut_checkpoint_its_keys_are_written_again_before_the_next
     """Crash in step 2 of checkpoint A; restore; checkpoint B; crash before any key of B.
 
     The restore of B re-applies only B's write-ahead record, so keys that only A changed must be
-    in the table by then: the worker writes A's keys again first (``redo``).
+    in the table by then: the worker writes A's keys again first (``redo``). Without it the
+    restored state is wrong: other figures, or an agent's minute missing its chunk.
     """
     log = MemoryLog()
     store = CheckpointStore(TOPIC, log.reader(TOPIC), log.send_many)
@@ -143,7 +144,11 @@ async def test_after_a_cut_checkpoint_its_keys_are_written_again_before_the_next
         await checkpoint(store, second)
     log.accept = None
     third, _ = await restore(store)
-    feed(third, RECORDS)
+    try:
+        feed(third, RECORDS)
+    except KeyError:  # without the redo an agent record can name a minute whose chunk A lost
+        assert not redo
+        return
     got = comparable(snapshot(third.engine, AT, third.source))
     want = comparable(reference(CONFIG, EVENTS, AT))
     assert (differences(got, want) == []) is redo
