@@ -5,7 +5,9 @@ Events from the simulated 1,000-agent centre are re-stamped with the wall clock 
 (event time = now). An event is counted by the worker when the applied total of its ``/healthz``
 (the counter ``/metrics`` exports as ``floorboard_worker_events_total{outcome="applied"}``)
 includes it, and visible when the sum of the partitions' status records in the snapshot stream
-does. Both are polled every 50 ms, which adds up to 50 ms to each measurement. The poll reads
+does. Each is polled every 50 ms in a loop of its own (a ``/healthz`` answer waits while the worker
+publishes, and must not delay the look at the stream), which adds up to 50 ms to each
+measurement. The polls read
 neither ``/metrics`` nor the merged board: each costs tens of milliseconds as the day fills
 (printed at the end as ``metrics_scrape``), which Prometheus spends every 15 s or so and a board
 every second, but 20 polls a second would take most of the worker's CPU and make the figure
@@ -128,15 +130,20 @@ async def run(rate: int, seconds: float, workdir: Path) -> dict[str, object]:
         sent = Sent()
         stop = asyncio.Event()
 
-        async def poll() -> None:
+        async def poll_worker() -> None:
             while not stop.is_set():
                 now = int(time.time() * 1000)
                 health = await asyncio.to_thread(worker.health)
                 worker_obs.append((now, health["totals"].get("applied", 0)))
-                snapshot_obs.append((now, store.counters().get("applied", 0)))
                 await asyncio.sleep(0.05)
 
-        poller = asyncio.create_task(poll())
+        async def poll_snapshots() -> None:
+            # Apart from the worker's poll: a /healthz answer waits while the worker publishes.
+            while not stop.is_set():
+                snapshot_obs.append((int(time.time() * 1000), store.counters().get("applied", 0)))
+                await asyncio.sleep(0.05)
+
+        poller = asyncio.gather(poll_worker(), poll_snapshots())
         await produce(settings, rate, seconds, sent)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and (

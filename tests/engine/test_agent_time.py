@@ -29,7 +29,7 @@ LATENESS_S = 600
 CFG = config(allowed_lateness_s=LATENESS_S)
 HOUR = 60 * MINUTE
 
-TeamTime = dict[tuple[str, str], dict[Window, Vector]]
+TeamTime = dict[tuple[str, str], dict[str, Vector]]
 
 
 def apply(engine: Engine, events: Sequence[Event]) -> list[AgentState]:

@@ -3,9 +3,12 @@ engine's state (reading the live-queue index only moves its cut, live.py)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
+from typing import cast
+from weakref import WeakKeyDictionary
 
 from floorboard.engine import agents
 from floorboard.engine.engine import MAX_SYNC_WAIT_MS, Engine
@@ -16,7 +19,6 @@ from floorboard.engine.layout import (
     Layout,
     Vector,
     add_at,
-    add_into,
 )
 from floorboard.engine.pseudonyms import DISPLAY, QUALITY, local_day, pseudonym
 from floorboard.engine.snapshot import (
@@ -43,6 +45,7 @@ from floorboard.engine.tables import (
     TRANSITION_STATE,
     TRANSITION_TEAM,
 )
+from floorboard.engine.window_sums import Sums, WindowSums
 from floorboard.engine.windows import MINUTE_MS, WINDOWS, Span, Tier, Window, window_span
 
 CellKey = tuple[str, str, str, str]
@@ -88,13 +91,55 @@ def _sum_windows(
     return out
 
 
-def cell_windows(engine: Engine, now: int) -> dict[CellKey, dict[Window, Vector]]:
+class _Reads:
+    """What reads of one engine keep between them: window sums by difference (window_sums.py)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.cells = WindowSums(_cell_groups, engine.layout.size)
+        self.team_time = WindowSums(_team_group, len(AGENT_TIME_FIELDS))
+        self.agent_quality = WindowSums(_agent_group, len(AGENT_QUALITY_FIELDS))
+        # Each site's quality pseudonyms of its current local day, by agent.
+        self._names: dict[str, tuple[dt.date, dict[str, str]]] = {}
+
+    def quality_names(self, site: str, day: dt.date) -> dict[str, str]:
+        """The site's quality pseudonyms of ``day`` so far, by agent (the day's alone)."""
+        held = self._names.get(site)
+        if held is None or held[0] != day:
+            held = self._names[site] = (day, {})
+        return held[1]
+
+
+_READS: WeakKeyDictionary[Engine, _Reads] = WeakKeyDictionary()
+
+
+def _reads(engine: Engine) -> _Reads:
+    reads = _READS.get(engine)
+    if reads is None:
+        reads = _READS[engine] = _Reads(engine)
+    return reads
+
+
+def _cell_groups(key: tuple[object, ...]) -> tuple[Hashable, ...]:
+    site, queue, channel, team = key[:4]
+    if not team:  # e.g. the unattributed cell: surveys only
+        return (("queue", site, queue, channel),)
+    return (("queue", site, queue, channel), ("team", site, team), ("cell", *key[:4]))
+
+
+def _team_group(key: tuple[object, ...]) -> tuple[Hashable, ...]:
+    return (key[:2],)  # (site, team)
+
+
+def _agent_group(key: tuple[object, ...]) -> tuple[Hashable, ...]:
+    return (key[:3],)  # (site, team, agent)
+
+
+def _cell_sums(engine: Engine, now: int) -> Sums:
+    """Window sums of the cell buckets per queue ("queue", site, queue, channel), team ("team",
+    site, team) and, for cells with a team, cell ("cell", site, queue, channel, team)."""
     tables = engine.state.tables
-    sources = (
-        (tables[CELL_MINUTES].items(), Tier.MINUTE),
-        (tables[CELL_QUARTERS].items(), Tier.QUARTER),
-    )
-    return _sum_windows(sources, _spans(engine, now))  # type: ignore[return-value]
+    rows = {Tier.MINUTE: tables[CELL_MINUTES], Tier.QUARTER: tables[CELL_QUARTERS]}
+    return _reads(engine).cells.read(rows, _spans(engine, now))
 
 
 def day_intervals(
@@ -126,7 +171,7 @@ def day_intervals(
     return out
 
 
-def team_agent_time(engine: Engine, now: int) -> dict[tuple[str, str], dict[Window, Vector]]:
+def team_agent_time(engine: Engine, now: int) -> dict[tuple[str, str], dict[str, Vector]]:
     """Time in state per team: the buckets hold every closed segment, and each agent's open
     segment runs to ``now``. A window counts the time in ``[span.start, min(span.end, now))``:
     exact for any ``now`` from watermark − lateness on (an earlier read may count closed time
@@ -135,12 +180,11 @@ def team_agent_time(engine: Engine, now: int) -> dict[tuple[str, str], dict[Wind
     spans = _spans(engine, now)
     tables = engine.state.tables
     size = len(AGENT_TIME_FIELDS)
-    sources = (
-        (tables[TEAM_MINUTES].items(), Tier.MINUTE),
-        (tables[TEAM_QUARTERS].items(), Tier.QUARTER),
-    )
-    out: dict[tuple[str, str], dict[Window, Vector]] = defaultdict(dict)
-    out.update(_sum_windows(sources, spans))  # type: ignore[arg-type]
+    rows = {Tier.MINUTE: tables[TEAM_MINUTES], Tier.QUARTER: tables[TEAM_QUARTERS]}
+    out: dict[tuple[str, str], dict[str, Vector]] = defaultdict(dict)
+    for team, windows in _reads(engine).team_time.read(rows, spans).items():
+        # copies: the open segments go in
+        out[cast(tuple[str, str], team)] = {w: list(v) for w, v in windows.items()}
     bounds = {
         site: [(window, span.start, span.end) for window, span in by_window.items()]
         for site, by_window in spans.items()
@@ -173,18 +217,19 @@ def team_agent_time(engine: Engine, now: int) -> dict[tuple[str, str], dict[Wind
 def snapshot(engine: Engine, now: int, source: str) -> list[Snapshot]:
     """Every queue and team record of this engine at ``now``, plus its status record."""
     lid = layout_id(engine.layout)
-    cells = cell_windows(engine, now)
-    queues: dict[tuple[str, str, str], dict[str, Vector]] = defaultdict(dict)
-    teams: dict[tuple[str, str], dict[str, Vector]] = defaultdict(dict)
+    queues: dict[tuple[str, str, str], dict[str, Vector]] = {}
+    teams: dict[tuple[str, str], dict[str, Vector]] = {}
     answered: dict[tuple[str, str], dict[str, list[tuple[str, str, int]]]] = defaultdict(dict)
     answered_slot = engine.layout.index["answered"]
-    for (site, queue, channel, team), windows in cells.items():
-        for window, vector in windows.items():
-            if not any(vector):
-                continue  # e.g. an unattributed cell whose surveys all moved to their contacts
-            add_at(queues[(site, queue, channel)], window, vector)
-            if team:
-                add_at(teams[(site, team)], window, vector)
+    for group, windows in _cell_sums(engine, now).items():
+        kind, site, *names = cast(tuple[str, ...], group)
+        if kind == "queue":
+            queues[(site, names[0], names[1])] = windows
+        elif kind == "team":
+            teams[(site, names[0])] = windows
+        else:
+            queue, channel, team = names
+            for window, vector in windows.items():
                 if vector[answered_slot]:
                     answered[(site, team)].setdefault(window, []).append(
                         (queue, channel, vector[answered_slot])
@@ -285,25 +330,26 @@ def _shown(engine: Engine, roster: list[AgentLive], site: str, now: int) -> list
 
 
 def _agent_quality_today(engine: Engine, now: int) -> dict[tuple[str, str], dict[str, list[int]]]:
-    out: dict[tuple[str, str], dict[str, list[int]]] = defaultdict(dict)
-    spans = _spans(engine, now)
-    key = engine.config.privacy.agent_key
-    days = {site: local_day(now, cfg.zone) for site, cfg in engine.config.sites.items()}
-    names: dict[tuple[str, str], str] = {}  # an agent has a row per quarter: one HMAC each
-    for (site, team, agent, bucket), sums in engine.state.tables[AGENT_QUALITY].items():
-        span = spans[site][Window.TODAY]
-        if span.start <= bucket < span.end:
-            name = names.get((site, agent))
-            if name is None:
-                name = names[(site, agent)] = pseudonym(key, QUALITY, site, agent, days[site])
-            target = out[(site, team)].setdefault(name, [0] * len(AGENT_QUALITY_FIELDS))
-            add_into(target, sums)
-    # An agent whose responses all moved on (a transfer re-attributed them) has nothing left to
-    # show; dropping it, like empty windows, keeps records the same in any arrival order.
-    return {
-        team: {name: sums for name, sums in by_agent.items() if any(sums)}
-        for team, by_agent in out.items()
+    """Each agent's quality sums of the local day, by team and under the day's pseudonym. An
+    agent whose responses all moved on (a transfer re-attributed them) has nothing left to show
+    and is left out, like empty windows, so records are the same in any arrival order."""
+    reads = _reads(engine)
+    today = {
+        site: {Window.TODAY: window_span(Window.TODAY, now, cfg.zone)}
+        for site, cfg in engine.config.sites.items()
     }
+    rows = {Tier.QUARTER: engine.state.tables[AGENT_QUALITY]}
+    days = {site: local_day(now, cfg.zone) for site, cfg in engine.config.sites.items()}
+    names = {site: reads.quality_names(site, day) for site, day in days.items()}
+    key = engine.config.privacy.agent_key
+    out: dict[tuple[str, str], dict[str, list[int]]] = defaultdict(dict)
+    for group, windows in reads.agent_quality.read(rows, today).items():
+        site, team, agent = cast(tuple[str, str, str], group)
+        name = names[site].get(agent)
+        if name is None:  # an HMAC per agent and day, not per read
+            name = names[site][agent] = pseudonym(key, QUALITY, site, agent, days[site])
+        out[(site, team)][name] = windows[Window.TODAY]
+    return out
 
 
 def clock(engine: Engine, wall_ms: int) -> int:
