@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections import defaultdict
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable
 from typing import cast
 from weakref import WeakKeyDictionary
 
@@ -18,7 +18,6 @@ from floorboard.engine.layout import (
     AGENT_TIME_INDEX,
     Layout,
     Vector,
-    add_at,
 )
 from floorboard.engine.pseudonyms import DISPLAY, QUALITY, local_day, pseudonym
 from floorboard.engine.snapshot import (
@@ -45,7 +44,7 @@ from floorboard.engine.tables import (
     TRANSITION_STATE,
     TRANSITION_TEAM,
 )
-from floorboard.engine.window_sums import Sums, WindowSums
+from floorboard.engine.window_sums import Sums, WindowSums, sum_windows
 from floorboard.engine.windows import MINUTE_MS, WINDOWS, Span, Tier, Window, window_span
 
 CellKey = tuple[str, str, str, str]
@@ -62,33 +61,6 @@ def _spans(engine: Engine, now: int) -> dict[str, dict[Window, Span]]:
         site: {w: window_span(w, now, cfg.zone) for w in WINDOWS}
         for site, cfg in engine.config.sites.items()
     }
-
-
-def _sum_windows(
-    sources: Iterable[tuple[Iterable[tuple[tuple[object, ...], list[int]]], Tier]],
-    spans: dict[str, dict[Window, Span]],
-) -> dict[tuple[object, ...], dict[Window, Vector]]:
-    """Group bucket rows by their key without the bucket, and sum each window's buckets.
-
-    Minute buckets not yet rolled up into their quarter count in quarter-tier windows too.
-    """
-    grouped: dict[tuple[object, ...], list[tuple[int, Tier, list[int]]]] = defaultdict(list)
-    for rows, tier in sources:
-        for key, vector in rows:
-            grouped[key[:-1]].append((int(str(key[-1])), tier, vector))
-    out: dict[tuple[object, ...], dict[Window, Vector]] = defaultdict(dict)
-    for cell, buckets in grouped.items():
-        for window, span in spans[str(cell[0])].items():
-            quarters = span.tier is Tier.QUARTER
-            vectors = [
-                vector
-                for bucket, tier, vector in buckets
-                if (quarters or tier is Tier.MINUTE) and span.start <= bucket < span.end
-            ]
-            if vectors:
-                # Column sums in C: a window holds up to 60 minute or 100 quarter buckets.
-                out[cell][window] = list(map(sum, zip(*vectors, strict=True)))
-    return out
 
 
 class _Reads:
@@ -126,6 +98,11 @@ def _cell_groups(key: tuple[object, ...]) -> tuple[Hashable, ...]:
     return (("queue", site, queue, channel), ("team", site, team), ("cell", *key[:4]))
 
 
+def _queue_group(key: tuple[object, ...]) -> tuple[Hashable, ...]:
+    # (site, queue, channel); the unattributed cell (no queue, surveys only) is in no queue.
+    return (key[:3],) if key[1] else ()
+
+
 def _team_group(key: tuple[object, ...]) -> tuple[Hashable, ...]:
     return (key[:2],)  # (site, team)
 
@@ -148,7 +125,7 @@ def day_intervals(
     """Each queue's (site, queue, channel) vector per local interval of ``minutes`` from local
     midnight up to the interval containing ``now``: the day's interval table. Summed over teams
     from the same buckets the windows read."""
-    spans: dict[str, dict[object, Span]] = {}
+    spans: dict[str, dict[int, Span]] = {}
     for site, cfg in engine.config.sites.items():
         today = window_span(Window.TODAY, now, cfg.zone)
         step = minutes * MINUTE_MS
@@ -157,18 +134,9 @@ def day_intervals(
             for start in range(today.start, today.end, step)
         }
     tables = engine.state.tables
-    sources = (
-        (tables[CELL_MINUTES].items(), Tier.MINUTE),
-        (tables[CELL_QUARTERS].items(), Tier.QUARTER),
-    )
-    out: dict[tuple[str, str, str], dict[int, Vector]] = defaultdict(dict)
-    for key, by_start in _sum_windows(sources, spans).items():  # type: ignore[arg-type]
-        site, queue, channel = str(key[0]), str(key[1]), str(key[2])
-        if not queue:  # the unattributed cell: surveys only
-            continue
-        for start, vector in by_start.items():
-            add_at(out[(site, queue, channel)], int(start), vector)
-    return out
+    rows = {Tier.MINUTE: tables[CELL_MINUTES], Tier.QUARTER: tables[CELL_QUARTERS]}
+    out = sum_windows(rows, spans, _queue_group)
+    return cast(dict[tuple[str, str, str], dict[int, Vector]], out)
 
 
 def team_agent_time(engine: Engine, now: int) -> dict[tuple[str, str], dict[str, Vector]]:

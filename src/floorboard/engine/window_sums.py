@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Mapping, Sequence
+from typing import TypeVar
 
 from floorboard.engine.layout import Vector
 from floorboard.engine.windows import Span, Tier, Window
@@ -29,6 +30,7 @@ Rows = Mapping[Key, Sequence[int]]
 Groups = Callable[[Key], tuple[Hashable, ...]]
 Sums = dict[Hashable, dict[str, Vector]]  # what a read hands out (a Window is a str)
 _Kept = dict[Hashable, dict[Window, Vector]]
+W = TypeVar("W", bound=Hashable)  # a window, or any key of a span
 
 
 def _holds(span: Span, tier: Tier, bucket: int) -> bool:
@@ -58,7 +60,7 @@ class WindowSums:
             self._follow(tier, rows, spans, moved)
         for site, resum in moved.items():
             if resum:
-                self._resum(site, resum, spans[site])
+                self._resum(site, {w: spans[site][w] for w in resum})
         self._spans = spans
         out: Sums = {}
         for site, by_window in spans.items():
@@ -118,24 +120,43 @@ class WindowSums:
                     for i, d in delta:
                         target[i] += d
 
-    def _resum(self, site: str, windows: set[Window], spans: dict[Window, Span]) -> None:
-        """Sum the ``windows`` of one site afresh from the copies."""
-        parts: dict[tuple[Hashable, Window], list[list[int]]] = defaultdict(list)
-        for tier, seen in self._seen.items():
-            for key, row in seen.items():
-                if key[0] != site:
-                    continue
-                bucket = int(str(key[-1]))
-                for window in windows:
-                    if _holds(spans[window], tier, bucket):
-                        for group in self._groups(key):
-                            parts[(group, window)].append(row)
-        sums = self._sums[site]
+    def _resum(self, site: str, spans: dict[Window, Span]) -> None:
+        """Sum the windows in ``spans`` of one site afresh from the copies."""
+        fresh = sum_windows(self._seen, {site: spans}, self._groups)
+        sums, changed = self._sums[site], self._changed[site]
         for by_window in sums.values():
-            for window in windows:
+            for window in spans:
                 by_window.pop(window, None)
-        self._changed[site].update(sums)
-        self._changed[site].update(group for group, _ in parts)
-        for (group, window), rows in parts.items():
-            # Column sums in C: a window holds up to 60 minute or 100 quarter buckets.
-            sums[group][window] = list(map(sum, zip(*rows, strict=True)))
+        changed.update(sums)
+        changed.update(fresh)
+        for group, by_window in fresh.items():
+            sums[group].update(by_window)
+
+
+def sum_windows(
+    tables: Mapping[Tier, Rows], spans: Mapping[str, Mapping[W, Span]], groups: Groups
+) -> dict[Hashable, dict[W, Vector]]:
+    """Each group's sum of its rows in each window's span, taken afresh. Rows of sites not in
+    ``spans`` are left out; a window without rows is absent (one whose rows sum to zero is not)."""
+    grouped: dict[tuple[str, Hashable], list[tuple[int, Tier, Sequence[int]]]] = defaultdict(list)
+    for tier, rows in tables.items():
+        for key, row in rows.items():
+            site = str(key[0])
+            if site in spans:
+                bucket = int(str(key[-1]))
+                for group in groups(key):
+                    grouped[(site, group)].append((bucket, tier, row))
+    out: dict[Hashable, dict[W, Vector]] = defaultdict(dict)
+    for (site, group), buckets in grouped.items():
+        for window, span in spans[site].items():
+            # ``_holds`` inline: a comprehension per window, not a call per bucket and window.
+            quarters = span.tier is Tier.QUARTER
+            vectors = [
+                row
+                for bucket, tier, row in buckets
+                if (quarters or tier is Tier.MINUTE) and span.start <= bucket < span.end
+            ]
+            if vectors:
+                # Column sums in C: a window holds up to 60 minute or 100 quarter buckets.
+                out[group][window] = list(map(sum, zip(*vectors, strict=True)))
+    return out
