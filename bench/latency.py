@@ -5,13 +5,12 @@ Events from the simulated 1,000-agent centre are re-stamped with the wall clock 
 (event time = now). An event is counted by the worker when the applied total of its ``/healthz``
 (the counter ``/metrics`` exports as ``floorboard_worker_events_total{outcome="applied"}``)
 includes it, and visible when the sum of the partitions' status records in the snapshot stream
-does. Each is polled every 50 ms in a loop of its own (a ``/healthz`` answer waits while the worker
-publishes, and must not delay the look at the stream), which adds up to 50 ms to each
-measurement. The polls read
-neither ``/metrics`` nor the merged board: each costs tens of milliseconds as the day fills
-(printed at the end as ``metrics_scrape``), which Prometheus spends every 15 s or so and a board
-every second, but 20 polls a second would take most of the worker's CPU and make the figure
-measure the polling.
+does. Each is polled every 50 ms in a loop of its own (a ``/healthz`` answer waits while the
+worker publishes, and must not delay the look at the stream), which adds up to 50 ms to each
+measurement. The polls read neither ``/metrics`` nor the merged board: each costs tens of
+milliseconds as the day fills (printed at the end as ``metrics_scrape``), which Prometheus spends
+every 15 s or so and a board every second, but 20 polls a second would take most of the worker's
+CPU and make the figure measure the polling.
 
     python -m bench.latency [--rate 2000] [--seconds 60] [--quick]
 """
