@@ -2,12 +2,18 @@
 in the worker's counters, and in the snapshot stream the wallboard reads.
 
 Events from the simulated 1,000-agent centre are re-stamped with the wall clock as they are sent
-(event time = now). An event is counted by the worker when the applied total of its ``/healthz``
-(the counter ``/metrics`` exports as ``floorboard_worker_events_total{outcome="applied"}``)
-includes it, and visible when the sum of the partitions' status records in the snapshot stream
-does. Each is polled every 50 ms in a loop of its own (a ``/healthz`` answer waits while the
-worker publishes, and must not delay the look at the stream), which adds up to 50 ms to each
-measurement. The polls read neither ``/metrics`` nor the merged board: each costs tens of
+(event time = now). An event is visible in the snapshot stream when a status record of its
+partition arrives at a snapshot reader with an applied count that includes it: the n-th event
+sent to a partition is in the first status record of that partition counting n or more. This is
+timed as the reader receives the record, and per partition, so a partition published late is not
+hidden by others published early.
+
+Two figures are polled every 50 ms, each in a loop of its own, which adds up to 50 ms to each
+measurement: the worker's applied total in ``/healthz`` (the counter ``/metrics`` exports as
+``floorboard_worker_events_total{outcome="applied"}``), and the snapshot stream's applied total
+summed over the partitions (``to_snapshot_stream_polled``, the figure of the rounds before the
+per-partition one; a ``/healthz`` answer waits while the worker publishes, and must not delay the
+look at the stream). The polls read neither ``/metrics`` nor the merged board: each costs tens of
 milliseconds as the day fills (printed at the end as ``metrics_scrape``), which Prometheus spends
 every 15 s or so and a board every second, but 20 polls a second would take most of the worker's
 CPU and make the figure measure the polling.
@@ -34,6 +40,7 @@ from aiokafka import AIOKafkaProducer
 from bench.worker_process import BenchWorker
 from bench.workload import DAY_MS, RESULTS, bench_settings, centre, config
 from floorboard.config import EXAMPLE_CONFIG, RuntimeSettings
+from floorboard.engine.snapshot import Snapshot, SourceStatus
 from floorboard.events.codec import encode
 from floorboard.events.model import partition_key
 from floorboard.simulator import generate
@@ -48,10 +55,27 @@ SCRAPES = 5  # /metrics scrapes timed at the end
 
 
 class Sent:
-    """Cumulative count of events sent and each one's event time (ms)."""
+    """Each event's event time (ms) in the order sent, in all and per partition."""
 
     def __init__(self) -> None:
         self.times: list[int] = []
+        self.by_partition: dict[int, list[int]] = {}
+
+
+class StatusTimes(RecordStore):
+    """A reader's store that also notes, per partition, when each status record arrived and the
+    applied count it carried."""
+
+    def __init__(self, layout_id: str) -> None:
+        super().__init__(layout_id, max_age_ms=10**9)
+        self.arrivals: dict[int, list[tuple[int, int]]] = {}
+
+    def add(self, record: Snapshot, received_ms: int) -> None:
+        super().add(record, received_ms)
+        if isinstance(record, SourceStatus):
+            partition = int(record.source.rsplit("/", 1)[1])
+            applied = record.counters.get("applied", 0)
+            self.arrivals.setdefault(partition, []).append((received_ms, applied))
 
 
 async def produce(settings: RuntimeSettings, rate: int, seconds: float, sent: Sent) -> None:
@@ -70,17 +94,23 @@ async def produce(settings: RuntimeSettings, rate: int, seconds: float, sent: Se
         ticks = round(seconds / tick)
         for n in range(ticks):
             now_ms = int(time.time() * 1000)
+            pending = []
             for event in (next(source) for _ in range(per_tick)):
                 times = {"ts": now_ms}
                 received = getattr(event, "received_ts", None)
                 if received is not None:  # keep the item's age, whatever the time of day
                     times["received_ts"] = now_ms - (event.ts - received)
                 stamped = msgspec.structs.replace(event, **times)
-                await producer.send(
-                    settings.events_topic, encode(stamped), key=partition_key(stamped).encode()
+                pending.append(
+                    await producer.send(
+                        settings.events_topic, encode(stamped), key=partition_key(stamped).encode()
+                    )
                 )
                 sent.times.append(now_ms)
             await producer.flush()
+            for delivered in pending:  # in the order sent, which is each partition's order
+                partition = (await delivered).partition
+                sent.by_partition.setdefault(partition, []).append(now_ms)
             delay = began + (n + 1) * tick - time.monotonic()
             if delay > 0:
                 await asyncio.sleep(delay)
@@ -88,11 +118,12 @@ async def produce(settings: RuntimeSettings, rate: int, seconds: float, sent: Se
         await producer.stop()
 
 
-def latencies(observations: list[tuple[int, int]], sent: Sent) -> list[float]:
+def latencies(observations: list[tuple[int, int]], times: list[int]) -> list[float]:
     """Per event: first time (ms) a count ≥ its index was observed, minus its event time."""
     out: list[float] = []
+    observations = _monotone(observations)
     counts = [c for _, c in observations]
-    for index, event_ms in enumerate(sent.times, start=1):
+    for index, event_ms in enumerate(times, start=1):
         at = bisect.bisect_left(counts, index)
         if at < len(observations):
             out.append((observations[at][0] - event_ms) / 1000)
@@ -122,7 +153,7 @@ async def run(rate: int, seconds: float, workdir: Path) -> dict[str, object]:
     snapshot_obs: list[tuple[int, int]] = []
     try:
         await asyncio.to_thread(worker.wait_partitions, 4)
-        store = RecordStore(_layout_id(), max_age_ms=10**9)
+        store = StatusTimes(_layout_id())
         reader_task = asyncio.create_task(
             SnapshotReader(KafkaConnection.from_settings(settings), settings.snapshots_topic)(store)
         )
@@ -161,8 +192,15 @@ async def run(rate: int, seconds: float, workdir: Path) -> dict[str, object]:
         "rate_events_per_s": rate,
         "seconds": seconds,
         "sent": len(sent.times),
-        "to_worker": summary(latencies(_monotone(worker_obs), sent)),
-        "to_snapshot_stream": summary(latencies(_monotone(snapshot_obs), sent)),
+        "to_worker": summary(latencies(worker_obs, sent.times)),
+        "to_snapshot_stream": summary(
+            [
+                seconds
+                for partition, times in sent.by_partition.items()
+                for seconds in latencies(store.arrivals.get(partition, []), times)
+            ]
+        ),
+        "to_snapshot_stream_polled": summary(latencies(snapshot_obs, sent.times)),
         "metrics_scrape": scrape,
         "target_p99_to_snapshot_s": 0.5,
     }

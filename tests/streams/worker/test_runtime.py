@@ -265,13 +265,19 @@ async def test_a_large_change_set_triggers_an_early_checkpoint() -> None:
     assert rt.stats["checkpoints"] >= 1
 
 
-async def test_changes_are_published_soon_and_the_timer_only_republishes_stale_partitions() -> None:
+async def test_changes_publish_a_partition_a_call_and_the_timer_only_stale_ones() -> None:
     log = MemoryLog()
     rt, _ = runtime(log, snapshot_min_interval_s=3600.0, snapshot_interval_s=3600.0)
     await rt.assign(PARTITIONS)
-    await deliver(rt, BATCH[:100])  # the first change is published after its fetch
-    assert rt.stats["snapshots"] == 4
-    await deliver(rt, BATCH[100:200])  # within the minimum interval: left for later
+    fetched = by_partition(BATCH[:100])
+    assert sorted(fetched) == PARTITIONS
+    await rt.handle(fetched)  # one partition published after the fetch, not all at once
+    assert rt.stats["snapshots"] == 1
+    assert sum(slot.state.changed for slot in rt.slots.values()) == 3
+    for _ in range(4):
+        await rt.publish_changes()  # the others, one a call; then nothing is left
+    assert rt.stats["snapshots"] == 4 and not any(s.state.changed for s in rt.slots.values())
+    await deliver(rt, BATCH[100:200])  # within each partition's minimum interval: left for later
     await rt.publish_changes()
     await rt.publish(only_stale=True)  # changed, but published within the interval
     assert rt.stats["snapshots"] == 4
@@ -279,8 +285,13 @@ async def test_changes_are_published_soon_and_the_timer_only_republishes_stale_p
     stale.published_at -= 3600.0
     await rt.publish(only_stale=True)
     assert rt.stats["snapshots"] == 5 and not stale.state.changed
-    rt._next_change_publish = 0.0  # the minimum interval has passed
-    await rt.publish_changes()  # the other three, changed since they were published
+    waited = [rt.slots[p] for p in (3, 0, 1)]  # longest first; all past the minimum interval
+    for rank, slot in enumerate(waited):
+        slot.next_change_publish = rank - 10.0
+    for done in range(1, 4):
+        await rt.publish_changes()  # the other three, changed since they were published
+        assert [slot.state.changed for slot in waited] == [False] * done + [True] * (3 - done)
+    await rt.publish_changes()
     assert rt.stats["snapshots"] == 8
     await deliver(rt, BATCH[200:])
     await rt.publish()

@@ -4,8 +4,9 @@
 * batches: apply records, queue dead letters, ask for a seek when the position is off;
 * every ``checkpoint_interval_s`` (or when many keys changed): dead letters delivered, then the
   engine checkpoint in its two steps; a failed write is merged into the next attempt;
-* soon after changes (``publish_changes``, after a fetch and from a short timer) and every
-  ``snapshot_interval_s`` for partitions not published meanwhile: snapshot records;
+* soon after changes (``publish_changes``, after a fetch and from a short timer, one partition
+  at a time) and every ``snapshot_interval_s`` for partitions not published meanwhile: snapshot
+  records;
 * revocation: a final checkpoint, then the engine is parked in case the partition comes back.
 
 ``app.py`` connects this to Faust's agent, signals, timers and web server.
@@ -49,9 +50,10 @@ SOURCE_CHECK_TIMEOUT_S = 5.0
 ANCHOR_CHECK_S = 5.0
 # How often a timer looks for changes a fetch left unpublished (``publish_changes``).
 CHANGES_CHECK_S = 0.05
-# Change-driven publications start at least this many times their duration apart: reads take
-# at most a quarter of the time while a fetch's worth of records waits, half when the worker
-# keeps up (then only the latency of the snapshots is at stake).
+# A partition's change-driven publications start at least this many times their duration,
+# times the partitions owned, apart: reads take at most a quarter of the time while a fetch's
+# worth of records waits, half when the worker keeps up (then only the latency of the snapshots
+# is at stake).
 READ_SPACING = {"behind": 3.0, "keeping_up": 2.0}
 # (partition, offset) -> offset of the first record at or after it, None if there is none yet
 FirstOffset = Callable[[int, int], Awaitable[int | None]]
@@ -85,6 +87,7 @@ class Slot:
     anchor_checked: float = 0.0  # monotonic time of the last check of the anchor
     active: bool = True
     published_at: float = 0.0
+    next_change_publish: float = 0.0  # monotonic time before which changes wait
     published: list[Snapshot] = field(default_factory=list)  # as last published
     day_published_at: float = 0.0  # monotonic time of the last queue-day records
     day_keys: set[bytes] = field(default_factory=set)  # their keys
@@ -125,7 +128,6 @@ class WorkerRuntime:
         # dead letters are not queued yet (timers and revocation run between fetches' awaits).
         self._batch = asyncio.Lock()
         self.closed = False
-        self._next_change_publish = 0.0
         self._publishing = asyncio.Lock()
         self.layout: Layout = Engine(config).layout
         # Worker-level, like stats: they keep counting across rebalances.
@@ -461,57 +463,65 @@ class WorkerRuntime:
         return max([wall, *self.watermarks().values()])
 
     async def publish_changes(self) -> None:
-        """Publish the partitions that changed, unless the previous such publication was less
-        than ``snapshot_min_interval_s`` ago, or less than ``READ_SPACING`` times as long as it
-        took: reading an engine costs more as its state grows (1,000 agents: tens of ms), and
-        while records wait, change-driven reads must leave most of the time to applying them."""
+        """Publish the changed partition that has waited longest, unless it was published less
+        than ``snapshot_min_interval_s`` ago, or less than ``READ_SPACING`` times as long as its
+        publication took times the partitions owned: reading an engine costs more as its state
+        grows (1,000 agents: tens of ms), and while records wait, change-driven reads must leave
+        most of the time to applying them. One partition a call, so the reads spread out between
+        fetches instead of holding the event loop for all partitions at once."""
         started = time.monotonic()
-        if started < self._next_change_publish or self._publishing.locked():
-            return  # a publication under way leaves later changes to the next one
-        await self.publish(only_changed=True)
+        if self._publishing.locked():
+            return  # a publication under way leaves later changes to the next call
+        due = [
+            slot
+            for slot in self.slots.values()
+            if slot.state.changed and slot.next_change_publish <= started
+        ]
+        if not due:
+            return
+        slot = min(due, key=lambda s: s.next_change_publish)
+        async with self._publishing:
+            if self.closed:
+                return
+            await self._publish_slot(slot, self.now_ms(), started)
         spent = time.monotonic() - started
         behind = sum(self.lag().values()) >= self.worker.batch_max_records
         spacing = READ_SPACING["behind" if behind else "keeping_up"]
-        self._next_change_publish = started + max(
-            self.worker.snapshot_min_interval_s, spacing * spent
+        slot.next_change_publish = started + max(
+            self.worker.snapshot_min_interval_s, spacing * len(self.slots) * spent
         )
 
-    async def publish(self, only_changed: bool = False, only_stale: bool = False) -> None:
-        """Publish partitions that changed (``only_changed``), or that were not published within
-        the last interval (``only_stale``: the timer's, since ``publish_changes`` covers changes
-        soon after them), or (by default) either, so every partition is republished at least
-        once an interval; and each partition's queue-day records once ``day_records_interval_s``
-        has passed."""
+    async def publish(self, only_stale: bool = False) -> None:
+        """Publish every partition, or only those not published within the last interval
+        (``only_stale``: the timer's, since ``publish_changes`` covers changes soon after
+        them), so every partition is republished at least once an interval; and each
+        partition's queue-day records once ``day_records_interval_s`` has passed."""
         async with self._publishing:  # one at a time: a partition's records stay in order
-            if not self.closed:  # late timer ticks must not restart the producer
-                await self._publish(only_changed, only_stale)
+            if self.closed:  # late timer ticks must not restart the producer
+                return
+            now_ms = self.now_ms()
+            sent = time.monotonic()
+            stale_before = sent - 0.8 * self.worker.snapshot_interval_s
+            for slot in list(self.slots.values()):
+                if not only_stale or slot.published_at <= stale_before:
+                    await self._publish_slot(slot, now_ms, sent)
+                elif sent - slot.day_published_at >= self.worker.day_records_interval_s:
+                    await self._publish_day(slot, now_ms, sent)
 
-    async def _publish(self, only_changed: bool, only_stale: bool) -> None:
-        now_ms = self.now_ms()
-        sent = time.monotonic()
-        stale_before = sent - 0.8 * self.worker.snapshot_interval_s
-        for slot in list(self.slots.values()):
-            if sent - slot.day_published_at >= self.worker.day_records_interval_s:
-                await self._publish_day(slot, now_ms, sent)
-            stale = slot.published_at <= stale_before
-            if only_changed:
-                due = slot.state.changed
-            elif only_stale:
-                due = stale
-            else:
-                due = slot.state.changed or stale
-            if not due:
-                continue
-            slot.state.changed = False
-            slot.published_at = sent
-            publication = snapshot_records(
-                slot.state, now_ms, self.settings.snapshots_topic, self.settings.agents_topic
-            )
-            slot.published = publication.snapshots
-            for topic, key, value in publication.records:
-                future = await self.outputs.send(topic, key, value)
-                future.add_done_callback(self._publish_done)
-            self.stats["snapshots"] += 1
+    async def _publish_slot(self, slot: Slot, now_ms: int, sent: float) -> None:
+        """One partition's records, and its queue-day records if they are due."""
+        if sent - slot.day_published_at >= self.worker.day_records_interval_s:
+            await self._publish_day(slot, now_ms, sent)
+        slot.state.changed = False
+        slot.published_at = sent
+        publication = snapshot_records(
+            slot.state, now_ms, self.settings.snapshots_topic, self.settings.agents_topic
+        )
+        slot.published = publication.snapshots
+        for topic, key, value in publication.records:
+            future = await self.outputs.send(topic, key, value)
+            future.add_done_callback(self._publish_done)
+        self.stats["snapshots"] += 1
 
     async def _publish_day(self, slot: Slot, now_ms: int, sent: float) -> None:
         """The drill-down's queue-day records: apart from, and less often than, the rest."""
