@@ -505,13 +505,12 @@ class WorkerRuntime:
             for slot in list(self.slots.values()):
                 if not only_stale or slot.published_at <= stale_before:
                     await self._publish_slot(slot, now_ms, sent)
-                elif sent - slot.day_published_at >= self.worker.day_records_interval_s:
+                else:
                     await self._publish_day(slot, now_ms, sent)
 
     async def _publish_slot(self, slot: Slot, now_ms: int, sent: float) -> None:
         """One partition's records, and its queue-day records if they are due."""
-        if sent - slot.day_published_at >= self.worker.day_records_interval_s:
-            await self._publish_day(slot, now_ms, sent)
+        await self._publish_day(slot, now_ms, sent)
         slot.state.changed = False
         slot.published_at = sent
         publication = snapshot_records(
@@ -524,7 +523,10 @@ class WorkerRuntime:
         self.stats["snapshots"] += 1
 
     async def _publish_day(self, slot: Slot, now_ms: int, sent: float) -> None:
-        """The drill-down's queue-day records: apart from, and less often than, the rest."""
+        """The drill-down's queue-day records, once ``day_records_interval_s`` has passed since
+        the previous ones: apart from, and less often than, the rest."""
+        if sent - slot.day_published_at < self.worker.day_records_interval_s:
+            return
         slot.day_published_at = sent
         records, slot.day_keys = day_publication(
             slot.state, now_ms, self.settings.snapshots_topic, slot.day_keys
