@@ -22,6 +22,7 @@ BENCHMARKS = (
     "bench.bounds",
     "bench.agent_read",
     "bench.day_records",
+    "bench.checkpoint_volume",
 )
 
 

@@ -29,6 +29,7 @@ RESULT_FILE = {
     "bench.bounds": "bounds.json",
     "bench.agent_read": "agent_read.json",
     "bench.day_records": "day_records.json",
+    "bench.checkpoint_volume": "checkpoint_volume.json",
 }
 
 
