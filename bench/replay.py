@@ -50,7 +50,7 @@ def main() -> None:
         tag = f"replay{os.getpid()}"
         settings = bench_settings(broker.bootstrap, tag, args.partitions)
         records, _ = asyncio.run(fill(settings, events, args.batch))
-        startup, drain, _ = time_drain(settings, config_path, workdir, f"{tag}-w", len(events))
+        startup, drain, *_ = time_drain(settings, config_path, workdir, f"{tag}-w", len(events))
     finally:
         broker.stop()
     result = {

@@ -23,6 +23,7 @@ BENCHMARKS = (
     "bench.agent_read",
     "bench.day_records",
     "bench.checkpoint_volume",
+    "bench.record_path",
 )
 
 

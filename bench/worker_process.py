@@ -11,6 +11,8 @@ import urllib.request
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from prometheus_client.parser import text_string_to_metric_families
+
 from floorboard.config import RuntimeSettings
 from floorboard.simulator.progress import terminal_bar
 from floorboard.streams.broker import free_port
@@ -118,6 +120,14 @@ class BenchWorker:
                 return int(line.split()[1]) * 1024
         raise RuntimeError("no VmRSS")
 
+    def sample(self, name: str) -> float:
+        """The value of one unlabelled sample of ``/metrics`` (0 when absent)."""
+        for family in text_string_to_metric_families(self.metrics()):
+            for sample in family.samples:
+                if sample.name == name and not sample.labels:
+                    return float(sample.value)
+        return 0.0
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.terminate()
@@ -132,6 +142,10 @@ class Drain(NamedTuple):
     startup_s: float  # launch until the worker owns every partition
     drain_s: float  # from then until it has handled every event (wall clock)
     cpu_s: float  # CPU time of the worker process over the drain
+    snapshot_s: float  # of it, reading partitions for snapshots (the worker's own timing)
+
+
+SNAPSHOT_SECONDS = "floorboard_worker_snapshot_duration_seconds_sum"
 
 
 def time_drain(
@@ -141,8 +155,9 @@ def time_drain(
     worker = BenchWorker(settings, config_path, workdir, app_id)
     try:
         startup = worker.wait_partitions(settings.events_partitions)
-        cpu = worker.cpu_s()
+        cpu, reads = worker.cpu_s(), worker.sample(SNAPSHOT_SECONDS)
         drain = worker.drain(expected)
-        return Drain(startup, drain, worker.cpu_s() - cpu)
+        spent = worker.cpu_s() - cpu
+        return Drain(startup, drain, spent, worker.sample(SNAPSHOT_SECONDS) - reads)
     finally:
         worker.stop()

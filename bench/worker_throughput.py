@@ -82,7 +82,9 @@ def main(argv: list[str] | None = None) -> int:
         settings = bench_settings(bootstrap, tag, args.partitions)
         records, fill_s = asyncio.run(fill(settings, events, args.batch))
         baseline = engine_baseline(records)
-        startup, drain, cpu = time_drain(settings, config_path, workdir, f"{tag}-w", len(events))
+        startup, drain, cpu, reads = time_drain(
+            settings, config_path, workdir, f"{tag}-w", len(events)
+        )
         # Baselines on the same topic in the same run: the textbook Faust app and raw aiokafka.
         textbook_s = textbook_faust.run(
             bootstrap, settings.events_topic, args.partitions, len(events)
@@ -110,6 +112,9 @@ def main(argv: list[str] | None = None) -> int:
         "worker_cpu_s": round(cpu, 2),
         # /proc counts CPU in clock ticks (10 ms): a tiny drain may show none.
         "worker_events_per_cpu_s": round(len(events) / max(cpu, 0.01)),
+        # Time the worker spent reading partitions for snapshots, not applying records.
+        "worker_snapshot_s": round(reads, 2),
+        "worker_snapshot_share_of_cpu": round(reads / max(cpu, 0.01), 3),
         "engine_only_events_per_s": round(baseline),
         "worker_vs_engine_only": round(rate / baseline, 3),
         "textbook_faust_events_per_s": round(len(events) / textbook_s),
@@ -133,7 +138,8 @@ def main(argv: list[str] | None = None) -> int:
         f"({result['worker_records_per_s']:,} records/s; drain {result['worker_drain_s']} s, "
         f"start-up {result['worker_startup_s']} s)\n"
         f"                {result['worker_events_per_cpu_s']:>9,} events per CPU second "
-        f"of the worker process ({result['worker_cpu_s']} CPU s over the drain)\n"
+        f"of the worker process ({result['worker_cpu_s']} CPU s over the drain; snapshot "
+        f"reads {result['worker_snapshot_s']} s of it)\n"
         f"  engine only:  {result['engine_only_events_per_s']:>9,} events/s "
         f"(decode + apply in one process, no Kafka)\n"
         f"  ratio:        {result['worker_vs_engine_only']}\n"

@@ -30,6 +30,7 @@ RESULT_FILE = {
     "bench.agent_read": "agent_read.json",
     "bench.day_records": "day_records.json",
     "bench.checkpoint_volume": "checkpoint_volume.json",
+    "bench.record_path": "record_path.json",
 }
 
 

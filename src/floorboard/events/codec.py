@@ -32,7 +32,8 @@ RejectReason = Literal[
 REJECT_REASONS: tuple[RejectReason, ...] = get_args(RejectReason)
 
 _decoder = msgspec.json.Decoder(Event)
-_batch_decoder = msgspec.json.Decoder(list[Event])
+# One parse for either form of a record: an object decodes to an event, an array to a list.
+_record_decoder = msgspec.json.Decoder(list[Event] | Event)
 _encoder = msgspec.json.Encoder()
 # Numbers beyond a float read as ±inf, so the event's field bounds judge them (out_of_range),
 # as in a typed decode, instead of failing the whole record.
@@ -125,14 +126,15 @@ def _decode_record(raw: bytes, limits: Limits) -> tuple[list[Event], list[Reject
         )
         return [], [Rejected("too_large", message, raw[:EXCERPT_BYTES])]
     try:
-        if raw.lstrip()[:1] == b"[":
-            events = _batch_decoder.decode(raw)
-            if len(events) > limits.max_batch_events:
-                return [], [_too_many(len(events), limits, raw)]
-            return events, []
-        return [_decoder.decode(raw)], []
+        decoded = _record_decoder.decode(raw)
     except (msgspec.DecodeError, RecursionError):
         pass
+    else:
+        if not isinstance(decoded, list):
+            return [decoded], []
+        if len(decoded) > limits.max_batch_events:
+            return [], [_too_many(len(decoded), limits, raw)]
+        return decoded, []
     # Slow path, only for records with at least one bad event: find out which and why.
     parsed = _parse(raw, limits)
     if isinstance(parsed, Rejected):

@@ -338,6 +338,12 @@ WORKER_EVENT_DELAY = Spec(
     (),
     "Event time to applied on this worker (wall clock), per applied event",
 )
+WORKER_SNAPSHOT_DURATION = Spec(
+    "floorboard_worker_snapshot_duration_seconds",
+    Kind.HISTOGRAM,
+    (),
+    "Time to read one partition's state into its snapshot records and queue them for sending",
+)
 WORKER_READY = Spec(
     "floorboard_worker_ready", Kind.GAUGE, (), "1 when every readiness condition holds (/readyz)"
 )
@@ -357,8 +363,8 @@ SOURCE_RESETS = Spec(
 PIPELINE: tuple[Spec, ...] = (
     WORKER_RECORDS, WORKER_EVENTS, WORKER_DEAD_LETTERS, WORKER_DUPLICATES, WORKER_LAST_EVENT,
     WORKER_CONSUMER_LAG, WORKER_PARTITIONS, WORKER_CHECKPOINTS, WORKER_CHECKPOINT_FAILURES,
-    WORKER_RESTORES, WORKER_SEEKS, WORKER_BATCH_DURATION, WORKER_EVENT_DELAY, BUILD_INFO,
-    WORKER_READY, WORKER_READY_CONDITION, SOURCE_RESETS,
+    WORKER_RESTORES, WORKER_SEEKS, WORKER_BATCH_DURATION, WORKER_EVENT_DELAY,
+    WORKER_SNAPSHOT_DURATION, BUILD_INFO, WORKER_READY, WORKER_READY_CONDITION, SOURCE_RESETS,
 )  # fmt: skip
 
 # The source adapters' own metrics, served by `floorboard ingest … --metrics` (floorboard/sources).

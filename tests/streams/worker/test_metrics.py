@@ -46,6 +46,10 @@ async def test_pipeline_metrics_count_records_outcomes_dead_letters_and_lag() ->
     )
     # one batch handled; every applied event's delay observed (events of 2026: far in the past)
     assert registry.get_sample_value("floorboard_worker_batch_duration_seconds_count") == 1
+    # the batch's change-driven publication read one partition, timed once
+    snapshots = "floorboard_worker_snapshot_duration_seconds"
+    assert registry.get_sample_value(f"{snapshots}_count") == rt.stats["snapshots"] == 1
+    assert (registry.get_sample_value(f"{snapshots}_sum") or 0) > 0
     delay = "floorboard_worker_event_delay_seconds"
     assert registry.get_sample_value(f"{delay}_count") == applied
     assert registry.get_sample_value(f"{delay}_bucket", {"le": "+Inf"}) == applied

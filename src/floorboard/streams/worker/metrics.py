@@ -78,6 +78,7 @@ class PipelineCollector(Collector):
         for spec, hist in (
             (n.WORKER_BATCH_DURATION, rt.batch_duration),
             (n.WORKER_EVENT_DELAY, rt.event_delay),
+            (n.WORKER_SNAPSHOT_DURATION, rt.snapshot_duration),
         ):
             yield exposed(spec, hist)
         yield family(n.BUILD_INFO, [([__version__, platform.python_version()], 1)])

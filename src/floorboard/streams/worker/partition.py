@@ -22,7 +22,7 @@ from floorboard.events.codec import decode_record, encode
 from floorboard.events.model import Event, event_type
 from floorboard.streams.worker.deadletter import DeadLetter
 from floorboard.streams.worker.histogram import Histogram
-from floorboard.streams.worker.offsets import event_offset, record_end, resume_record
+from floorboard.streams.worker.offsets import STRIDE, event_offset, record_end, resume_record
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +62,7 @@ class PartitionState:
         delay: Histogram | None = None,
     ) -> None:
         self.engine = engine
+        self._limits = engine.config.limits.codec
         self.delay = delay  # event time to applied, in seconds, of applied events
         self.topic = topic
         self.partition = partition
@@ -95,10 +96,16 @@ class PartitionState:
         """Apply records in order; returns dead letters and whether to seek to next_offset."""
         dead: list[DeadLetter] = []
         position: Position = "ok"
+        # Counted once per call rather than per record: a Counter update per record costs as
+        # much as a small event's decoding.
+        tally = _Tally(time.time())
+        last: Record | None = None
         for record in records:
             if record.offset == self.next_offset:
-                dead.extend(self._apply(record))
+                self._apply(record, tally, dead)
+                self.next_offset = record.offset + 1
                 self._seek_at = self.mismatch_since = None
+                last = record
                 continue
             if self.mismatch_since is None:
                 self.mismatch_since = now
@@ -112,6 +119,15 @@ class PartitionState:
                 self.stats["skipped_ahead"] += 1
                 if self._may_seek(now):
                     position = "seek"
+        if last is not None:
+            # Only the last record applied is compared with the source later (WorkerRuntime).
+            self.last_record = (last.offset, zlib.crc32(last.value or b""))
+            self.changed = True
+            tally.add_to(self.stats)
+            if self.delay is not None:
+                self.delay.observe_ages(tally.wall_s, tally.applied)
+        for letter in dead:
+            self.stats["dead_letter:" + letter.reason] += letter.count
         return dead, position
 
     def skip_missing(self, first_existing: int) -> None:
@@ -154,46 +170,34 @@ class PartitionState:
         self._seek_at = now
         return True
 
-    def _apply(self, record: Record) -> list[DeadLetter]:
+    def _apply(self, record: Record, tally: _Tally, dead: list[DeadLetter]) -> None:
         engine = self.engine
         value = record.value if record.value is not None else b""
-        batch = value.lstrip()[:1] == b"["
         # Limits keep a record's events below STRIDE (config: limits.max_batch_events).
-        events, rejected = decode_record(value, engine.config.limits.codec)
-        dead: list[DeadLetter] = []
+        events, rejected = decode_record(value, self._limits)
         for bad in rejected:
             engine.count_rejected(bad.reason, bad.count)
-            dead.append(self._dead(record, batch, bad.reason, bad.message, bad.raw,
+            dead.append(self._dead(record, _is_batch(value), bad.reason, bad.message, bad.raw,
                                    bad.event_id, bad.event_type, bad.count))  # fmt: skip
-        stats = self.stats
-        delay, wall_s = self.delay, time.time()
-        # The codec keeps a record's events below STRIDE, so offsets are first + index. Applied
-        # events, nearly all of them, are counted once per record.
-        apply, first, applied = engine.apply, event_offset(record.offset, 0), 0
-        for index, event in enumerate(events):
-            outcome = apply(event, first + index)
+            tally.events += bad.count
+        # The codec keeps a record's events below STRIDE, so offsets are first + index.
+        apply, offset, applied = engine.apply, record.offset * STRIDE, tally.applied
+        for event in events:
+            outcome = apply(event, offset)
+            offset += 1
             if outcome == "applied":
-                applied += 1
-                if delay is not None:
-                    delay.observe(wall_s - event.ts / 1000)
+                applied.append(event.ts)
                 continue
-            stats[outcome] += 1
+            self.stats[outcome] += 1
             if outcome in REFUSED:
+                batch = _is_batch(value)
                 raw = encode(event) if batch else value
                 dead.append(self._dead(record, batch, outcome, self._refusal(event, outcome),
                                        raw, event.id, event_type(event)))  # fmt: skip
-        if applied:
-            stats["applied"] += applied
-        stats["records"] += 1
-        stats["events"] += len(events) + sum(bad.count for bad in rejected)
-        if batch and not events and not rejected:
-            stats["empty_batches"] += 1
-        for letter in dead:
-            stats["dead_letter:" + letter.reason] += letter.count
-        self.next_offset = record.offset + 1
-        self.last_record = (record.offset, zlib.crc32(value))
-        self.changed = True
-        return dead
+        tally.records += 1
+        tally.events += len(events)
+        if not events and not rejected and _is_batch(value):
+            self.stats["empty_batches"] += 1
 
     def _dead(
         self,
@@ -247,3 +251,25 @@ class PartitionState:
 
 def _iso(ms: int) -> str:
     return dt.datetime.fromtimestamp(ms / 1000, tz=dt.UTC).isoformat(timespec="milliseconds")
+
+
+def _is_batch(value: bytes) -> bool:
+    """Whether a record holds a JSON array of events (its dead letters say so)."""
+    return value.lstrip()[:1] == b"["
+
+
+class _Tally:
+    """What one ``apply_records`` call counts, added to the partition's stats at its end."""
+
+    __slots__ = ("applied", "events", "records", "wall_s")
+
+    def __init__(self, wall_s: float) -> None:
+        self.wall_s = wall_s  # the wall clock the applied events' delays are measured against
+        self.applied: list[int] = []  # event times of the applied events
+        self.events = self.records = 0
+
+    def add_to(self, stats: Counter[str]) -> None:
+        if self.applied:
+            stats["applied"] += len(self.applied)
+        stats["records"] += self.records
+        stats["events"] += self.events

@@ -133,6 +133,7 @@ class WorkerRuntime:
         # Worker-level, like stats: they keep counting across rebalances.
         self.batch_duration = Histogram(BATCH_BOUNDS_S)
         self.event_delay = Histogram(DELAY_BOUNDS_S)
+        self.snapshot_duration = Histogram(BATCH_BOUNDS_S)
         self.health = Health(worker)
         self._broker_lost = False  # the last broker check went unanswered
         # Written only by the consumer's thread (``source_interrupted``), read here: a change
@@ -513,6 +514,7 @@ class WorkerRuntime:
         await self._publish_day(slot, now_ms, sent)
         slot.state.changed = False
         slot.published_at = sent
+        began = time.monotonic()
         publication = snapshot_records(
             slot.state, now_ms, self.settings.snapshots_topic, self.settings.agents_topic
         )
@@ -520,6 +522,7 @@ class WorkerRuntime:
         for topic, key, value in publication.records:
             future = await self.outputs.send(topic, key, value)
             future.add_done_callback(self._publish_done)
+        self.snapshot_duration.observe(time.monotonic() - began)
         self.stats["snapshots"] += 1
 
     async def _publish_day(self, slot: Slot, now_ms: int, sent: float) -> None:
