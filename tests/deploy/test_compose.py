@@ -84,4 +84,6 @@ def test_the_image_installs_only_locked_dependencies_as_a_non_root_user() -> Non
     text = (DEPLOY / "Containerfile").read_text()
     assert text.count("\nFROM ") == 2 and "\nFROM python:3.11-slim-bookworm AS build\n" in text
     assert "uv export --frozen --no-dev" in text and "--require-hashes" in text
+    # the non-root user cannot write __pycache__: both installs compile the bytecode
+    assert text.count("--compile-bytecode") == 2
     assert "\nUSER 10001:10001\n" in text and "EXPOSE 6066" in text
