@@ -168,10 +168,11 @@ class AgentTimelines:
             runs.append(rec[AGENT_RECENT])
             rec[AGENT_RECENT] = []
         base, since = rec[AGENT_BASE], rec[AGENT_SINCE]
-        for tr in (tr for run in runs for tr in run):
-            if base is None or not _same_run(base, tr):
-                since = tr[TRANSITION_TS]
-            base = tr
+        for run in runs:
+            for tr in run:
+                if base is None or not _same_run(base, tr):
+                    since = tr[TRANSITION_TS]
+                base = tr
         rec[AGENT_BASE], rec[AGENT_SINCE] = base, since
         recent: list[list[Any]] = rec[AGENT_RECENT]
         return recent
