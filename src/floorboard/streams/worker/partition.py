@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import time
 import zlib
 from collections import Counter
@@ -27,6 +28,8 @@ from floorboard.streams.worker.offsets import STRIDE, event_offset, record_end, 
 log = logging.getLogger(__name__)
 
 SEEK_RETRY_S = 1.0
+# ASCII whitespace, as bytes.lstrip() strips it, then the bracket of a JSON array.
+_ARRAY_START = re.compile(rb"\s*\[")
 
 
 class Record(Protocol):
@@ -175,9 +178,11 @@ class PartitionState:
         value = record.value if record.value is not None else b""
         # Limits keep a record's events below STRIDE (config: limits.max_batch_events).
         events, rejected = decode_record(value, self._limits)
+        # Whether the record is an array: only its dead letters ask, once per record.
+        batch = _is_batch(value) if rejected else None
         for bad in rejected:
             engine.count_rejected(bad.reason, bad.count)
-            dead.append(self._dead(record, _is_batch(value), bad.reason, bad.message, bad.raw,
+            dead.append(self._dead(record, bool(batch), bad.reason, bad.message, bad.raw,
                                    bad.event_id, bad.event_type, bad.count))  # fmt: skip
             tally.events += bad.count
         # The codec keeps a record's events below STRIDE, so offsets are first + index.
@@ -190,7 +195,8 @@ class PartitionState:
                 continue
             self.stats[outcome] += 1
             if outcome in REFUSED:
-                batch = _is_batch(value)
+                if batch is None:
+                    batch = _is_batch(value)
                 raw = encode(event) if batch else value
                 dead.append(self._dead(record, batch, outcome, self._refusal(event, outcome),
                                        raw, event.id, event_type(event)))  # fmt: skip
@@ -254,8 +260,9 @@ def _iso(ms: int) -> str:
 
 
 def _is_batch(value: bytes) -> bool:
-    """Whether a record holds a JSON array of events (its dead letters say so)."""
-    return value.lstrip()[:1] == b"["
+    """Whether a record holds a JSON array of events (its dead letters say so); matched in
+    place, since stripping would copy a record of up to ``limits.max_record_bytes``."""
+    return _ARRAY_START.match(value) is not None
 
 
 class _Tally:
