@@ -24,7 +24,14 @@ $(STAMP): $(UV) pyproject.toml uv.lock
 	$(UV) sync --frozen --quiet --compile-bytecode
 	touch $(STAMP)
 
-demo: $(STAMP)
+# The engine compiled with mypyc, again whenever a module of it changes; without a C compiler the
+# pure-Python engine runs (deploy/compile-engine.sh).
+ENGINE := $(VENV)/.floorboard-engine-compiled
+$(ENGINE): $(STAMP) deploy/compile-engine.sh $(wildcard src/floorboard/engine/*.py)
+	bash deploy/compile-engine.sh $(BIN)
+	touch $(ENGINE)
+
+demo: $(STAMP) $(ENGINE)
 	$(BIN)/floorboard demo
 
 # Fails when uv.lock no longer matches pyproject.toml.
@@ -37,21 +44,22 @@ lint: $(STAMP) lock-check
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-test: $(STAMP)
+test: $(STAMP) $(ENGINE)
 	bash deploy/system-deps.sh
 	$(MAKE) lint
 	$(BIN)/python -m pytest
 
 # The fuzz tests with the long profile (5,000 examples each; `make test` runs a fast one).
-fuzz: $(STAMP)
+fuzz: $(STAMP) $(ENGINE)
 	FLOORBOARD_FUZZ_PROFILE=fuzz $(BIN)/python -m pytest tests/fuzz
 
 # Upgrade every locked version (commit uv.lock after `make test` passes).
 lock: $(UV)
 	$(UV) lock --upgrade
 
-bench: $(STAMP)
+bench: $(STAMP) $(ENGINE)
 	$(BIN)/python -m bench.run_all
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .import_linter_cache build dist
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .import_linter_cache build dist \
+		src/build src/floorboard/engine/*.so src/*__mypyc.*.so

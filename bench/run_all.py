@@ -13,6 +13,7 @@ from floorboard.simulator.progress import terminal_bar
 BENCHMARKS = (
     "bench.validation",
     "bench.engine_throughput",
+    "bench.compiled_engine",
     "bench.worker_throughput",
     "bench.scale_out",
     "bench.latency",

@@ -21,6 +21,7 @@ NEEDS_BROKER = {
 }
 RESULT_FILE = {
     "bench.engine_throughput": "engine_throughput.json",
+    "bench.compiled_engine": "compiled_engine.json",
     "bench.scale_out": "scale_out.json",
     "bench.latency": "latency.json",
     "bench.replay": "replay.json",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Container
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -19,8 +20,9 @@ class BusinessCalendar:
         self._zone = zone
         self._holidays = frozenset(hours.holidays)
         public = hours.public_holidays
-        # The package's calendar fills in each year on first lookup.
-        self._public = (
+        # The package's calendar fills in each year on first lookup, in its __contains__. Typed as
+        # a Container: as a dict (its base), compiled code would test the dict itself and miss it.
+        self._public: Container[dt.date] | None = (
             None
             if public is None
             else holidays.country_holidays(public.country, subdiv=public.subdivision)

@@ -29,6 +29,7 @@ from floorboard.engine.snapshot import (
     SourceStatus,
     TeamSnapshot,
 )
+from floorboard.engine.state import KeyedState
 from floorboard.engine.tables import (
     AGENT_CHUNKS,
     AGENT_QUALITY,
@@ -81,13 +82,15 @@ class _Reads:
         return held[1]
 
 
-_READS: WeakKeyDictionary[Engine, _Reads] = WeakKeyDictionary()
+# Keyed by the engine's state: a compiled Engine takes no weak reference; KeyedState stays
+# interpreted (deploy/compile-engine.sh).
+_READS: WeakKeyDictionary[KeyedState, _Reads] = WeakKeyDictionary()
 
 
 def _reads(engine: Engine) -> _Reads:
-    reads = _READS.get(engine)
+    reads = _READS.get(engine.state)
     if reads is None:
-        reads = _READS[engine] = _Reads(engine)
+        reads = _READS[engine.state] = _Reads(engine)
     return reads
 
 

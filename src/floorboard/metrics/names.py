@@ -268,8 +268,8 @@ SITE_OPEN = Spec(
 BUILD_INFO = Spec(
     "floorboard_build_info",
     Kind.GAUGE,
-    ("version", "python_version"),
-    "Always 1; the running Floorboard version and Python version as labels",
+    ("version", "python_version", "engine"),
+    "Always 1; the running Floorboard version, Python version and engine build as labels",
 )
 CONFIG: tuple[Spec, ...] = (SL_THRESHOLD, *TARGETS, SITE_OPEN)
 

@@ -7,6 +7,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from prometheus_client.registry import REGISTRY
 
 from floorboard import __version__
+from floorboard.engine.build import engine_build
 from floorboard.metrics import names
 from floorboard.streams.worker.metrics import build_registry
 from floorboard.streams.worker.partition import SourceRecord
@@ -54,7 +55,11 @@ async def test_pipeline_metrics_count_records_outcomes_dead_letters_and_lag() ->
     assert registry.get_sample_value(f"{delay}_count") == applied
     assert registry.get_sample_value(f"{delay}_bucket", {"le": "+Inf"}) == applied
     assert registry.get_sample_value(f"{delay}_bucket", {"le": "0.1"}) == 0
-    info = {"version": __version__, "python_version": platform.python_version()}
+    info = {
+        "version": __version__,
+        "python_version": platform.python_version(),
+        "engine": engine_build(),
+    }
     assert registry.get_sample_value("floorboard_build_info", info) == 1
 
 

@@ -18,6 +18,7 @@ from prometheus_client.core import Metric
 from prometheus_client.registry import Collector
 
 from floorboard import __version__
+from floorboard.engine.build import engine_build
 from floorboard.engine.engine import Outcome
 from floorboard.metrics import KpiCollectors
 from floorboard.metrics import names as n
@@ -81,7 +82,8 @@ class PipelineCollector(Collector):
             (n.WORKER_SNAPSHOT_DURATION, rt.snapshot_duration),
         ):
             yield exposed(spec, hist)
-        yield family(n.BUILD_INFO, [([__version__, platform.python_version()], 1)])
+        info = [__version__, platform.python_version(), engine_build()]
+        yield family(n.BUILD_INFO, [(info, 1)])
         conditions = rt.readiness()
         met = [([name], float(reason is None)) for name, reason in conditions.items()]
         yield family(n.WORKER_READY, [([], float(all(v for _, v in met)))])

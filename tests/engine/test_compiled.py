@@ -1,0 +1,87 @@
+"""The engine compiled by mypyc (``deploy/compile-engine.sh``, run by ``make test``) and its
+pure-Python fallback: the suite runs whichever this checkout has, which under CI=true must be the
+compiled one; the fallback runs the engine tests again on a copy of the package without its
+extension modules."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import subprocess
+import sys
+from importlib.machinery import EXTENSION_SUFFIXES
+from pathlib import Path
+
+import pytest
+
+import floorboard.engine
+from bench.compiled_engine import pure_copy
+from floorboard.engine.build import engine_build
+
+ROOT = Path(__file__).resolve().parents[2]
+ENGINE = Path(floorboard.engine.__file__).parent
+# The modules every event goes through: they must be among the compiled ones.
+PYTEST = (sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider")
+HOT_PATH = ("engine", "agents", "cells", "attribution", "live", "expiry", "abandons", "read")
+
+
+def extensions() -> dict[str, Path]:
+    """Engine modules with an extension module beside their source, by name."""
+    found = {}
+    for path in ENGINE.iterdir():
+        for suffix in EXTENSION_SUFFIXES:  # the longest first: ".cpython-311-….so", then ".so"
+            if path.name.endswith(suffix):
+                found[path.name.removesuffix(suffix)] = path
+                break
+    return found
+
+
+def compiled_or_skip() -> dict[str, Path]:
+    found = extensions()
+    if not found:
+        reason = (
+            "the engine is not compiled here (no C compiler, or deploy/compile-engine.sh not run)"
+        )
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true requires the compiled engine, but {reason}")
+        pytest.skip(reason)
+    return found
+
+
+def test_the_hot_path_runs_compiled_from_current_sources() -> None:
+    found = compiled_or_skip()
+    assert engine_build() == "compiled"
+    assert set(HOT_PATH) <= set(found)
+    for name, path in found.items():
+        assert importlib.import_module(f"floorboard.engine.{name}").__file__ == str(path)
+    stale = [
+        name
+        for name, path in found.items()
+        if path.stat().st_mtime < (ENGINE / f"{name}.py").stat().st_mtime
+    ]
+    assert not stale, (
+        f"compiled before their sources changed: {stale}; run deploy/compile-engine.sh"
+    )
+
+
+def test_the_pure_python_fallback_passes_the_engine_tests(tmp_path: Path) -> None:
+    compiled_or_skip()  # without extensions the whole suite already runs the fallback
+    env = {**os.environ, "PYTHONPATH": str(pure_copy(tmp_path))}
+    probe = subprocess.run(
+        [sys.executable, "-c", "from floorboard.engine.build import engine_build as b; print(b())"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert probe.stdout.strip() == "interpreted"
+    run = subprocess.run(
+        [*PYTEST, "tests/engine", "--ignore", "tests/engine/test_compiled.py"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
+    assert " passed" in run.stdout.splitlines()[-1]
