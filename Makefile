@@ -24,12 +24,13 @@ $(STAMP): $(UV) pyproject.toml uv.lock
 	$(UV) sync --frozen --quiet --compile-bytecode
 	touch $(STAMP)
 
-# The engine compiled with mypyc, again whenever a module of it changes; without a C compiler the
-# pure-Python engine runs (deploy/compile-engine.sh).
+# The engine compiled with mypyc, again whenever it or what it is typed against (config, events)
+# changes; without a C compiler the pure-Python engine runs, and the next make tries again.
 ENGINE := $(VENV)/.floorboard-engine-compiled
-$(ENGINE): $(STAMP) deploy/compile-engine.sh $(wildcard src/floorboard/engine/*.py)
-	bash deploy/compile-engine.sh $(BIN)
-	touch $(ENGINE)
+ENGINE_SOURCES := $(wildcard src/floorboard/engine/*.py src/floorboard/config/*.py \
+	src/floorboard/events/*.py)
+$(ENGINE): $(STAMP) deploy/compile-engine.sh $(ENGINE_SOURCES)
+	bash deploy/compile-engine.sh $(BIN) $(ENGINE)
 
 demo: $(STAMP) $(ENGINE)
 	$(BIN)/floorboard demo
@@ -44,8 +45,9 @@ lint: $(STAMP) lock-check
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-test: $(STAMP) $(ENGINE)
+test: $(STAMP)
 	bash deploy/system-deps.sh
+	$(MAKE) $(ENGINE)
 	$(MAKE) lint
 	$(BIN)/python -m pytest
 
@@ -62,4 +64,4 @@ bench: $(STAMP) $(ENGINE)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .import_linter_cache build dist \
-		src/build src/floorboard/engine/*.so src/*__mypyc.*.so
+		src/build src/.mypy_cache src/floorboard/engine/*.so src/*__mypyc.*.so

@@ -36,12 +36,12 @@ def pure_copy(dest: Path) -> Path:
     return dest
 
 
-def throughput(events: int, pythonpath: str | None) -> dict[str, float]:
+def throughput(size: list[str], pythonpath: str | None) -> dict[str, float]:
     env = dict(os.environ)
     if pythonpath is not None:
         env["PYTHONPATH"] = pythonpath
     out = subprocess.run(
-        [sys.executable, "-m", "bench.engine_throughput", "--events", str(events)],
+        [sys.executable, "-m", "bench.engine_throughput", "--print-only", *size],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -52,7 +52,7 @@ def throughput(events: int, pythonpath: str | None) -> dict[str, float]:
     for line in out.splitlines():
         name, value = line.split(maxsplit=1)
         figures[name] = value
-    return {name: float(figures[name]) for name in FIGURES}
+    return {name: float(figures[name]) for name in ("events", *FIGURES)}
 
 
 def main() -> None:
@@ -63,16 +63,17 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="a small run (the test suite)")
     args = parser.parse_args()
-    events, pairs = (20_000, 1) if args.quick else (args.events, args.pairs)
+    size = ["--quick"] if args.quick else ["--events", str(args.events)]
+    pairs = 1 if args.quick else args.pairs
     runs: dict[str, list[dict[str, float]]] = {"interpreted": [], "this_checkout": []}
     with tempfile.TemporaryDirectory(prefix="floorboard-pure-") as tmp:
         pure = str(pure_copy(Path(tmp)))
         for _ in range(pairs):  # alternated, so drift on the machine hits both alike
-            runs["interpreted"].append(throughput(events, pure))
-            runs["this_checkout"].append(throughput(events, None))
+            runs["interpreted"].append(throughput(size, pure))
+            runs["this_checkout"].append(throughput(size, None))
     result: dict[str, object] = {
         "benchmark": "compiled_engine",
-        "events": events,
+        "events": int(runs["this_checkout"][0]["events"]),
         "this_checkout": engine_build(),
     }
     for label, measured in runs.items():

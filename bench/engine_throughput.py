@@ -4,7 +4,7 @@ event types), in the same process. Also where an event's time goes, on events de
 decoding, the engine's checks before any KPI (an engine whose handlers do nothing), and the KPI
 handlers (the whole apply less the checks).
 
-    python -m bench.engine_throughput [--events N] [--quick]
+    python -m bench.engine_throughput [--events N] [--quick] [--print-only]
 """
 
 from __future__ import annotations
@@ -96,6 +96,9 @@ def main() -> None:
     parser.add_argument(
         "--quick", action="store_true", help="a small run that checks the benchmark works"
     )
+    parser.add_argument(
+        "--print-only", action="store_true", help="write no results file (bench.compiled_engine)"
+    )
     args = parser.parse_args()
     n = 20_000 if args.quick else args.events
     records = day_events(agents=1000, limit=n)
@@ -144,6 +147,8 @@ def main() -> None:
     }
     for key, value in result.items():
         print(f"{key:22} {value}")
+    if args.print_only:
+        return
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "engine_throughput.json").write_text(json.dumps(result, indent=2))
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian tools the system tests drive (promtool, amtool, prometheus, tmux, chromium).
+# Installs the Debian tools the system tests drive (promtool, amtool, prometheus, tmux, chromium)
+# and the C compiler the engine's build needs.
 # Only under CI=true: on a developer machine the tests that need them skip with a reason instead.
 set -euo pipefail
 need=()
@@ -7,6 +8,7 @@ command -v promtool >/dev/null || need+=(prometheus)
 command -v amtool >/dev/null || need+=(prometheus-alertmanager)
 command -v tmux >/dev/null || need+=(tmux)
 command -v chromium >/dev/null || need+=(chromium)
+command -v gcc >/dev/null || need+=(gcc)  # the engine's build (deploy/compile-engine.sh)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if [ "${CI:-}" != "true" ]; then
   echo "system-deps: missing ${need[*]}; tests that need them will skip (set CI=true to install)" >&2
