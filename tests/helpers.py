@@ -4,18 +4,26 @@ from __future__ import annotations
 
 import os
 import shutil
+from typing import NoReturn
 
 import pytest
+
+
+def skip_or_fail_in_ci(needed: str, reason: str) -> NoReturn:
+    """Skip locally with the reason; under CI=true fail instead: CI must run every test."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI=true requires {needed}, but {reason}")
+    pytest.skip(reason)
 
 
 def require_tool(name: str, package: str) -> str:
     """Path of a system tool; skip locally with the reason when it is missing, fail under CI."""
     path = shutil.which(name)
     if path is None:
-        reason = f"{name} not installed (Debian package {package}; `make test` installs it under CI=true)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true requires {name}: {reason}")
-        pytest.skip(reason)
+        skip_or_fail_in_ci(
+            name,
+            f"{name} is not installed (Debian package {package}; `make test` installs it under CI=true)",
+        )
     return path
 
 

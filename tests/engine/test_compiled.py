@@ -12,11 +12,10 @@ import sys
 from importlib.machinery import EXTENSION_SUFFIXES
 from pathlib import Path
 
-import pytest
-
 import floorboard.engine
 from bench.compiled_engine import pure_copy
 from floorboard.engine.build import engine_build
+from tests.helpers import skip_or_fail_in_ci
 
 ROOT = Path(__file__).resolve().parents[2]
 ENGINE = Path(floorboard.engine.__file__).parent
@@ -42,12 +41,10 @@ def extensions() -> dict[str, Path]:
 def compiled_or_skip() -> dict[str, Path]:
     found = extensions()
     if not found:
-        reason = (
-            "the engine is not compiled here (no C compiler, or deploy/compile-engine.sh not run)"
+        skip_or_fail_in_ci(
+            "the compiled engine",
+            "the engine is not compiled here (no C compiler, or deploy/compile-engine.sh not run)",
         )
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true requires the compiled engine, but {reason}")
-        pytest.skip(reason)
     return found
 
 
