@@ -36,23 +36,20 @@ def pure_copy(dest: Path) -> Path:
     return dest
 
 
-def throughput(size: list[str], pythonpath: str | None) -> dict[str, float]:
+def throughput(size: list[str], pythonpath: str | None, out: Path) -> dict[str, float]:
+    """``bench.engine_throughput``'s results, run in a child process."""
     env = dict(os.environ)
     if pythonpath is not None:
         env["PYTHONPATH"] = pythonpath
-    out = subprocess.run(
-        [sys.executable, "-m", "bench.engine_throughput", "--print-only", *size],
+    subprocess.run(
+        [sys.executable, "-m", "bench.engine_throughput", "--out", str(out), *size],
         cwd=ROOT,
         env=env,
         capture_output=True,
-        text=True,
         check=True,
-    ).stdout
-    figures = {}
-    for line in out.splitlines():
-        name, value = line.split(maxsplit=1)
-        figures[name] = value
-    return {name: float(figures[name]) for name in ("events", *FIGURES)}
+    )
+    figures: dict[str, float] = json.loads(out.read_text())
+    return figures
 
 
 def main() -> None:
@@ -68,9 +65,10 @@ def main() -> None:
     runs: dict[str, list[dict[str, float]]] = {"interpreted": [], "this_checkout": []}
     with tempfile.TemporaryDirectory(prefix="floorboard-pure-") as tmp:
         pure = str(pure_copy(Path(tmp)))
+        out = Path(tmp) / "engine_throughput.json"
         for _ in range(pairs):  # alternated, so drift on the machine hits both alike
-            runs["interpreted"].append(throughput(size, pure))
-            runs["this_checkout"].append(throughput(size, None))
+            runs["interpreted"].append(throughput(size, pure, out))
+            runs["this_checkout"].append(throughput(size, None, out))
     result: dict[str, object] = {
         "benchmark": "compiled_engine",
         "events": int(runs["this_checkout"][0]["events"]),

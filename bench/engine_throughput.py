@@ -4,7 +4,7 @@ event types), in the same process. Also where an event's time goes, on events de
 decoding, the engine's checks before any KPI (an engine whose handlers do nothing), and the KPI
 handlers (the whole apply less the checks).
 
-    python -m bench.engine_throughput [--events N] [--quick] [--print-only]
+    python -m bench.engine_throughput [--events N] [--quick] [--out FILE]
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import argparse
 import gc
 import json
 import time
+from pathlib import Path
 
 import orjson
 
@@ -97,7 +98,10 @@ def main() -> None:
         "--quick", action="store_true", help="a small run that checks the benchmark works"
     )
     parser.add_argument(
-        "--print-only", action="store_true", help="write no results file (bench.compiled_engine)"
+        "--out",
+        type=Path,
+        default=RESULTS / "engine_throughput.json",
+        help="the results' JSON file (bench.compiled_engine's runs write their own)",
     )
     args = parser.parse_args()
     n = 20_000 if args.quick else args.events
@@ -147,10 +151,8 @@ def main() -> None:
     }
     for key, value in result.items():
         print(f"{key:22} {value}")
-    if args.print_only:
-        return
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "engine_throughput.json").write_text(json.dumps(result, indent=2))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2))
 
 
 if __name__ == "__main__":
