@@ -9,7 +9,7 @@ change and any arrival order gives the same figures.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 from floorboard.engine.cells import CellBuckets
 from floorboard.engine.expiry import ExpiryIndex
@@ -36,7 +36,7 @@ from floorboard.events.model import QaEvaluation, SurveyResponse
 
 Pairs = list[list[int]]  # [[vector index, amount], ...]
 Delta = tuple[Pairs, list[int]]  # what a response adds: cell vector pairs, agent quality sums
-UNATTRIBUTED = ""
+UNATTRIBUTED: Final = ""
 
 
 def survey_delta(layout: Layout, ev: SurveyResponse) -> Delta:

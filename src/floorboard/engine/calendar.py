@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Container
 from functools import lru_cache
+from typing import Final
 from zoneinfo import ZoneInfo
 
 import holidays
 
 from floorboard.config import WEEKDAYS, BusinessHours, ResponseSla
 
-_MAX_DAYS = 400  # a response can't be more than a year behind; bounds the day walk
+_MAX_DAYS: Final = 400  # a response can't be more than a year behind; bounds the day walk
 
 
 class BusinessCalendar:

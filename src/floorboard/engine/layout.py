@@ -10,12 +10,12 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Final, TypeVar
 
 Vector = list[int]
 
 # Scalar fields, in vector order. docs/kpis.md documents each.
-SCALARS: tuple[str, ...] = (
+SCALARS: Final[tuple[str, ...]] = (
     "offered",
     "answered",
     "answered_wait_ms",
@@ -58,18 +58,20 @@ SCALARS: tuple[str, ...] = (
 )
 
 # Agent time per state in a team cell: ms spent in each state within the bucket.
-AGENT_TIME_FIELDS: tuple[str, ...] = ("logged_in", "ready", "not_ready", "busy", "acw")
-AGENT_TIME_INDEX: dict[str, int] = {name: i for i, name in enumerate(AGENT_TIME_FIELDS)}
+AGENT_TIME_FIELDS: Final[tuple[str, ...]] = ("logged_in", "ready", "not_ready", "busy", "acw")
+AGENT_TIME_INDEX: Final[dict[str, int]] = {name: i for i, name in enumerate(AGENT_TIME_FIELDS)}
 
 # Per-agent quality sums, used only for the team-level spread between agents.
-AGENT_QUALITY_FIELDS: tuple[str, ...] = (
+AGENT_QUALITY_FIELDS: Final[tuple[str, ...]] = (
     "csat_n",
     "csat_sum",
     "qa_n",
     "qa_score_milli",
     "qa_max_milli",
 )
-AGENT_QUALITY_INDEX: dict[str, int] = {name: i for i, name in enumerate(AGENT_QUALITY_FIELDS)}
+AGENT_QUALITY_INDEX: Final[dict[str, int]] = {
+    name: i for i, name in enumerate(AGENT_QUALITY_FIELDS)
+}
 
 
 @dataclass(frozen=True)

@@ -7,15 +7,15 @@ Derived from those tables and never checkpointed: ``Engine.restore`` rebuilds it
 from __future__ import annotations
 
 from heapq import heapify, heappop, heappush
-from typing import Any
+from typing import Any, Final
 
 from floorboard.engine.tables import BACKLOG, ENTRY_CHANNEL, ENTRY_TS, WAITING
 from floorboard.events.model import ASYNC_CHANNELS
 
 # Below any event time: a queue read without a cut counts every entry.
-NO_CUT = -(2**63)
+NO_CUT: Final = -(2**63)
 # Removed times kept in a heap before it is rebuilt without them (lazy deletion).
-_DEAD_SLACK = 64
+_DEAD_SLACK: Final = 64
 
 QueueKey = tuple[str, str, str]  # (site, queue, channel)
 Live = tuple[int, int | None, int, int | None]  # waiting, oldest wait ts, backlog, oldest open ts
