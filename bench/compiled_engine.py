@@ -20,7 +20,7 @@ from importlib.machinery import EXTENSION_SUFFIXES
 from pathlib import Path
 
 import floorboard
-from bench.workload import RESULTS
+from bench.workload import report
 from floorboard.engine.build import engine_build
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -82,10 +82,7 @@ def main() -> None:
         for label, measured in runs.items()
     }
     result["ratio_per_cpu_s"] = round(median["this_checkout"] / median["interpreted"], 3)
-    for key, value in result.items():
-        print(f"{key:40} {value}")
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "compiled_engine.json").write_text(json.dumps(result, indent=2))
+    report(result)
 
 
 if __name__ == "__main__":

@@ -11,14 +11,13 @@ size of the ABANDONS table (the bounded abandoned lists) in the checkpoint encod
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import time
 from collections.abc import Callable, Sequence
 
 import msgspec
 
-from bench.workload import DAY_START_MS, RESULTS, centre, config
+from bench.workload import DAY_START_MS, centre, config, report
 from floorboard.engine.day import PUBLISH_EVERY_S, day_records
 from floorboard.engine.engine import Engine
 from floorboard.engine.gc_policy import tune_for_engine
@@ -75,10 +74,7 @@ def main() -> None:
             len(msgspec.msgpack.encode([k, v])) for k, v in abandons.items()
         ),
     }
-    for key, value in result.items():
-        print(f"{key:22} {value}")
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "day_records.json").write_text(json.dumps(result, indent=2))
+    report(result)
 
 
 if __name__ == "__main__":

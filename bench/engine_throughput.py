@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import time
 from pathlib import Path
 
 import orjson
 
-from bench.workload import RESULTS, config, day_events
+from bench.workload import RESULTS, config, day_events, report
 from floorboard.engine.engine import Engine
 from floorboard.engine.gc_policy import tune_for_engine
 from floorboard.events.codec import decode_record
@@ -149,10 +148,7 @@ def main() -> None:
         "us_budget": round(1e6 / 250_000, 2),
         "target_events_per_s": 250_000,
     }
-    for key, value in result.items():
-        print(f"{key:22} {value}")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2))
+    report(result, args.out)
 
 
 if __name__ == "__main__":

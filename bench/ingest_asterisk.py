@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import random
 import tempfile
 import time
 from pathlib import Path
 
-from bench.workload import RESULTS
+from bench.workload import report
 from floorboard.sources.asterisk import AsteriskMapper, AsteriskOptions
 from floorboard.sources.output import IngestCounts, JsonlOutput
 from floorboard.sources.run import ingest_file
@@ -95,10 +94,7 @@ def main() -> None:
         "outcomes": counts.summary(),
         "target_lines_per_s": 100_000,
     }
-    for key, value in result.items():
-        print(f"{key:20} {value}")
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "ingest_asterisk.json").write_text(json.dumps(result, indent=2))
+    report(result)
 
 
 if __name__ == "__main__":

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import time
 from collections.abc import Callable
 
-from bench.workload import RESULTS, config, simulated
+from bench.workload import config, report, simulated
 from floorboard.engine.engine import Engine
 from floorboard.engine.gc_policy import tune_for_engine
 from floorboard.events.codec import decode_record, encode, encode_batch
@@ -89,10 +88,7 @@ def main() -> None:
             "overhead_us_per_record": round((partition_s - bare_s) / len(records) * 1e6, 2),
             "partition_vs_bare": round(bare_s / partition_s, 3),
         }
-    for key, value in result.items():
-        print(f"{key:16} {value}")
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "record_path.json").write_text(json.dumps(result, indent=2))
+    report(result)
 
 
 if __name__ == "__main__":

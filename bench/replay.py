@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import tempfile
 from pathlib import Path
@@ -17,11 +16,11 @@ from bench.worker_process import time_drain
 from bench.workload import (
     DAY_MS,
     DAY_START_MS,
-    RESULTS,
     bench_settings,
     centre,
     config,
     fill,
+    report,
 )
 from floorboard.config import EXAMPLE_CONFIG
 from floorboard.simulator import generate
@@ -66,10 +65,7 @@ def main() -> None:
         "events_per_s": round(len(events) / drain),
         "target_s": 60,
     }
-    for key, value in result.items():
-        print(f"{key:30} {value}")
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "replay.json").write_text(json.dumps(result, indent=2))
+    report(result)
 
 
 if __name__ == "__main__":

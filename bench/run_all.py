@@ -14,6 +14,7 @@ BENCHMARKS = (
     "bench.validation",
     "bench.engine_throughput",
     "bench.compiled_engine",
+    "bench.engine_instructions",
     "bench.worker_throughput",
     "bench.scale_out",
     "bench.latency",

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import tempfile
 import time
 from pathlib import Path
 
 from bench.worker_process import BenchWorker
-from bench.workload import RESULTS, bench_settings, fill, simulated
+from bench.workload import bench_settings, fill, report, simulated
 from floorboard.config import EXAMPLE_CONFIG
 from floorboard.events.model import Event
 from floorboard.streams.broker import EmbeddedBroker
@@ -117,10 +116,7 @@ def main() -> None:
         "scaling_factor": round(two / one, 2),
         "cpus": os.cpu_count(),
     }
-    for key, value in result.items():
-        print(f"{key:26} {value}")
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "scale_out.json").write_text(json.dumps(result, indent=2))
+    report(result)
 
 
 if __name__ == "__main__":

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import time
 from pathlib import Path
+from typing import Any
 
 from floorboard.config import EXAMPLE_CONFIG, Config, RuntimeSettings, load_config
 from floorboard.events.codec import encode
@@ -20,6 +22,17 @@ RESULTS = REPO / "bench" / "results"
 # Monday 2026-11-23 00:00 Europe/Oslo
 DAY_START_MS = 1795388400000
 DAY_MS = 24 * 3_600_000
+
+
+def report(result: dict[str, Any], out: Path | None = None) -> None:
+    """Print ``result`` a figure a line and write it as JSON to ``out``, by default
+    bench/results/<benchmark>.json."""
+    width = max(map(len, result))
+    for key, value in result.items():
+        print(f"{key:{width}} {value}")
+    out = out or RESULTS / f"{result['benchmark']}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2) + "\n")
 
 
 def config() -> Config:

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian tools the system tests drive (promtool, amtool, prometheus, tmux, chromium)
-# and the C compiler the engine's build needs.
+# Installs the Debian tools the system tests drive (promtool, amtool, prometheus, tmux, chromium),
+# the C compiler the engine's build needs and valgrind, which a benchmark counts instructions with.
 # Only under CI=true: on a developer machine the tests that need them skip with a reason instead.
 set -euo pipefail
 need=()
@@ -9,6 +9,7 @@ command -v amtool >/dev/null || need+=(prometheus-alertmanager)
 command -v tmux >/dev/null || need+=(tmux)
 command -v chromium >/dev/null || need+=(chromium)
 command -v gcc >/dev/null || need+=(gcc)  # the engine's build (deploy/compile-engine.sh)
+command -v valgrind >/dev/null || need+=(valgrind)  # bench.engine_instructions counts with it
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if [ "${CI:-}" != "true" ]; then
   echo "system-deps: missing ${need[*]}; tests that need them will skip (set CI=true to install)" >&2

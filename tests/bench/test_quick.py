@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bench.run_all import BENCHMARKS, run
+from tests.helpers import require_tool
 
 ROOT = Path(__file__).resolve().parents[2]
 NEEDS_BROKER = {
@@ -19,9 +20,12 @@ NEEDS_BROKER = {
     "bench.replay",
     "bench.memory",
 }
+# Benchmarks that run a system tool: (tool, its Debian package).
+NEEDS_TOOL = {"bench.engine_instructions": ("valgrind", "valgrind")}
 RESULT_FILE = {
     "bench.engine_throughput": "engine_throughput.json",
     "bench.compiled_engine": "compiled_engine.json",
+    "bench.engine_instructions": "engine_instructions.json",
     "bench.scale_out": "scale_out.json",
     "bench.latency": "latency.json",
     "bench.replay": "replay.json",
@@ -39,6 +43,8 @@ RESULT_FILE = {
 def test_quick_mode_runs(module: str, request: pytest.FixtureRequest) -> None:
     if module in NEEDS_BROKER:
         request.getfixturevalue("broker")  # skips (or fails under CI) without a Tansu binary
+    if module in NEEDS_TOOL:
+        require_tool(*NEEDS_TOOL[module])
     done = subprocess.run(
         [sys.executable, "-m", module, "--quick"],
         cwd=ROOT,

@@ -13,7 +13,7 @@ from floorboard.config import Config
 from floorboard.engine.engine import Engine
 from floorboard.engine.read import snapshot
 from floorboard.engine.state import Checkpoint, KeyedState, decode_key, encode_key
-from floorboard.engine.tables import CELL_MINUTES, CONTACTS, FORMAT
+from floorboard.engine.tables import CELL_MINUTES, CONTACTS, FORMAT, TEAM_MINUTES
 from floorboard.events.model import Event
 from tests.engine.helpers import feed
 from tests.engine.strategies import LATEST_S, by_event_time, centre_events
@@ -198,6 +198,30 @@ def test_ids_of_one_second_on_both_sides_of_a_checkpoint_are_all_written() -> No
     assert_same(restored, engine)
     for offset, ev in enumerate(events):  # redelivered under new offsets: still duplicates
         assert restored.apply(ev, resume + offset) == "duplicate"
+
+
+def test_buckets_changed_on_both_sides_of_a_checkpoint_are_all_written() -> None:
+    """The engine finds a bucket it already marked changed without marking it again; after a
+    checkpoint it must mark it again, or the second checkpoint would miss the later change."""
+
+    def agent(ts: int, state: str) -> Event:
+        return event("agent.state", ts, agent="a1", team="red", state=state, queues=["billing"])
+
+    def offered(ts: int, cid: str) -> Event:
+        return event("contact.offered", ts, contact_id=cid, queue="billing", channel="voice")
+
+    # One cell minute and one team minute, changed before and after the first checkpoint.
+    events = [agent(T0, "ready"), offered(T0 + 1000, "c1"), agent(T0 + 10_000, "busy"),
+              offered(T0 + 20_000, "c2"), agent(T0 + 30_000, "ready")]  # fmt: skip
+    table = CompactedTable()
+    engine = Engine(CFG)
+    feed(engine, events[:3])
+    write_checkpoint(table, engine, 2)
+    feed(engine, events[3:], start=3)
+    changed = {decode_key(k)[1] for k, _ in write_checkpoint(table, engine, 4).changes}
+    assert {CELL_MINUTES, TEAM_MINUTES} <= changed
+    restored, _ = restore(table)
+    assert_same(restored, engine)
 
 
 def test_changes_are_the_touched_keys_once_and_deletes_are_none() -> None:

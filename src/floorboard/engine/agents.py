@@ -46,8 +46,9 @@ from floorboard.events.model import AgentState
 
 AgentRows = dict[Key, list[Any]]  # the AGENTS table
 Chunks = dict[Key, list[list[Any]]]  # the AGENT_CHUNKS table
-# A team time table: (name, bucket size in ms, rows, dirty keys)
-_TeamTier = tuple[str, int, dict[Key, list[int]], set[Key]]
+# A team time table: (name, bucket size in ms, rows, dirty keys, the rows marked dirty since
+# ``forget_marks``: one lookup finds and marks them, where marking and finding took two)
+_TeamTier = tuple[str, int, dict[Key, list[int]], set[Key], dict[Key, list[int]]]
 # Per site: the first minute and the first quarter bucket still kept (Engine._bounds).
 Kept = dict[str, tuple[int, int]]
 
@@ -73,8 +74,10 @@ class AgentTimelines:
         self._watermarks = watermarks
         self._lateness_ms = lateness_ms
         self._kept = kept
+        self._minutes: _TeamTier
+        self._quarters: _TeamTier
         self._minutes, self._quarters = (
-            (table, size, state.tables[table], state.dirty[table])
+            (table, size, state.tables[table], state.dirty[table], {})
             for table, size in ((TEAM_MINUTES, MINUTE_MS), (TEAM_QUARTERS, QUARTER_MS))
         )
 
@@ -199,19 +202,28 @@ class AgentTimelines:
         """Add ``sign`` × ``[lo, hi)`` to ``slot`` of the buckets of ``tier`` it overlaps."""
         if lo >= hi:
             return
-        table, size, rows, dirty = tier
+        table, size, rows, dirty, marked = tier
         b = lo - lo % size
         start = lo  # where the part in bucket ``b`` starts: ``lo`` in the first, then ``b``
         while b < hi:
             key = (site, team, b)
-            dirty.add(key)
-            vector = rows.get(key)
+            vector = marked.get(key)
             if vector is None:
-                vector = rows[key] = [0] * len(AGENT_TIME_FIELDS)
-                self._expiry.add(table, key)
+                dirty.add(key)
+                vector = rows.get(key)
+                if vector is None:
+                    vector = rows[key] = [0] * len(AGENT_TIME_FIELDS)
+                    self._expiry.add(table, key)
+                marked[key] = vector
             b += size
             vector[slot] += sign * ((b if b < hi else hi) - start)
             start = b
+
+    def forget_marks(self) -> None:
+        """Mark team buckets changed again from here: after a checkpoint took the changed keys,
+        a restore replaced the rows, or a roll-up or eviction deleted some."""
+        for *_, marked in (self._minutes, self._quarters):
+            marked.clear()
 
     def expire(self, site: str, horizon: int) -> None:
         """Forget agents logged out since before ``horizon``, with their chunks."""

@@ -32,6 +32,9 @@ class CellBuckets:
             for tier, table in ((Tier.MINUTE, CELL_MINUTES), (Tier.QUARTER, CELL_QUARTERS))
         }
         _, _, self._minutes, self._dirty_minutes = self._tiers[Tier.MINUTE]
+        # The minute vectors marked changed since ``forget_marks``: one lookup finds and marks
+        # them, where marking and finding took two.
+        self._marked: dict[Key, Vector] = {}
 
     def vector(
         self, site: str, queue: str, channel: str, team: str, ts: int, tier: Tier = Tier.MINUTE
@@ -52,12 +55,20 @@ class CellBuckets:
         Accepted events are within the allowed lateness, so their minute is always still kept.
         """
         key = (site, queue, channel, team, ts - ts % MINUTE_MS)
-        self._dirty_minutes.add(key)
-        vector = self._minutes.get(key)
+        vector = self._marked.get(key)
         if vector is None:
-            vector = self._minutes[key] = self._zero()
-            self._expiry.add(CELL_MINUTES, key)
+            self._dirty_minutes.add(key)
+            vector = self._minutes.get(key)
+            if vector is None:
+                vector = self._minutes[key] = self._zero()
+                self._expiry.add(CELL_MINUTES, key)
+            self._marked[key] = vector
         return vector
+
+    def forget_marks(self) -> None:
+        """Mark vectors changed again from here: after a checkpoint took the changed keys, a
+        restore replaced the rows, or a roll-up deleted some."""
+        self._marked.clear()
 
     def tier_for(self, site: str, ts: int) -> Tier | None:
         """Where a contribution at ``ts`` lives now: its minute, its quarter, or nowhere (gone).

@@ -300,7 +300,7 @@ class Engine:
         """Make the site's ids of ``second`` the list ``apply`` appends to, marked changed.
 
         Most events fall in the second of the one before, so ``apply`` reuses the list until
-        the second changes or a checkpoint, restore or eviction calls ``_forget_ids``.
+        the second changes or ``_forget_marks`` is called.
         """
         # Per-second keys keep each checkpointed value small at high event rates.
         key = (site, second)
@@ -311,9 +311,13 @@ class Engine:
             self._expiry.add(SEEN_IDS, key)
         self._ids, self._ids_second, self._ids_site = ids, second, site
 
-    def _forget_ids(self) -> None:
-        """The next event looks its ids list up again (and marks it changed)."""
+    def _forget_marks(self) -> None:
+        """The next events look what they change up again, and mark it changed: after a
+        checkpoint took the changed keys, a restore replaced the rows, or housekeeping deleted
+        some."""
         self._ids_second = -1
+        self._cells.forget_marks()
+        self._agents.forget_marks()
 
     def apply_all(self, events: Iterable[Event]) -> Counter[str]:
         outcomes: Counter[str] = Counter()
@@ -380,6 +384,7 @@ class Engine:
         self._evict(site, wm, quarter_lo)
         if previous is None or wm // HOUR_MS != previous // HOUR_MS:
             self._sweep(site, wm)  # contacts live for days: once an hour is enough
+        self._forget_marks()  # the roll-up and eviction deleted keys
 
     def _roll_up(self, site: str, horizon: int) -> None:
         """Move the site's minute buckets before ``horizon`` into their quarter buckets."""
@@ -416,7 +421,6 @@ class Engine:
         for key in self._expiry.pop_before(SEEN_IDS, site, wm - self._dedup_ms):
             self._seen.difference_update(self._seen_ids.get(key, ()))
             self.state.delete(SEEN_IDS, key)
-            self._forget_ids()
 
     def _sweep(self, site: str, wm: int) -> None:
         """Forget the site's contacts, queue entries and agents idle past the contact TTL, and
@@ -584,7 +588,7 @@ class Engine:
 
     def checkpoint(self, offset: int) -> Checkpoint:
         """Changes since the last checkpoint, valid for all events up to ``offset``."""
-        self._forget_ids()  # its key must be marked changed again
+        self._forget_marks()  # what changes next must be marked changed again
         return Checkpoint(offset, dict(self.watermarks), dict(self.counters), self.state.changes())
 
     def restore(self, items: Iterable[tuple[bytes, bytes]], last: Checkpoint | None) -> int:
@@ -594,7 +598,7 @@ class Engine:
         Returns the offset the state is exact at (-1 for an empty state).
         """
         self.state.load(items)
-        self._forget_ids()
+        self._forget_marks()
         if last is None:
             return -1
         self.state.load(last.changes)
