@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import NoReturn
 
 import msgspec
 
@@ -32,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 _REFS = re.compile(r"I\s+refs:\s+([\d,]+)")
 
 
-def child(records_file: Path, apply: bool) -> None:
+def child(records_file: Path, apply: bool) -> NoReturn:
     """Decode the records, build an engine and, with ``apply``, apply them; then exit at once, so
     the state's teardown is not counted."""
     records = msgspec.msgpack.decode(records_file.read_bytes(), type=list[bytes])

@@ -20,7 +20,7 @@ cd "$(dirname "$0")/../src"
 # state.py, whose KeyedState read.py holds by weak reference, and the modules that define msgspec
 # Structs (mypyc mistranslates their field defaults).
 modules=()
-for name in abandons agents attribution calendar cells engine expiry layout live tables week windows
+for name in abandons agents attribution calendar cells engine expiry layout live marked tables week windows
 do
     modules+=("floorboard/engine/$name.py")
 done

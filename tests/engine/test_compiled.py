@@ -23,7 +23,7 @@ TYPED_AGAINST = (ENGINE, ENGINE.parent / "config", ENGINE.parent / "events")
 PYTEST = (sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider")
 # The modules every event goes through: compiled. Reads: interpreted, so that the interpreter can
 # hand the GIL to the consumer thread during a read (deploy/compile-engine.sh).
-HOT_PATH = ("engine", "agents", "cells", "attribution", "live", "expiry", "abandons")
+HOT_PATH = ("engine", "agents", "cells", "marked", "attribution", "live", "expiry", "abandons")
 READS = ("read", "views", "window_sums")
 
 

@@ -25,6 +25,7 @@ from typing import Any
 
 from floorboard.engine.expiry import ExpiryIndex
 from floorboard.engine.layout import AGENT_TIME_FIELDS, AGENT_TIME_INDEX
+from floorboard.engine.marked import MarkedRows
 from floorboard.engine.state import Key, KeyedState
 from floorboard.engine.tables import (
     AGENT_BASE,
@@ -46,9 +47,8 @@ from floorboard.events.model import AgentState
 
 AgentRows = dict[Key, list[Any]]  # the AGENTS table
 Chunks = dict[Key, list[list[Any]]]  # the AGENT_CHUNKS table
-# A team time table: (name, bucket size in ms, rows, dirty keys, the rows marked dirty since
-# ``forget_marks``: one lookup finds and marks them, where marking and finding took two)
-_TeamTier = tuple[str, int, dict[Key, list[int]], set[Key], dict[Key, list[int]]]
+# A team time table: (bucket size in ms, its rows)
+_TeamTier = tuple[int, MarkedRows]
 # Per site: the first minute and the first quarter bucket still kept (Engine._bounds).
 Kept = dict[str, tuple[int, int]]
 
@@ -70,14 +70,13 @@ class AgentTimelines:
         self._dirty = state.dirty[AGENTS]
         self._chunks: Chunks = state.tables[AGENT_CHUNKS]
         self._dirty_chunks = state.dirty[AGENT_CHUNKS]
-        self._expiry = expiry
         self._watermarks = watermarks
         self._lateness_ms = lateness_ms
         self._kept = kept
         self._minutes: _TeamTier
         self._quarters: _TeamTier
         self._minutes, self._quarters = (
-            (table, size, state.tables[table], state.dirty[table], {})
+            (size, MarkedRows(state, expiry, table, _zero_times))
             for table, size in ((TEAM_MINUTES, MINUTE_MS), (TEAM_QUARTERS, QUARTER_MS))
         )
 
@@ -202,28 +201,19 @@ class AgentTimelines:
         """Add ``sign`` × ``[lo, hi)`` to ``slot`` of the buckets of ``tier`` it overlaps."""
         if lo >= hi:
             return
-        table, size, rows, dirty, marked = tier
+        size, rows = tier
         b = lo - lo % size
         start = lo  # where the part in bucket ``b`` starts: ``lo`` in the first, then ``b``
         while b < hi:
-            key = (site, team, b)
-            vector = marked.get(key)
-            if vector is None:
-                dirty.add(key)
-                vector = rows.get(key)
-                if vector is None:
-                    vector = rows[key] = [0] * len(AGENT_TIME_FIELDS)
-                    self._expiry.add(table, key)
-                marked[key] = vector
+            vector = rows.row((site, team, b))
             b += size
             vector[slot] += sign * ((b if b < hi else hi) - start)
             start = b
 
     def forget_marks(self) -> None:
-        """Mark team buckets changed again from here: after a checkpoint took the changed keys,
-        a restore replaced the rows, or a roll-up or eviction deleted some."""
-        for *_, marked in (self._minutes, self._quarters):
-            marked.clear()
+        """Mark team buckets changed again from here (marked.py)."""
+        for _, rows in (self._minutes, self._quarters):
+            rows.forget()
 
     def expire(self, site: str, horizon: int) -> None:
         """Forget agents logged out since before ``horizon``, with their chunks."""
@@ -232,6 +222,10 @@ class AgentTimelines:
             AGENT_CHUNKS, [(*key, m) for key in stale for m in self._rows[key][AGENT_MINUTES]]
         )
         self._state.delete_all(AGENTS, stale)
+
+
+def _zero_times() -> list[int]:
+    return [0] * len(AGENT_TIME_FIELDS)
 
 
 def _minute(transition: list[Any]) -> int:

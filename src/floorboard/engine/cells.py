@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from floorboard.engine.expiry import ExpiryIndex
 from floorboard.engine.layout import Layout, Vector
+from floorboard.engine.marked import MarkedRows
 from floorboard.engine.state import Key, KeyedState
 from floorboard.engine.tables import CELL_MINUTES, CELL_QUARTERS
 from floorboard.engine.windows import MINUTE_MS, TIER_MS, Tier
@@ -31,10 +32,7 @@ class CellBuckets:
             tier: (table, TIER_MS[tier], state.tables[table], state.dirty[table])
             for tier, table in ((Tier.MINUTE, CELL_MINUTES), (Tier.QUARTER, CELL_QUARTERS))
         }
-        _, _, self._minutes, self._dirty_minutes = self._tiers[Tier.MINUTE]
-        # The minute vectors marked changed since ``forget_marks``: one lookup finds and marks
-        # them, where marking and finding took two.
-        self._marked: dict[Key, Vector] = {}
+        self._minutes = MarkedRows(state, expiry, CELL_MINUTES, layout.zero)
 
     def vector(
         self, site: str, queue: str, channel: str, team: str, ts: int, tier: Tier = Tier.MINUTE
@@ -54,21 +52,11 @@ class CellBuckets:
 
         Accepted events are within the allowed lateness, so their minute is always still kept.
         """
-        key = (site, queue, channel, team, ts - ts % MINUTE_MS)
-        vector = self._marked.get(key)
-        if vector is None:
-            self._dirty_minutes.add(key)
-            vector = self._minutes.get(key)
-            if vector is None:
-                vector = self._minutes[key] = self._zero()
-                self._expiry.add(CELL_MINUTES, key)
-            self._marked[key] = vector
-        return vector
+        return self._minutes.row((site, queue, channel, team, ts - ts % MINUTE_MS))
 
     def forget_marks(self) -> None:
-        """Mark vectors changed again from here: after a checkpoint took the changed keys, a
-        restore replaced the rows, or a roll-up deleted some."""
-        self._marked.clear()
+        """Mark minute vectors changed again from here (marked.py)."""
+        self._minutes.forget()
 
     def tier_for(self, site: str, ts: int) -> Tier | None:
         """Where a contribution at ``ts`` lives now: its minute, its quarter, or nowhere (gone).
